@@ -1,0 +1,22 @@
+//! Family `map`: the article's map-style work (primes, squares, chunk-mean, sleep) through
+//! every technique that can spread a list of tasks over workers: threads, the process pool
+//! and tokio. Swept: worker count (1, 2, cores, 2 x cores; sleep adds the article's 3).
+//! Why: the same tasks through every technique show what each way of spreading work costs,
+//! from coarse unequal tasks (primes in 4 ranges) to tiny ones (squares).
+
+use criterion::Criterion;
+use workloads::{MapJob, MapTechnique};
+
+use crate::support::{Settings, bench_map};
+
+/// Every map technique of the workspace, in legend order.
+fn techniques() -> Vec<Box<dyn MapTechnique>> {
+    threads::techniques()
+}
+
+pub fn benches(c: &mut Criterion, settings: &Settings) {
+    let techniques = techniques();
+    for job in MapJob::for_preset(settings.preset) {
+        bench_map(c, settings, &job, &techniques);
+    }
+}

@@ -1,0 +1,24 @@
+//! The criterion suite of concurrency-bench: one target, a module per family.
+//!
+//! Benchmark ids are `<family>/<workload>` (the group), the technique (the function) and the
+//! worker count (the parameter), so the report reads everything from criterion's own files.
+//! Pick a family with a filter: `cargo bench -- map/`, `cargo bench -- sync/counter`.
+//! `CB_PRESET=quick` shrinks the workloads; `CB_WORKERS=1,2,8` overrides the worker sweep.
+//! After the suite, the results are published into `reports/` (not in criterion's test mode).
+
+mod io;
+mod map;
+mod process;
+mod support;
+mod sync;
+
+fn main() {
+    let settings = support::Settings::from_env();
+    let mut criterion = support::criterion();
+    map::benches(&mut criterion, &settings);
+    process::benches(&mut criterion, &settings);
+    io::benches(&mut criterion, &settings);
+    sync::benches(&mut criterion, &settings);
+    criterion.final_summary();
+    support::publish(&settings);
+}

@@ -1,0 +1,109 @@
+//! What every family shares: settings from the environment, sampling sized to the cost of
+//! one iteration, the `bench_map` table runner, and publishing the report at the end.
+
+use std::fmt::Display;
+use std::num::NonZeroUsize;
+use std::time::{Duration, Instant};
+
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
+use workloads::{MapJob, MapTechnique, MapWorkload, Preset};
+
+/// The run's preset and worker sweep, read once from `CB_PRESET` and `CB_WORKERS`.
+pub struct Settings {
+    /// Workload sizes (`CB_PRESET`).
+    pub preset: Preset,
+    /// The worker sweep (`CB_WORKERS`, or 1, 2, cores, 2 x cores).
+    pub workers: Vec<NonZeroUsize>,
+}
+
+impl Settings {
+    /// Reads the environment; a bad value ends the run with a message naming it.
+    pub fn from_env() -> Settings {
+        let preset = Preset::from_env().unwrap_or_else(|e| fail("settings", e));
+        let workers = workloads::worker_counts().unwrap_or_else(|e| fail("settings", e));
+        Settings { preset, workers }
+    }
+
+    /// The worker counts to measure `technique` at: the sweep, plus the article's own count
+    /// where it has one (3 sleeping workers); one count for techniques it does not apply to.
+    pub fn workers_for(&self, job: &MapJob, technique: &dyn MapTechnique) -> Vec<NonZeroUsize> {
+        if !technique.sweeps_workers() {
+            return vec![NonZeroUsize::MIN];
+        }
+        let mut counts = self.workers.clone();
+        if let MapWorkload::Sleep { .. } = job.workload() {
+            counts.extend(NonZeroUsize::new(3));
+        }
+        counts.sort_unstable();
+        counts.dedup();
+        counts
+    }
+}
+
+/// Criterion as the suite uses it: fewer bootstrap resamples (the suite holds hundreds of
+/// benchmarks), then the command line (`--quick`, filters, `--save-baseline`) on top.
+pub fn criterion() -> Criterion {
+    Criterion::default()
+        .nresamples(20_000)
+        .warm_up_time(Duration::from_millis(200))
+        .configure_from_args()
+}
+
+/// Sizes the next benchmark of `group` from the cost of one iteration, so that a slow
+/// technique takes 10 samples of one iteration each instead of minutes, and a fast one gets
+/// enough samples for a tight interval; about a second of measuring either way.
+pub fn size_for(group: &mut BenchmarkGroup<'_, WallTime>, per_iter: Duration) {
+    const LINEAR_ITERATIONS: u32 = 55; // 1 + 2 + ... + 10 iterations for 10 linear samples
+    if per_iter >= Duration::from_millis(20) {
+        group.sampling_mode(SamplingMode::Flat);
+        group.sample_size(10);
+        group.measurement_time(per_iter.mul_f64(11.0));
+    } else if per_iter >= Duration::from_millis(1) {
+        group.sampling_mode(SamplingMode::Linear);
+        group.sample_size(10);
+        group.measurement_time(per_iter.mul_f64(f64::from(LINEAR_ITERATIONS) * 1.1));
+    } else {
+        group.sampling_mode(SamplingMode::Linear);
+        group.sample_size(30);
+        group.measurement_time(Duration::from_millis(800));
+    }
+}
+
+/// Runs one map job through every technique at every worker count: each is started outside
+/// the timed part, run once and verified, then timed with `BenchmarkId::new(id, workers)`.
+pub fn bench_map(
+    c: &mut Criterion,
+    settings: &Settings,
+    job: &MapJob,
+    techniques: &[Box<dyn MapTechnique>],
+) {
+    let id = job.id();
+    let mut group = c.benchmark_group(format!("map/{id}"));
+    group.throughput(Throughput::Elements(job.elements()));
+    for technique in techniques {
+        for workers in settings.workers_for(job, technique.as_ref()) {
+            let name = format!("map/{id}/{}/{workers}", technique.id());
+            let mut runner = technique.start(workers).unwrap_or_else(|e| fail(&name, e));
+            let started = Instant::now();
+            let outputs = runner.run(job).unwrap_or_else(|e| fail(&name, e));
+            let once = started.elapsed();
+            job.verify(&outputs).unwrap_or_else(|e| fail(&name, e));
+            size_for(&mut group, once);
+            group.bench_with_input(BenchmarkId::new(technique.id(), workers), job, |b, job| {
+                b.iter(|| runner.run(job).unwrap_or_else(|e| fail(&name, e)))
+            });
+        }
+    }
+    group.finish();
+}
+
+/// Ends the run with one line naming the benchmark and what went wrong: a wrong answer or a
+/// broken technique is a failed run, never a fast one.
+pub fn fail(what: &str, error: impl Display) -> ! {
+    eprintln!("error: {what}: {error}");
+    std::process::exit(1)
+}
+
+/// Publishes the results into `reports/` once the suite has run. Filled by the report issue.
+pub fn publish(_settings: &Settings) {}

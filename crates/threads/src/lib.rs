@@ -1,0 +1,60 @@
+//! Thread techniques: the article's `threading.Thread` and `ThreadPoolExecutor`, and what
+//! Rust adds (scoped threads, rayon's work stealing), each on the shared map workloads.
+//!
+//! | id | technique | the article's construct | what it costs |
+//! |---|---|---|---|
+//! | `sequential` | one loop on the caller's thread | the baseline | nothing |
+//! | `thread-per-task` | `std::thread::spawn` per task, join in order | `threading.Thread` per job | a spawn + join per task (~40 us here) |
+//! | `scoped-chunks` | `std::thread::scope`, one contiguous chunk per worker | a manual split | a spawn per worker; unequal chunks wait for the slowest |
+//! | `thread-pool` | [`ThreadPoolExecutor`], one `submit` per task | `ThreadPoolExecutor.map` | a queue hand-off and a wake-up per task |
+//! | `rayon` | `par_iter` in a pool of exactly N threads | none: work stealing | a call into the pool per run |
+//!
+//! In Rust threads run truly in parallel (no GIL), so for CPU work they already do what the
+//! article needed processes for; the `process-pool` crate measures what a process boundary
+//! adds on top.
+//!
+//! ```
+//! use std::num::NonZeroUsize;
+//! use workloads::MapJob;
+//!
+//! let job = MapJob::primes(10_000, 4);
+//! for technique in threads::techniques() {
+//!     let mut runner = technique.start(NonZeroUsize::new(2).unwrap()).unwrap();
+//!     let outputs = runner.run(&job).unwrap();
+//!     job.verify(&outputs).unwrap();
+//! }
+//! ```
+
+mod per_task;
+mod pool;
+mod rayon_pool;
+mod scoped;
+mod sequential;
+
+pub use per_task::ThreadPerTask;
+pub use pool::{PoolError, ShutdownMode, TaskHandle, ThreadPoolExecutor};
+pub use rayon_pool::Rayon;
+pub use scoped::ScopedChunks;
+pub use sequential::Sequential;
+
+use workloads::MapTechnique;
+
+/// Every thread technique of this crate, in the order charts list them.
+pub fn techniques() -> Vec<Box<dyn MapTechnique>> {
+    vec![
+        Box::new(Sequential),
+        Box::new(ThreadPerTask),
+        Box::new(ScopedChunks),
+        Box::new(pool::PoolTechnique),
+        Box::new(Rayon),
+    ]
+}
+
+/// The message of a caught panic payload, when it is a string.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string panic payload".to_string())
+}

@@ -1,0 +1,29 @@
+//! The baseline every speedup is measured against.
+
+use std::num::NonZeroUsize;
+
+use workloads::{MapJob, MapRunner, MapTechnique, RunError, TaskOutput, run_task};
+
+/// Runs every task in order on the caller's thread.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sequential;
+
+impl MapTechnique for Sequential {
+    fn id(&self) -> &'static str {
+        "sequential"
+    }
+
+    fn sweeps_workers(&self) -> bool {
+        false
+    }
+
+    fn start(&self, _workers: NonZeroUsize) -> Result<Box<dyn MapRunner>, RunError> {
+        Ok(Box::new(Sequential))
+    }
+}
+
+impl MapRunner for Sequential {
+    fn run(&mut self, job: &MapJob) -> Result<Vec<TaskOutput>, RunError> {
+        Ok(job.tasks().iter().map(run_task).collect())
+    }
+}

@@ -1,0 +1,60 @@
+//! The identical workloads of concurrency-bench.
+//!
+//! Every technique crate (threads, process pool, async, locks, semaphore, queue) runs the
+//! workloads defined here, and only here, so that a difference in time is a difference in how
+//! work is spread, never in what work is done. Each workload states its answer, and every
+//! technique's output is checked against it with [`MapJob::verify`] in the tests and once per
+//! benchmark before timing starts.
+//!
+//! Map-style work (the article's `Pool.map`, `executor.map`) is described as **data**: a
+//! [`MapJob`] is a list of serializable [`Task`]s, and [`run_task`] is the one pure kernel
+//! that turns a task into a [`TaskOutput`]. Data, not closures, because the process pool has
+//! to send tasks to other OS processes.
+//!
+//! ```
+//! use workloads::{MapJob, Preset, run_task};
+//!
+//! let job = MapJob::primes(10_000, 4);
+//! let outputs: Vec<_> = job.tasks().iter().map(run_task).collect();
+//! job.verify(&outputs).expect("the sequential kernel gives the known answer");
+//! assert_eq!(job.id(), "primes-10k-r4");
+//! assert!(MapJob::for_preset(Preset::Quick).iter().all(|job| job.elements() > 0));
+//! ```
+//!
+//! Dependency rule: this crate depends on no crate of ours; technique crates depend on it.
+
+mod error;
+mod map;
+mod preset;
+mod primes;
+pub mod sync;
+mod technique;
+
+pub use error::{Mismatch, RunError};
+pub use map::{MapJob, MapWorkload, Task, TaskOutput, run_task};
+pub use preset::{Preset, PresetError, worker_counts};
+pub use primes::{count_primes, is_prime, known_prime_count, sieve_prime_counts};
+pub use technique::{MapRunner, MapTechnique};
+
+/// Formats a size the way benchmark ids spell it: `1_000_000` -> `1m`, `64_000` -> `64k`.
+pub fn short_size(n: u64) -> String {
+    match n {
+        n if n >= 1_000_000 && n % 1_000_000 == 0 => format!("{}m", n / 1_000_000),
+        n if n >= 1_000 && n % 1_000 == 0 => format!("{}k", n / 1_000),
+        n => n.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_size;
+
+    #[test]
+    fn short_sizes() {
+        assert_eq!(short_size(1_000_000), "1m");
+        assert_eq!(short_size(100_000), "100k");
+        assert_eq!(short_size(10_000), "10k");
+        assert_eq!(short_size(1_500), "1500");
+        assert_eq!(short_size(7), "7");
+    }
+}

@@ -1,0 +1,189 @@
+//! Named size presets and the worker-count sweep.
+
+use std::fmt;
+use std::num::NonZeroUsize;
+use std::str::FromStr;
+
+/// The environment variable that picks the preset of a bench run: `quick`, `default`, `large`.
+pub const PRESET_ENV: &str = "CB_PRESET";
+/// The environment variable that overrides the worker sweep, e.g. `1,2,8`.
+pub const WORKERS_ENV: &str = "CB_WORKERS";
+
+/// How big the workloads are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Preset {
+    /// Small sizes for tests and a fast look (`CB_PRESET=quick`).
+    Quick,
+    /// The article's sizes, scaled to fit a full `cargo bench` on a 2-core machine.
+    #[default]
+    Default,
+    /// Bigger inputs for machines with many cores.
+    Large,
+}
+
+/// The sizes of the map workloads under one preset.
+#[derive(Clone, Copy, Debug)]
+pub struct MapSizes {
+    /// Upper bounds of the primes workloads.
+    pub prime_limits: &'static [u32],
+    /// How many ranges each primes limit is split into.
+    pub prime_ranges: &'static [u32],
+    /// Number of squares tasks.
+    pub squares: u64,
+    /// Rows of chunk-mean.
+    pub chunk_rows: u64,
+    /// Chunks of chunk-mean.
+    pub chunks: u64,
+    /// Sleeping tasks.
+    pub sleep_tasks: u64,
+    /// Milliseconds each sleeping task sleeps.
+    pub sleep_ms: u64,
+}
+
+impl Preset {
+    /// The map workload sizes of this preset.
+    pub fn sizes(self) -> MapSizes {
+        match self {
+            Preset::Quick => MapSizes {
+                prime_limits: &[10_000],
+                prime_ranges: &[4, 64],
+                squares: 1_000,
+                chunk_rows: 100_000,
+                chunks: 10,
+                sleep_tasks: 5,
+                sleep_ms: 2,
+            },
+            Preset::Default => MapSizes {
+                prime_limits: &[100_000, 1_000_000],
+                prime_ranges: &[4, 64],
+                squares: 10_000,
+                chunk_rows: 1_000_000,
+                chunks: 10,
+                sleep_tasks: 5,
+                sleep_ms: 20,
+            },
+            Preset::Large => MapSizes {
+                prime_limits: &[1_000_000, 10_000_000],
+                prime_ranges: &[64, 1_024],
+                squares: 100_000,
+                chunk_rows: 10_000_000,
+                chunks: 100,
+                sleep_tasks: 50,
+                sleep_ms: 20,
+            },
+        }
+    }
+
+    /// The preset named by `CB_PRESET`, or [`Preset::Default`] when it is unset.
+    pub fn from_env() -> Result<Preset, PresetError> {
+        match std::env::var(PRESET_ENV) {
+            Ok(value) => value.parse(),
+            Err(_) => Ok(Preset::Default),
+        }
+    }
+
+    /// The lower-case name, as `CB_PRESET` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Quick => "quick",
+            Preset::Default => "default",
+            Preset::Large => "large",
+        }
+    }
+}
+
+impl fmt::Display for Preset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Preset {
+    type Err = PresetError;
+
+    fn from_str(s: &str) -> Result<Preset, PresetError> {
+        match s.trim() {
+            "quick" => Ok(Preset::Quick),
+            "default" | "" => Ok(Preset::Default),
+            "large" => Ok(Preset::Large),
+            other => Err(PresetError(format!(
+                "{PRESET_ENV}={other:?}: expected one of quick, default, large"
+            ))),
+        }
+    }
+}
+
+/// A preset or worker list that could not be read; the message names the variable and value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PresetError(pub String);
+
+impl fmt::Display for PresetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PresetError {}
+
+/// The worker counts every family sweeps: 1, 2, the available parallelism and twice that,
+/// sorted and deduplicated (on 2 cores: 1, 2, 4). `CB_WORKERS=1,2,8` overrides it.
+pub fn worker_counts() -> Result<Vec<NonZeroUsize>, PresetError> {
+    if let Ok(list) = std::env::var(WORKERS_ENV) {
+        return parse_workers(&list);
+    }
+    let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    Ok(sweep(cores))
+}
+
+fn sweep(cores: usize) -> Vec<NonZeroUsize> {
+    let mut counts: Vec<usize> = vec![1, 2, cores, 2 * cores];
+    counts.sort_unstable();
+    counts.dedup();
+    counts.into_iter().filter_map(NonZeroUsize::new).collect()
+}
+
+fn parse_workers(list: &str) -> Result<Vec<NonZeroUsize>, PresetError> {
+    let mut counts = list
+        .split(',')
+        .map(|item| {
+            item.trim().parse::<NonZeroUsize>().map_err(|_| {
+                PresetError(format!(
+                    "{WORKERS_ENV}: {item:?} is not a positive worker count"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    counts.sort_unstable();
+    counts.dedup();
+    Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nz(v: &[usize]) -> Vec<NonZeroUsize> {
+        v.iter().map(|&n| NonZeroUsize::new(n).unwrap()).collect()
+    }
+
+    #[test]
+    fn sweep_is_deduplicated() {
+        assert_eq!(sweep(2), nz(&[1, 2, 4]));
+        assert_eq!(sweep(1), nz(&[1, 2]));
+        assert_eq!(sweep(16), nz(&[1, 2, 16, 32]));
+    }
+
+    #[test]
+    fn worker_lists_parse_or_name_the_bad_item() {
+        assert_eq!(parse_workers("8, 1,2,2").unwrap(), nz(&[1, 2, 8]));
+        let err = parse_workers("1,zero").unwrap_err();
+        assert!(err.0.contains("\"zero\""), "{err}");
+        assert!(parse_workers("0").is_err());
+    }
+
+    #[test]
+    fn presets_parse_by_name() {
+        assert_eq!("quick".parse::<Preset>().unwrap(), Preset::Quick);
+        assert!("huge".parse::<Preset>().unwrap_err().0.contains("huge"));
+    }
+}
