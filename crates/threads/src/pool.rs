@@ -30,8 +30,6 @@ pub enum PoolError {
     },
     /// The pool was shut down with [`ShutdownMode::CancelPending`] before the task started.
     Cancelled,
-    /// `submit` was called after shutdown began.
-    ShutDown,
     /// [`TaskHandle::result_timeout`] gave up waiting.
     Timeout(Duration),
     /// A worker thread could not be spawned.
@@ -43,7 +41,6 @@ impl fmt::Display for PoolError {
         match self {
             PoolError::Panicked { message } => write!(f, "task panicked: {message}"),
             PoolError::Cancelled => f.write_str("task cancelled by shutdown before it started"),
-            PoolError::ShutDown => f.write_str("the pool is shut down"),
             PoolError::Timeout(d) => write!(f, "no result within {d:?}"),
             PoolError::Spawn(e) => write!(f, "could not spawn a worker thread: {e}"),
         }
@@ -126,7 +123,7 @@ impl Shared {
 /// use threads::ThreadPoolExecutor;
 ///
 /// let pool = ThreadPoolExecutor::new(NonZeroUsize::new(3).unwrap()).unwrap();
-/// let handle = pool.submit(|| 6 * 7).unwrap();
+/// let handle = pool.submit(|| 6 * 7);
 /// assert_eq!(handle.result().unwrap(), 42);
 /// assert_eq!(pool.map(|x: u64| x * x, 0..5).unwrap(), [0, 1, 4, 9, 16]);
 /// ```
@@ -176,7 +173,7 @@ impl ThreadPoolExecutor {
     }
 
     /// Queues `f` and returns the handle of its result.
-    pub fn submit<T, F>(&self, f: F) -> Result<TaskHandle<T>, PoolError>
+    pub fn submit<T, F>(&self, f: F) -> TaskHandle<T>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
@@ -190,14 +187,10 @@ impl ThreadPoolExecutor {
             // The caller may have dropped its handle; the result is then nobody's business.
             let _ = sender.send(outcome);
         });
-        let mut state = self.shared.lock();
-        if state.shutting_down {
-            return Err(PoolError::ShutDown);
-        }
-        state.queue.push_back(job);
-        drop(state);
+        // `shutdown` and drop take the pool by value, so no submit can race them.
+        self.shared.lock().queue.push_back(job);
         self.shared.work_available.notify_one();
-        Ok(TaskHandle { result })
+        TaskHandle { result }
     }
 
     /// Applies `f` to every item on the pool and returns the results in input order, or the
@@ -210,13 +203,13 @@ impl ThreadPoolExecutor {
         F: Fn(I::Item) -> T + Send + Sync + 'static,
     {
         let f = Arc::new(f);
-        let handles = items
+        let handles: Vec<_> = items
             .into_iter()
             .map(|item| {
                 let f = Arc::clone(&f);
                 self.submit(move || f(item))
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect();
         handles.into_iter().map(TaskHandle::result).collect()
     }
 
@@ -279,13 +272,12 @@ impl MapTechnique for PoolTechnique {
 impl MapRunner for ThreadPoolExecutor {
     fn run(&mut self, job: &MapJob) -> Result<Vec<TaskOutput>, RunError> {
         let tasks = Arc::clone(job.tasks());
-        let handles = (0..tasks.len())
+        let handles: Vec<_> = (0..tasks.len())
             .map(|i| {
                 let tasks = Arc::clone(&tasks);
                 self.submit(move || run_task(&tasks[i]))
             })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| RunError::Other(e.to_string()))?;
+            .collect();
         handles
             .into_iter()
             .enumerate()

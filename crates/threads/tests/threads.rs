@@ -1,0 +1,226 @@
+//! Every thread technique on every map workload, and the ThreadPoolExecutor's semantics.
+//! Every wait here is bounded: a deadlocked pool fails the test instead of hanging CI.
+
+use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use threads::{PoolError, ShutdownMode, ThreadPoolExecutor};
+use workloads::{MapJob, Preset};
+
+const BOUND: Duration = Duration::from_secs(10);
+
+fn nz(n: usize) -> NonZeroUsize {
+    NonZeroUsize::new(n).unwrap()
+}
+
+/// Runs `f` on its own thread and fails the test if it takes longer than `BOUND`.
+fn bounded<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (done, result) = mpsc::channel();
+    thread::spawn(move || done.send(f()));
+    match result.recv_timeout(BOUND) {
+        Ok(value) => value,
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what}: no result within {BOUND:?} (deadlock?)")
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{what}: failed (see the panic above)"),
+    }
+}
+
+#[test]
+fn every_technique_verifies_on_every_quick_workload() {
+    for job in MapJob::for_preset(Preset::Quick) {
+        for technique in threads::techniques() {
+            for workers in [1, 2, 3, 4] {
+                let mut runner = technique.start(nz(workers)).unwrap();
+                let outputs = runner.run(&job).unwrap_or_else(|e| {
+                    panic!("{} on {} at {workers}: {e}", technique.id(), job.id())
+                });
+                job.verify(&outputs)
+                    .unwrap_or_else(|e| panic!("{} at {workers}: {e}", technique.id()));
+            }
+        }
+    }
+}
+
+#[test]
+fn technique_ids_are_unique_kebab_case() {
+    let ids: Vec<_> = threads::techniques().iter().map(|t| t.id()).collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "{ids:?}");
+    assert!(
+        ids.iter()
+            .all(|id| id.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+    );
+}
+
+#[test]
+fn a_panicking_task_is_an_error_on_its_handle_and_the_pool_still_serves() {
+    bounded("panic", || {
+        let pool = ThreadPoolExecutor::new(nz(1)).unwrap();
+        let bad = pool.submit(|| -> u32 { panic!("boom in task") });
+        let good = pool.submit(|| 7);
+        match bad.result() {
+            Err(PoolError::Panicked { message }) => assert_eq!(message, "boom in task"),
+            other => panic!("expected a panic error, got {other:?}"),
+        }
+        // The single worker survived the panic and serves the next tasks.
+        assert_eq!(good.result().unwrap(), 7);
+        assert_eq!(pool.submit(|| 8).result().unwrap(), 8);
+    });
+}
+
+#[test]
+fn map_keeps_input_order_even_when_tasks_finish_out_of_order() {
+    let results = bounded("map", || {
+        let pool = ThreadPoolExecutor::new(nz(4)).unwrap();
+        // Early items sleep longest, so they finish last.
+        pool.map(
+            |i: u64| {
+                thread::sleep(Duration::from_millis(20 - 2 * i));
+                i * 10
+            },
+            0..8,
+        )
+    });
+    assert_eq!(results.unwrap(), [0, 10, 20, 30, 40, 50, 60, 70]);
+}
+
+#[test]
+fn map_reports_the_first_error_in_input_order() {
+    let result = bounded("map error", || {
+        let pool = ThreadPoolExecutor::new(nz(2)).unwrap();
+        pool.map(|i: u32| if i == 3 { panic!("item {i}") } else { i }, 0..6)
+    });
+    assert!(matches!(result, Err(PoolError::Panicked { message }) if message == "item 3"));
+}
+
+#[test]
+fn shutdown_wait_runs_every_pending_task() {
+    let ran = bounded("shutdown wait", || {
+        let ran = Arc::new(AtomicUsize::new(0));
+        let pool = ThreadPoolExecutor::new(nz(1)).unwrap();
+        let handles: Vec<_> = (0..20)
+            .map(|_| {
+                let ran = Arc::clone(&ran);
+                pool.submit(move || {
+                    thread::sleep(Duration::from_millis(1));
+                    ran.fetch_add(1, Ordering::SeqCst)
+                })
+            })
+            .collect();
+        pool.shutdown(ShutdownMode::Wait);
+        assert!(handles.into_iter().all(|h| h.result().is_ok()));
+        ran.load(Ordering::SeqCst)
+    });
+    assert_eq!(ran, 20);
+}
+
+#[test]
+fn shutdown_cancel_drops_pending_tasks_and_their_handles_say_so() {
+    bounded("shutdown cancel", || {
+        let pool = ThreadPoolExecutor::new(nz(1)).unwrap();
+        // Hold the only worker until every other task is queued behind it.
+        let gate = Arc::new(Barrier::new(2));
+        let (started, has_started) = mpsc::channel();
+        let running = {
+            let gate = Arc::clone(&gate);
+            pool.submit(move || {
+                started.send(()).unwrap();
+                gate.wait();
+                "finished"
+            })
+        };
+        has_started
+            .recv_timeout(BOUND)
+            .expect("the first task starts");
+        let pending: Vec<_> = (0..5).map(|i| pool.submit(move || i)).collect();
+        let releaser = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(50));
+            gate.wait();
+        });
+        pool.shutdown(ShutdownMode::CancelPending);
+        releaser.join().unwrap();
+        // The running task finished; every queued one was cancelled, none ran.
+        assert_eq!(running.result().unwrap(), "finished");
+        for handle in pending {
+            assert!(matches!(handle.result(), Err(PoolError::Cancelled)));
+        }
+    });
+}
+
+#[test]
+fn result_timeout_is_bounded() {
+    let pool = ThreadPoolExecutor::new(nz(1)).unwrap();
+    let slow = pool.submit(|| thread::sleep(Duration::from_millis(300)));
+    let started = Instant::now();
+    assert!(matches!(
+        slow.result_timeout(Duration::from_millis(10)),
+        Err(PoolError::Timeout(_))
+    ));
+    assert!(started.elapsed() < BOUND);
+}
+
+/// The names of this process's live threads (Linux: /proc/self/task/*/comm).
+#[cfg(target_os = "linux")]
+fn live_threads_named(prefix: &str) -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .filter(|name| name.starts_with(prefix))
+        .count()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn drop_joins_every_worker_thread() {
+    bounded("drop", || {
+        let pool = ThreadPoolExecutor::with_name(nz(3), "cbdrop").unwrap();
+        let handle = pool.submit(|| thread::sleep(Duration::from_millis(20)));
+        // A thread sets its own name once it runs: wait (bounded) until all three have.
+        let deadline = Instant::now() + BOUND;
+        while live_threads_named("cbdrop-") < 3 && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(live_threads_named("cbdrop-"), 3);
+        drop(pool);
+        // Drop waited for the pending task and joined the threads: none is left.
+        assert!(handle.result().is_ok());
+        assert_eq!(live_threads_named("cbdrop-"), 0);
+    });
+}
+
+/// Stress: many submitters and tiny tasks on a few workers; every result arrives, in a bound.
+#[test]
+fn stress_many_submitters_many_tiny_tasks() {
+    let total = bounded("stress", || {
+        let pool = Arc::new(ThreadPoolExecutor::new(nz(3)).unwrap());
+        let submitters: Vec<_> = (0..8u64)
+            .map(|s| {
+                let pool = Arc::clone(&pool);
+                thread::spawn(move || {
+                    let handles: Vec<_> = (0..2_000u64)
+                        .map(|i| pool.submit(move || s * 1_000_000 + i))
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| h.result().unwrap())
+                        .sum::<u64>()
+                })
+            })
+            .collect();
+        submitters
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .sum::<u64>()
+    });
+    let expected: u64 = (0..8u64)
+        .map(|s| (0..2_000u64).map(|i| s * 1_000_000 + i).sum::<u64>())
+        .sum();
+    assert_eq!(total, expected);
+}
