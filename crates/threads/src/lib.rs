@@ -6,6 +6,7 @@
 //! | `sequential` | one loop on the caller's thread | the baseline | nothing |
 //! | `thread-per-task` | `std::thread::spawn` per task, join in order | `threading.Thread` per job | a spawn + join per task (~40 us here) |
 //! | `scoped-chunks` | `std::thread::scope`, one contiguous chunk per worker | a manual split | a spawn per worker; unequal chunks wait for the slowest |
+//! | `scoped-strided` | `std::thread::scope`, worker `w` takes tasks `w, w+n, ...` | a manual split | as above, but each worker samples the whole input |
 //! | `thread-pool` | [`ThreadPoolExecutor`], one `submit` per task | `ThreadPoolExecutor.map` | a queue hand-off and a wake-up per task |
 //! | `rayon` | `par_iter` in a pool of exactly N threads | none: work stealing | a call into the pool per run |
 //!
@@ -34,7 +35,7 @@ mod sequential;
 pub use per_task::ThreadPerTask;
 pub use pool::{PoolError, ShutdownMode, TaskHandle, ThreadPoolExecutor};
 pub use rayon_pool::Rayon;
-pub use scoped::ScopedChunks;
+pub use scoped::{ScopedChunks, Split};
 pub use sequential::Sequential;
 
 use workloads::MapTechnique;
@@ -44,7 +45,8 @@ pub fn techniques() -> Vec<Box<dyn MapTechnique>> {
     vec![
         Box::new(Sequential),
         Box::new(ThreadPerTask),
-        Box::new(ScopedChunks),
+        Box::new(ScopedChunks(Split::Contiguous)),
+        Box::new(ScopedChunks(Split::Strided)),
         Box::new(pool::PoolTechnique),
         Box::new(Rayon),
     ]

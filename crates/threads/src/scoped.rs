@@ -1,56 +1,138 @@
-//! Scoped threads over static chunks: split the tasks once, one contiguous chunk per worker.
+//! Scoped threads over static chunks: the tasks are split once, up front, one share per
+//! worker, and nothing is rebalanced while they run.
 
 use std::num::NonZeroUsize;
 use std::thread;
 
-use workloads::{MapJob, MapRunner, MapTechnique, RunError, TaskOutput, run_task};
+use workloads::{MapJob, MapRunner, MapTechnique, RunError, Task, TaskOutput, run_task};
 
 use crate::panic_message;
 
-/// `std::thread::scope` with `workers` threads, each taking one contiguous chunk of tasks.
+/// How the tasks are split between the workers, once, before any runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Split {
+    /// Worker `w` takes one contiguous block: the obvious split. When cost grows along the
+    /// input (larger primes cost more), the worker holding the last block finishes last
+    /// while the others idle.
+    Contiguous,
+    /// Worker `w` takes tasks `w, w + n, w + 2n, ...` (OpenMP's `schedule(static, 1)`):
+    /// still static, but each worker gets a slice of every part of the input.
+    Strided,
+}
+
+/// `std::thread::scope` with `workers` threads, each running its static share of the tasks.
 ///
-/// Static chunking has no hand-off per task, but a worker whose chunk holds the expensive
-/// tasks (the large primes) finishes last while the others idle.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct ScopedChunks;
+/// No hand-off per task and no shared queue; the price is imbalance when tasks are unequal,
+/// which the two [`Split`]s show side by side.
+#[derive(Clone, Copy, Debug)]
+pub struct ScopedChunks(pub Split);
 
 struct Runner {
     workers: usize,
+    split: Split,
 }
 
 impl MapTechnique for ScopedChunks {
     fn id(&self) -> &'static str {
-        "scoped-chunks"
+        match self.0 {
+            Split::Contiguous => "scoped-chunks",
+            Split::Strided => "scoped-strided",
+        }
     }
 
     fn start(&self, workers: NonZeroUsize) -> Result<Box<dyn MapRunner>, RunError> {
         Ok(Box::new(Runner {
             workers: workers.get(),
+            split: self.0,
         }))
+    }
+}
+
+impl Runner {
+    /// The task indices of worker `w`.
+    fn share(&self, w: usize, len: usize) -> Vec<usize> {
+        match self.split {
+            Split::Contiguous => {
+                let chunk = len.div_ceil(self.workers);
+                (w * chunk..((w + 1) * chunk).min(len)).collect()
+            }
+            Split::Strided => (w..len).step_by(self.workers).collect(),
+        }
     }
 }
 
 impl MapRunner for Runner {
     fn run(&mut self, job: &MapJob) -> Result<Vec<TaskOutput>, RunError> {
-        let tasks = &job.tasks()[..];
-        let chunk = tasks.len().div_ceil(self.workers).max(1);
+        let tasks: &[Task] = job.tasks();
+        let shares: Vec<Vec<usize>> = (0..self.workers)
+            .map(|w| self.share(w, tasks.len()))
+            .filter(|share| !share.is_empty())
+            .collect();
         thread::scope(|scope| {
-            let handles: Vec<_> = tasks
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || part.iter().map(run_task).collect::<Vec<_>>()))
+            let handles: Vec<_> = shares
+                .iter()
+                .map(|share| {
+                    scope.spawn(move || {
+                        share
+                            .iter()
+                            .map(|&i| run_task(&tasks[i]))
+                            .collect::<Vec<_>>()
+                    })
+                })
                 .collect();
-            let mut outputs = Vec::with_capacity(tasks.len());
-            for (i, handle) in handles.into_iter().enumerate() {
-                let part = handle.join().map_err(|payload| RunError::TaskPanicked {
-                    task: i * chunk,
+            let mut outputs = vec![None; tasks.len()];
+            for (share, handle) in shares.iter().zip(handles) {
+                let done = handle.join().map_err(|payload| RunError::TaskPanicked {
+                    task: share[0],
                     message: format!(
-                        "in the chunk starting here: {}",
+                        "in the share starting here: {}",
                         panic_message(payload.as_ref())
                     ),
                 })?;
-                outputs.extend(part);
+                for (&i, output) in share.iter().zip(done) {
+                    outputs[i] = Some(output);
+                }
             }
-            Ok(outputs)
+            // Every index is in exactly one share, so every slot is filled.
+            Ok(outputs.into_iter().flatten().collect())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_cover_every_task_exactly_once() {
+        for split in [Split::Contiguous, Split::Strided] {
+            for workers in 1..6 {
+                for len in [0, 1, 4, 7, 64] {
+                    let runner = Runner { workers, split };
+                    let mut all: Vec<usize> =
+                        (0..workers).flat_map(|w| runner.share(w, len)).collect();
+                    all.sort_unstable();
+                    assert_eq!(
+                        all,
+                        (0..len).collect::<Vec<_>>(),
+                        "{split:?} {workers} {len}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn strided_interleaves() {
+        let runner = Runner {
+            workers: 2,
+            split: Split::Strided,
+        };
+        assert_eq!(runner.share(1, 5), [1, 3]);
+        let runner = Runner {
+            workers: 2,
+            split: Split::Contiguous,
+        };
+        assert_eq!(runner.share(1, 5), [3, 4]);
     }
 }
