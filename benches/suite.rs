@@ -6,6 +6,7 @@
 //! `CB_PRESET=quick` shrinks the workloads; `CB_WORKERS=1,2,8` overrides the worker sweep.
 //! After the suite, the results are published into `reports/` (not in criterion's test mode).
 
+mod cpu;
 mod io;
 mod map;
 mod process;
@@ -20,5 +21,11 @@ fn main() {
     io::benches(&mut criterion, &settings);
     sync::benches(&mut criterion, &settings);
     criterion.final_summary();
+    if support::is_measuring() {
+        match cpu::write_sidecar(&support::criterion_dir()) {
+            Ok(path) => eprintln!("CPU times: {}", path.display()),
+            Err(e) => eprintln!("warning: CPU times not written: {e}"),
+        }
+    }
     support::publish(&settings);
 }

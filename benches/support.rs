@@ -9,6 +9,8 @@ use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
 use workloads::{MapJob, MapTechnique, MapWorkload, Preset};
 
+pub use crate::cpu::iter_with_cpu;
+
 /// The run's preset and worker sweep, read once from `CB_PRESET` and `CB_WORKERS`.
 pub struct Settings {
     /// Workload sizes (`CB_PRESET`).
@@ -91,7 +93,7 @@ pub fn bench_map(
             job.verify(&outputs).unwrap_or_else(|e| fail(&name, e));
             size_for(&mut group, once);
             group.bench_with_input(BenchmarkId::new(technique.id(), workers), job, |b, job| {
-                b.iter(|| runner.run(job).unwrap_or_else(|e| fail(&name, e)))
+                iter_with_cpu(b, &name, || runner.run(job).unwrap_or_else(|e| fail(&name, e)))
             });
         }
     }
@@ -103,6 +105,25 @@ pub fn bench_map(
 pub fn fail(what: &str, error: impl Display) -> ! {
     eprintln!("error: {what}: {error}");
     std::process::exit(1)
+}
+
+/// Whether criterion is measuring (`cargo bench`), as opposed to its test mode
+/// (`cargo test`, `--test`) or listing (`--list`): only a measuring run writes results.
+pub fn is_measuring() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--test" || a == "--list")
+}
+
+/// Where criterion writes its files: `$CRITERION_HOME`, else `<target dir>/criterion`, the
+/// target dir being `$CARGO_TARGET_DIR` or the workspace's `target/`.
+pub fn criterion_dir() -> std::path::PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return home.into();
+    }
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
+        .join("criterion")
 }
 
 /// Publishes the results into `reports/` once the suite has run. Filled by the report issue.

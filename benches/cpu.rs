@@ -1,0 +1,121 @@
+//! CPU time (user + sys) next to wall time, for every timed benchmark.
+//!
+//! Idle spinning is invisible in wall time (rayon #642): a technique that burns a core while
+//! it waits looks as fast as one that sleeps. So every benchmark is timed through
+//! [`iter_with_cpu`], which reads the CPU time of this process, of its reaped children and of
+//! its live children (process-pool workers) around each sample, inside criterion's own
+//! timing loop: no extra runs. At the end of the suite the totals are merged into
+//! `<target>/criterion/cb-cpu.json`:
+//!
+//! ```json
+//! {"schema": "cb-cpu-v1",
+//!  "benchmarks": {"map/primes-1m-r4/rayon/2": {"iterations": 55, "wall_ns": 1.1e9, "cpu_ns": 2.1e9}}}
+//! ```
+//!
+//! `cpu_ns / wall_ns` is the number of cores the technique kept busy on average.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use criterion::Bencher;
+use serde_json::{Value, json};
+
+#[derive(Default, Clone, Copy)]
+struct Totals {
+    iterations: u64,
+    wall_ns: f64,
+    cpu_ns: f64,
+}
+
+static TOTALS: Mutex<BTreeMap<String, Totals>> = Mutex::new(BTreeMap::new());
+
+/// Times `routine` like `Bencher::iter`, recording CPU time under the benchmark's `id`
+/// (`group/function/parameter`).
+pub fn iter_with_cpu<O>(b: &mut Bencher<'_>, id: &str, mut routine: impl FnMut() -> O) {
+    b.iter_custom(|iters| {
+        let cpu_before = cpu_time();
+        let started = Instant::now();
+        for _ in 0..iters {
+            std::hint::black_box(routine());
+        }
+        let wall = started.elapsed();
+        let cpu = cpu_time().saturating_sub(cpu_before);
+        record(id, iters, wall, cpu);
+        wall
+    });
+}
+
+fn record(id: &str, iterations: u64, wall: Duration, cpu: Duration) {
+    let mut totals = TOTALS.lock().unwrap_or_else(|e| e.into_inner());
+    let entry = totals.entry(id.to_string()).or_default();
+    entry.iterations += iterations;
+    entry.wall_ns += wall.as_nanos() as f64;
+    entry.cpu_ns += cpu.as_nanos() as f64;
+}
+
+/// Merges this run's totals into `cb-cpu.json` (a filtered run keeps the other entries),
+/// writing a temporary file and renaming it over the old one.
+pub fn write_sidecar(criterion_dir: &Path) -> std::io::Result<PathBuf> {
+    let path = criterion_dir.join("cb-cpu.json");
+    let mut benchmarks = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        .and_then(|mut doc| doc.get_mut("benchmarks").map(Value::take))
+        .and_then(|b| serde_json::from_value::<BTreeMap<String, Value>>(b).ok())
+        .unwrap_or_default();
+    let totals = TOTALS.lock().unwrap_or_else(|e| e.into_inner());
+    for (id, t) in totals.iter().filter(|(_, t)| t.iterations > 0) {
+        let entry = json!({"iterations": t.iterations, "wall_ns": t.wall_ns, "cpu_ns": t.cpu_ns});
+        benchmarks.insert(id.clone(), entry);
+    }
+    let doc = json!({"schema": "cb-cpu-v1", "benchmarks": benchmarks});
+    std::fs::create_dir_all(criterion_dir)?;
+    let temp = path.with_extension("json.tmp");
+    std::fs::write(&temp, serde_json::to_vec_pretty(&doc)?)?;
+    std::fs::rename(&temp, &path)?;
+    Ok(path)
+}
+
+/// CPU time of this process, its reaped children, and its live children.
+fn cpu_time() -> Duration {
+    rusage(libc::RUSAGE_SELF) + rusage(libc::RUSAGE_CHILDREN) + live_children_cpu()
+}
+
+fn rusage(who: libc::c_int) -> Duration {
+    // SAFETY: getrusage writes a plain-data struct we own; a zeroed one is a valid start.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(who, &mut usage) != 0 {
+            return Duration::ZERO;
+        }
+        usage
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1_000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// Sum of `/proc/<pid>/task/*/schedstat` run time (ns) over the children of this process.
+/// Linux only; elsewhere live children count as zero (reaped ones are in RUSAGE_CHILDREN).
+fn live_children_cpu() -> Duration {
+    let me = std::process::id().to_string();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Duration::ZERO;
+    };
+    let children = entries.filter_map(|e| {
+        let path = e.ok()?.path();
+        let stat = std::fs::read_to_string(path.join("stat")).ok()?;
+        // Field 4 (ppid) follows the command name, which is in parentheses and may hold spaces.
+        let ppid = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?;
+        (ppid == me).then_some(path)
+    });
+    let nanos: u64 = children
+        .flat_map(|child| std::fs::read_dir(child.join("task")).into_iter().flatten())
+        .filter_map(|task| {
+            let text = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+            text.split_whitespace().next()?.parse::<u64>().ok()
+        })
+        .sum();
+    Duration::from_nanos(nanos)
+}
