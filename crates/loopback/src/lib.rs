@@ -1,0 +1,81 @@
+//! The loopback HTTP fixture: real servers and a real load generator on `127.0.0.1`, for the
+//! download and web-server workloads (the article's threaded downloads, its `aiohttp` fetch
+//! and its `aiohttp` hello server).
+//!
+//! - [`FileServer`]: a hyper 1 server serving a generated file set, each answer delayed by a
+//!   configurable latency (standing in for a remote server), on a thread and runtime of its
+//!   own, bound to `127.0.0.1:0`.
+//! - [`HttpServer`]: the skeleton under it (accept loop, `TCP_NODELAY`, header-read timeout,
+//!   header-size limit answered with 431, clean shutdown), reused by the async hello server
+//!   of `async-tasks`.
+//! - [`LoadGenerator`]: `N` keep-alive connections in a closed loop, bounded by a request
+//!   count and a deadline; every status and body is checked, every latency recorded in an
+//!   HDR histogram (p50, p99, max). A non-2xx answer, a wrong body, a socket error or a
+//!   request cut off by the deadline is an error, and a benchmark run with any error fails.
+//! - [`CannedServer`]: the cheapest possible responder, to measure the generator's own
+//!   ceiling.
+//! - [`probe`]: blocking probes the servers' tests share (bad input, a closed port).
+//!
+//! Shutdown leaves nothing behind: [`HttpServer::shutdown`] stops accepting, drops the
+//! listener (the port no longer accepts), cancels and awaits every connection task, and
+//! joins the server thread within a bound, or says it could not.
+//!
+//! Every socket, server and client side, sets `TCP_NODELAY`: hyper writes headers and body
+//! separately, and Nagle plus delayed ACK would add 40 ms to each keep-alive answer. On a
+//! 2-core machine the generator and the server share the cores; benchmark results say so.
+//!
+//! # The latency file (`cb-latency-v1`)
+//!
+//! criterion measures the time of a whole load run; the per-request percentiles come from
+//! the generator. The io benches write them with [`write_latency_json`] beside criterion's
+//! own `benchmark.json`, that is in
+//! `<target>/criterion/<group dir>/<function>/<parameter>/new/latency.json`, where `<target>`
+//! is `$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`, else `<workspace>/target/criterion`,
+//! and `<group dir>` is the group with criterion's file-name escaping (`/` becomes `_`:
+//! `io/web-server` is `io_web-server`). One JSON object, all fields always present:
+//!
+//! ```json
+//! {"schema":"cb-latency-v1","group":"io/web-server","function":"tokio-hyper",
+//!  "parameter":"16","requests":20480,"errors":0,"requests_per_sec":18000.5,
+//!  "p50_us":812.0,"p99_us":2101.0,"max_us":5003.0,"duration_s":1.14}
+//! ```
+//!
+//! `requests`, `errors`, `duration_s` and the percentiles cover every load run made for that
+//! benchmark id (warm-up and samples); `requests_per_sec` is `requests / duration_s`. It is
+//! written only in a real bench run (`--bench` without `--test`).
+//!
+//! ```
+//! use std::time::Duration;
+//! use loopback::{FileServer, LoadGenerator, LoadPlan};
+//!
+//! let body = vec![7u8; 4096];
+//! let server = FileServer::start(vec![("/a.bin".into(), body.clone())], Duration::ZERO)?;
+//! let plan = LoadPlan {
+//!     connections: 4,
+//!     requests: 40,
+//!     deadline: Duration::from_secs(10),
+//!     targets: vec![("/a.bin".into(), body.into())],
+//! };
+//! let report = LoadGenerator::new(1)?.run(server.addr(), &plan)?;
+//! report.check()?;
+//! assert_eq!((report.requests, report.errors), (40, 0));
+//! let json = loopback::latency_json(&report, "io/file-server", "loopback", "4");
+//! assert_eq!(json["schema"], "cb-latency-v1");
+//! server.shutdown(Duration::from_secs(5))?;
+//! # Ok::<(), loopback::LoopbackError>(())
+//! ```
+
+mod canned;
+mod error;
+mod file_server;
+mod latency;
+mod loadgen;
+pub mod probe;
+mod serve;
+
+pub use canned::{CANNED_BODY, CannedServer};
+pub use error::LoopbackError;
+pub use file_server::{FileServer, plain};
+pub use latency::{LATENCY_FILE, LATENCY_SCHEMA, latency_json, write_latency_json};
+pub use loadgen::{LoadGenerator, LoadPlan, LoadReport, run};
+pub use serve::{HttpServer, ServeConfig};

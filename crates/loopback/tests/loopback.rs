@@ -1,0 +1,171 @@
+//! The fixture end to end over real sockets: files and checks, the load generator's error
+//! counting and bounds, bad input on the hyper skeleton, and shutdown leaving nothing.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::Response;
+use loopback::{
+    CANNED_BODY, CannedServer, FileServer, HttpServer, LoadGenerator, LoadPlan, ServeConfig, plain,
+    probe,
+};
+use workloads::DownloadJob;
+
+const BOUND: Duration = Duration::from_secs(5);
+
+fn plan(connections: usize, requests: u64, targets: Vec<(String, Bytes)>) -> LoadPlan {
+    LoadPlan {
+        connections,
+        requests,
+        deadline: Duration::from_secs(20),
+        targets,
+    }
+}
+
+fn file_targets(job: &DownloadJob) -> Vec<(String, Bytes)> {
+    job.file_set()
+        .into_iter()
+        .map(|(path, body)| (path, Bytes::from(body)))
+        .collect()
+}
+
+fn hello_server(config: ServeConfig) -> HttpServer {
+    HttpServer::start(config, |request| async move {
+        match workloads::hello_route(request.uri().path()) {
+            Some(body) => Response::new(Full::new(Bytes::from(body))),
+            None => plain(hyper::StatusCode::NOT_FOUND, "no route\n"),
+        }
+    })
+    .unwrap()
+}
+
+#[test]
+fn the_file_server_serves_every_file_with_its_latency() {
+    let job = DownloadJob::for_preset(workloads::Preset::Quick)[0];
+    let server = FileServer::start(job.file_set(), job.latency).unwrap();
+    let generator = LoadGenerator::new(1).unwrap();
+    let report = generator
+        .run(server.addr(), &plan(3, 30, file_targets(&job)))
+        .unwrap();
+    report.check().unwrap();
+    assert_eq!((report.requests, report.errors), (30, 0));
+    // The injected latency is a lower bound on every answer.
+    assert!(report.latency_us.min() >= job.latency.as_micros() as u64);
+    let addr = server.addr();
+    server.shutdown(BOUND).unwrap();
+    probe::port_closed(addr).unwrap();
+}
+
+#[test]
+fn wrong_bodies_and_non_2xx_answers_are_errors() {
+    let job = DownloadJob::for_preset(workloads::Preset::Quick)[0];
+    let server = FileServer::start(job.file_set(), Duration::ZERO).unwrap();
+    let generator = LoadGenerator::new(1).unwrap();
+    let mut targets = file_targets(&job);
+    targets[1].1 = Bytes::from_static(b"not this");
+    targets.push(("/files/missing.bin".into(), Bytes::new()));
+    let report = generator.run(server.addr(), &plan(2, 40, targets)).unwrap();
+    assert_eq!(report.requests, 40);
+    assert_eq!(report.errors, 20, "{report:?}");
+    let err = report.check().unwrap_err().to_string();
+    assert!(err.contains("/files/"), "{err}");
+    let wrong_status = generator
+        .run(
+            server.addr(),
+            &plan(1, 1, vec![("/nope".into(), Bytes::new())]),
+        )
+        .unwrap();
+    let first = wrong_status.first_error.unwrap();
+    assert!(first.contains("404"), "{first}");
+}
+
+#[test]
+fn the_deadline_bounds_a_run_against_a_slow_server() {
+    let job = DownloadJob::for_preset(workloads::Preset::Quick)[0];
+    let server = FileServer::start(job.file_set(), Duration::from_secs(3)).unwrap();
+    let generator = LoadGenerator::new(1).unwrap();
+    let mut slow = plan(2, 10, file_targets(&job));
+    slow.deadline = Duration::from_millis(200);
+    let started = Instant::now();
+    let report = generator.run(server.addr(), &slow).unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the deadline was ignored"
+    );
+    assert_eq!((report.requests, report.errors), (10, 10));
+    assert!(report.check().is_err());
+    server.shutdown(BOUND).unwrap();
+}
+
+#[test]
+fn a_dead_server_is_a_counted_error_not_a_hang() {
+    let server = CannedServer::start().unwrap();
+    let addr = server.addr();
+    server.shutdown(BOUND).unwrap();
+    let generator = LoadGenerator::new(1).unwrap();
+    let report = generator
+        .run(
+            addr,
+            &plan(2, 6, vec![("/".into(), Bytes::from(CANNED_BODY))]),
+        )
+        .unwrap();
+    assert_eq!(report.errors, 6);
+    assert!(report.first_error.unwrap().contains("connecting"));
+}
+
+#[test]
+fn the_canned_server_answers_pipelined_keep_alive_requests() {
+    let server = CannedServer::start().unwrap();
+    let generator = LoadGenerator::new(2).unwrap();
+    let targets = vec![("/".into(), Bytes::from(CANNED_BODY))];
+    let report = generator
+        .run(server.addr(), &plan(8, 400, targets))
+        .unwrap();
+    report.check().unwrap();
+    assert_eq!(report.reconnects, 0, "keep-alive connections were reused");
+    let addr = server.addr();
+    drop(server);
+    probe::port_closed(addr).unwrap();
+}
+
+#[test]
+fn the_hyper_skeleton_survives_bad_input() {
+    let config = ServeConfig {
+        read_timeout: Duration::from_millis(300),
+        ..ServeConfig::default()
+    };
+    let server = hello_server(config.clone());
+    let addr = server.addr();
+    probe::malformed_request_line(addr).unwrap();
+    probe::oversized_headers(addr, 2 * config.max_header_bytes).unwrap();
+    probe::silent_client(addr, config.read_timeout).unwrap();
+    probe::disconnect_mid_response(addr).unwrap();
+    assert!(
+        server.connection_errors() > 0,
+        "the bad clients were noticed"
+    );
+    server.shutdown(BOUND).unwrap();
+    probe::port_closed(addr).unwrap();
+}
+
+#[test]
+fn shutdown_closes_open_keep_alive_connections() {
+    let server = hello_server(ServeConfig {
+        workers: 2,
+        ..ServeConfig::default()
+    });
+    let addr = server.addr();
+    // An idle keep-alive connection must not keep the server alive.
+    let idle = std::net::TcpStream::connect(addr).unwrap();
+    probe::still_serves(addr, "an idle connection").unwrap();
+    let started = Instant::now();
+    server.shutdown(BOUND).unwrap();
+    assert!(started.elapsed() < BOUND);
+    probe::port_closed(addr).unwrap();
+    // The idle connection was closed by the server, not left open.
+    let mut idle = idle;
+    idle.set_read_timeout(Some(BOUND)).unwrap();
+    let mut byte = [0u8; 1];
+    assert_eq!(std::io::Read::read(&mut idle, &mut byte).unwrap_or(0), 0);
+}
