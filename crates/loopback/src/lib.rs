@@ -14,7 +14,9 @@
 //!   request cut off by the deadline is an error, and a benchmark run with any error fails.
 //! - [`CannedServer`]: the cheapest possible responder, to measure the generator's own
 //!   ceiling.
-//! - [`probe`]: blocking probes the servers' tests share (bad input, a closed port).
+//! - [`probe`]: blocking probes the servers' tests share (bad input, a closed port), and
+//!   [`conformance`]: the whole contract of a server or download technique, run by each
+//!   technique crate's tests.
 //!
 //! Shutdown leaves nothing behind: [`HttpServer::shutdown`] stops accepting, drops the
 //! listener (the port no longer accepts), cancels and awaits every connection task, and
@@ -66,6 +68,7 @@
 //! ```
 
 mod canned;
+pub mod conformance;
 mod error;
 mod file_server;
 mod latency;
