@@ -72,7 +72,12 @@ pub fn read_mostly_techniques() -> Vec<Box<dyn ReadMostlyTechnique>> {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use workloads::sync::{CounterJob, ReadMostlyJob};
+    use std::time::Duration;
+
+    use workloads::sync::{CounterJob, ReadMostlyJob, with_deadline};
+
+    /// Far above any correct run; a lost wakeup or a stuck spin fails here instead of hanging.
+    const LIMIT: Duration = Duration::from_secs(60);
 
     #[test]
     fn every_strategy_reaches_the_answer_at_every_width() {
@@ -82,9 +87,10 @@ mod tests {
                 increments: 20_000,
             };
             for technique in techniques() {
-                let report = technique.run(&job).unwrap();
-                job.verify(report.count)
-                    .unwrap_or_else(|e| panic!("{}: {e}", technique.id()));
+                let id = technique.id();
+                let report = with_deadline(id, LIMIT, move || technique.run(&job));
+                let count = report.unwrap().unwrap().count;
+                job.verify(count).unwrap_or_else(|e| panic!("{id}: {e}"));
             }
         }
     }
@@ -97,9 +103,10 @@ mod tests {
                 ..ReadMostlyJob::new(workers)
             };
             for technique in read_mostly_techniques() {
-                let report = technique.run(&job).unwrap();
-                job.verify(&report)
-                    .unwrap_or_else(|e| panic!("{}: {e}", technique.id()));
+                let id = technique.id();
+                let report = with_deadline(id, LIMIT, move || technique.run(&job));
+                job.verify(&report.unwrap().unwrap())
+                    .unwrap_or_else(|e| panic!("{id}: {e}"));
             }
         }
     }

@@ -93,17 +93,25 @@ impl Backoff {
 
 #[cfg(all(test, not(loom)))]
 mod tests {
+    use std::time::Duration;
+
+    use workloads::sync::with_deadline;
+
     use super::SpinLock;
 
     #[test]
+    /// Stress beyond loom's reach: 8 threads on 2 cores (holders get descheduled), bounded.
     fn counts_under_contention() {
-        let lock = SpinLock::new(0u64);
-        std::thread::scope(|s| {
-            for _ in 0..8 {
-                s.spawn(|| (0..10_000).for_each(|_| lock.with(|v| *v += 1)));
-            }
+        let total = with_deadline("spin stress", Duration::from_secs(60), || {
+            let lock = SpinLock::new(0u64);
+            std::thread::scope(|s| {
+                for _ in 0..8 {
+                    s.spawn(|| (0..10_000).for_each(|_| lock.with(|v| *v += 1)));
+                }
+            });
+            lock.into_inner()
         });
-        assert_eq!(lock.into_inner(), 80_000);
+        assert_eq!(total.unwrap(), 80_000);
     }
 
     #[test]

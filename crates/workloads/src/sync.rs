@@ -28,7 +28,7 @@ pub use counter::{
     ReadMostlyTechnique, read_table,
 };
 pub use dag::{DagJob, DagLedger, DagReport, DagTechnique};
-pub use harness::{SplitMix64, mix, panic_message, run_timed};
+pub use harness::{SplitMix64, mix, panic_message, run_timed, with_deadline};
 pub use priority::{PriorityJob, PriorityReport, PriorityTechnique};
 pub use resource::{
     Gauge, Inside, LimitedResourceJob, LimitedResourceReport, LimitedResourceTechnique,

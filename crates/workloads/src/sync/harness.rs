@@ -61,6 +61,40 @@ pub fn run_timed<R: Send>(
     })
 }
 
+/// Runs `f` on a thread of its own and waits at most `limit` for its answer, so a check of a
+/// broken technique (a lost wakeup, a missing sentinel) fails naming `what` instead of
+/// hanging. A thread that never finishes is left behind; the failing process ends it.
+pub fn with_deadline<R: Send + 'static>(
+    what: &str,
+    limit: Duration,
+    f: impl FnOnce() -> R + Send + 'static,
+) -> Result<R, RunError> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let handle = std::thread::Builder::new()
+        .name(format!("deadline-{what}"))
+        .spawn(move || {
+            // The receiver may be gone after a timeout; nothing is left to tell then.
+            let _ = tx.send(f());
+        })
+        .map_err(|e| RunError::Start {
+            technique: what.to_string(),
+            cause: e.to_string(),
+        })?;
+    match rx.recv_timeout(limit) {
+        Ok(answer) => Ok(answer),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(RunError::TaskPanicked {
+            task: 0,
+            message: handle
+                .join()
+                .err()
+                .map_or_else(String::new, |p| panic_message(p.as_ref())),
+        }),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(RunError::Other(format!(
+            "{what}: no answer within {limit:?}"
+        ))),
+    }
+}
+
 /// The text of a panic payload, when it was a string.
 pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
@@ -119,6 +153,20 @@ mod tests {
             .collect();
         assert_eq!(a, b);
         assert!(SplitMix64::new(1).below(10) < 10);
+    }
+
+    #[test]
+    fn deadlines_bound_a_hang_and_pass_answers() {
+        assert_eq!(
+            with_deadline("quick", Duration::from_secs(5), || 7).unwrap(),
+            7
+        );
+        let hang = with_deadline("hang", Duration::from_millis(20), || {
+            std::thread::sleep(Duration::from_secs(3600))
+        });
+        assert!(hang.unwrap_err().to_string().contains("hang: no answer"));
+        let boom = with_deadline("boom", Duration::from_secs(5), || panic!("inside")).unwrap_err();
+        assert!(matches!(boom, RunError::TaskPanicked { ref message, .. } if message == "inside"));
     }
 
     #[test]
