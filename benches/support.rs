@@ -126,5 +126,23 @@ pub fn criterion_dir() -> std::path::PathBuf {
         .join("criterion")
 }
 
-/// Publishes the results into `reports/` once the suite has run. Filled by the report issue.
-pub fn publish(_settings: &Settings) {}
+/// Publishes the results into `reports/` once the suite has run: `reports/runs/<id>.json`
+/// and `reports/index.html`. Nothing is published in criterion's test mode (`cargo test
+/// --benches`, `--test`, `--list`), and a failure leaves the previous report as it was.
+pub fn publish(settings: &Settings) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !report::should_publish(&args) {
+        return;
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let options = report::PublishOptions::for_bench(root, settings.preset.name(), &args);
+    match report::publish(&options) {
+        Ok(done) => eprintln!(
+            "report: {} benchmarks -> {} and {}",
+            done.benchmarks,
+            done.results.display(),
+            done.index.display()
+        ),
+        Err(e) => fail("report", e),
+    }
+}

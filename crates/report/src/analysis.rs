@@ -1,0 +1,133 @@
+//! What the page and the comparison compute from records: groups, the sequential baseline,
+//! speedups, each technique's best worker count, geometric means, readable times.
+
+use std::collections::BTreeMap;
+
+use crate::model::Record;
+
+/// The technique every speedup is measured against.
+pub const BASELINE_TECHNIQUE: &str = "sequential";
+
+/// Records grouped by criterion group (`<family>/<workload>`), in id order.
+pub fn by_group(records: &[Record]) -> BTreeMap<&str, Vec<&Record>> {
+    let mut groups: BTreeMap<&str, Vec<&Record>> = BTreeMap::new();
+    for r in records {
+        groups.entry(r.group.as_str()).or_default().push(r);
+    }
+    groups
+}
+
+/// Groups by family, each holding its groups.
+pub fn by_family(records: &[Record]) -> BTreeMap<&str, BTreeMap<&str, Vec<&Record>>> {
+    let mut families: BTreeMap<&str, BTreeMap<&str, Vec<&Record>>> = BTreeMap::new();
+    for (group, rs) in by_group(records) {
+        families
+            .entry(rs[0].family.as_str())
+            .or_default()
+            .insert(group, rs);
+    }
+    families
+}
+
+/// The group's sequential baseline: technique `sequential`, parameter 1 when there are several.
+pub fn baseline<'a>(group: &[&'a Record]) -> Option<&'a Record> {
+    let seq = || {
+        group
+            .iter()
+            .copied()
+            .filter(|r| r.technique == BASELINE_TECHNIQUE)
+    };
+    seq()
+        .find(|r| r.parameter == "1" || r.parameter.is_empty())
+        .or_else(|| seq().next())
+}
+
+/// Speedup of `record` over its group's baseline (baseline median / record median).
+pub fn speedup(group: &[&Record], record: &Record) -> Option<f64> {
+    baseline(group).map(|b| b.median.point_ns / record.median.point_ns)
+}
+
+/// Each technique at its fastest parameter, fastest first.
+pub fn best_per_technique<'a>(group: &[&'a Record]) -> Vec<&'a Record> {
+    let mut best: BTreeMap<&str, &Record> = BTreeMap::new();
+    for r in group {
+        let slot = best.entry(r.technique.as_str()).or_insert(r);
+        if r.median.point_ns < slot.median.point_ns {
+            *slot = r;
+        }
+    }
+    let mut list: Vec<&Record> = best.into_values().collect();
+    list.sort_by(|a, b| a.median.point_ns.total_cmp(&b.median.point_ns));
+    list
+}
+
+/// The fastest record of a kind (`thread`, `process`, `async`) in a group.
+pub fn best_of_kind<'a>(group: &[&'a Record], kind: &str) -> Option<&'a Record> {
+    group
+        .iter()
+        .copied()
+        .filter(|r| r.kind == kind)
+        .min_by(|a, b| a.median.point_ns.total_cmp(&b.median.point_ns))
+}
+
+/// Geometric mean; `None` for an empty list.
+pub fn geomean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty())
+        .then(|| (values.iter().map(|v| v.ln()).sum::<f64>() / values.len() as f64).exp())
+}
+
+/// A time in nanoseconds as people read it: `812 ns`, `1.23 ms`, `4.50 s`.
+pub fn format_time(ns: f64) -> String {
+    let (value, unit) = time_unit(ns);
+    format!("{} {unit}", three_digits(ns / value))
+}
+
+/// The unit a time is best shown in, as (nanoseconds per unit, name).
+pub fn time_unit(ns: f64) -> (f64, &'static str) {
+    match ns.abs() {
+        t if t >= 1e9 => (1e9, "s"),
+        t if t >= 1e6 => (1e6, "ms"),
+        t if t >= 1e3 => (1e3, "µs"),
+        _ => (1.0, "ns"),
+    }
+}
+
+/// A ratio such as a speedup: `3.2×`, `0.41×`.
+pub fn format_ratio(r: f64) -> String {
+    format!("{}×", three_digits(r))
+}
+
+/// A rate with an SI prefix: `74.6 M`.
+pub fn format_rate(per_second: f64) -> String {
+    let (div, prefix) = match per_second {
+        v if v >= 1e9 => (1e9, " G"),
+        v if v >= 1e6 => (1e6, " M"),
+        v if v >= 1e3 => (1e3, " k"),
+        _ => (1.0, " "),
+    };
+    format!("{}{prefix}", three_digits(per_second / div))
+}
+
+/// Three significant digits, no exponent: 1.23, 12.3, 123.
+pub fn three_digits(v: f64) -> String {
+    match v.abs() {
+        a if a >= 100.0 => format!("{v:.0}"),
+        a if a >= 10.0 => format!("{v:.1}"),
+        a if a >= 1.0 => format!("{v:.2}"),
+        _ => format!("{v:.3}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_read_like_criterion() {
+        assert_eq!(format_time(1_340_700.0), "1.34 ms");
+        assert_eq!(format_time(812.0), "812 ns");
+        assert_eq!(format_ratio(3.214), "3.21×");
+        assert_eq!(format_rate(74_589_000.0), "74.6 M");
+        assert!((geomean(&[2.0, 8.0]).unwrap() - 4.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,2 @@
+//! Compare results files (work in progress).
+fn main() {}

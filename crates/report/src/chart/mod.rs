@@ -1,0 +1,227 @@
+//! The charts, one function per kind, all drawn by plotters into SVG strings: no system
+//! font (a generic `sans-serif` family), one palette keyed by technique id so a technique
+//! keeps its colour in every chart, and drawing errors returned with the chart's name.
+
+mod bars;
+mod compare;
+mod heatmap;
+mod latency;
+mod scaling;
+
+pub use bars::techniques;
+pub use compare::{family_ratios, machine_speedups};
+pub use heatmap::speedup_heatmap;
+pub use latency::latency;
+pub use scaling::scaling;
+
+use std::collections::BTreeMap;
+
+use plotters::prelude::*;
+
+/// A drawn chart: its file name (`.svg`), a caption, and the SVG text.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    /// File name inside the page's chart folder.
+    pub file: String,
+    /// What the chart shows, for the caption and `alt` text.
+    pub title: String,
+    /// The SVG document.
+    pub svg: String,
+}
+
+/// The font every chart uses: generic, so no system font is needed or named.
+pub const FONT: &str = "sans-serif";
+
+/// Colours that stay apart on screen and in print (Paul Tol's bright and muted schemes);
+/// the baseline is always near-black.
+const COLORS: [(u8, u8, u8); 12] = [
+    (0x44, 0x77, 0xAA),
+    (0xEE, 0x66, 0x77),
+    (0x22, 0x88, 0x33),
+    (0xCC, 0xBB, 0x44),
+    (0x66, 0xCC, 0xEE),
+    (0xAA, 0x33, 0x77),
+    (0x33, 0x22, 0x88),
+    (0x44, 0xAA, 0x99),
+    (0x99, 0x99, 0x33),
+    (0x88, 0x22, 0x55),
+    (0xDD, 0xCC, 0x77),
+    (0xBB, 0xBB, 0xBB),
+];
+const BASELINE_COLOR: RGBColor = RGBColor(0x33, 0x33, 0x33);
+
+/// One colour per key (technique id or machine label), fixed for a whole page: keys are
+/// sorted, so the same set of techniques gets the same colours on every machine.
+#[derive(Clone, Debug, Default)]
+pub struct Palette(BTreeMap<String, usize>);
+
+impl Palette {
+    /// A palette over these keys.
+    pub fn new<'a>(keys: impl IntoIterator<Item = &'a str>) -> Palette {
+        let mut sorted: Vec<&str> = keys.into_iter().collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let others = sorted
+            .into_iter()
+            .filter(|k| *k != crate::analysis::BASELINE_TECHNIQUE);
+        Palette(
+            others
+                .enumerate()
+                .map(|(i, k)| (k.to_string(), i))
+                .collect(),
+        )
+    }
+
+    /// The colour of a key; an unknown key gets grey.
+    pub fn color(&self, key: &str) -> RGBColor {
+        if key == crate::analysis::BASELINE_TECHNIQUE {
+            return BASELINE_COLOR;
+        }
+        self.0.get(key).map_or(RGBColor(0x99, 0x99, 0x99), |&i| {
+            let (r, g, b) = COLORS[i % COLORS.len()];
+            RGBColor(r, g, b)
+        })
+    }
+}
+
+/// Draws into a fresh SVG of `size`, turning plotters' errors into one line naming the chart.
+pub(crate) fn render(
+    file: String,
+    title: String,
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Result<(), String>,
+) -> Result<Chart, String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE)
+            .map_err(|e| format!("chart {file}: {e}"))?;
+        draw(&root).map_err(|e| format!("chart {file}: {e}"))?;
+        root.present().map_err(|e| format!("chart {file}: {e}"))?;
+    }
+    Ok(Chart { file, title, svg })
+}
+
+/// Turns any drawing error into text (plotters' error types are generic over the backend).
+pub(crate) fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// A value axis that is linear, or logarithmic when the values span orders of magnitude
+/// (then values are drawn as log10 on a linear axis, and labelled back in real units).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ValueAxis {
+    /// Whether the axis is logarithmic.
+    pub log: bool,
+    /// The axis range, in axis units.
+    pub lo: f64,
+    /// The axis range, in axis units.
+    pub hi: f64,
+}
+
+impl ValueAxis {
+    /// An axis covering `values` (all positive), log when max/min exceeds 30.
+    pub fn fit(values: impl IntoIterator<Item = f64>) -> ValueAxis {
+        let (mut min, mut max) = (f64::INFINITY, 0.0_f64);
+        for v in values.into_iter().filter(|v| v.is_finite() && *v > 0.0) {
+            min = min.min(v);
+            max = max.max(v);
+        }
+        if !min.is_finite() {
+            (min, max) = (1.0, 10.0);
+        }
+        if max / min > 30.0 {
+            ValueAxis {
+                log: true,
+                lo: (min / 2.0).log10(),
+                hi: (max * 1.5).log10(),
+            }
+        } else {
+            ValueAxis {
+                log: false,
+                lo: 0.0,
+                hi: max * 1.15,
+            }
+        }
+    }
+
+    /// A value in axis units.
+    pub fn at(&self, v: f64) -> f64 {
+        if self.log {
+            v.max(1e-300).log10().max(self.lo)
+        } else {
+            v
+        }
+    }
+
+    /// An axis position back in real units, for labels.
+    pub fn value(&self, a: f64) -> f64 {
+        if self.log { 10f64.powf(a) } else { a }
+    }
+}
+
+/// A chart with one row per label down the side and a value axis across: the shape of the
+/// technique, latency and comparison charts.
+pub(crate) type RowChart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<
+        plotters::coord::types::RangedCoordf64,
+        plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordusize>,
+    >,
+>;
+
+/// Builds a [`RowChart`] with its mesh drawn: `labels` down the side (`label_width` pixels),
+/// `axis` across, described by `x_desc` (with "(log scale)" added when it is).
+pub(crate) fn row_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    caption: (&str, u32),
+    labels: &[String],
+    label_width: u32,
+    axis: ValueAxis,
+    x_desc: &str,
+) -> Result<RowChart<'a, 'b>, String> {
+    let n = labels.len();
+    let mut chart = ChartBuilder::on(root)
+        .caption(caption.0, (FONT, caption.1))
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(label_width)
+        .build_cartesian_2d(axis.lo..axis.hi, (0..n).into_segmented())
+        .map_err(err)?;
+    let scale = if axis.log { " (log scale)" } else { "" };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(n)
+        .y_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .x_label_formatter(&|a| crate::analysis::three_digits(axis.value(*a)))
+        .x_desc(format!("{x_desc}{scale}"))
+        .label_style((FONT, 13))
+        .axis_desc_style((FONT, 13))
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
+/// One horizontal bar per row, from the axis start to each value, in the given colours.
+pub(crate) fn draw_bars(
+    chart: &mut RowChart<'_, '_>,
+    axis: ValueAxis,
+    bars: impl IntoIterator<Item = (f64, RGBColor)>,
+) -> Result<(), String> {
+    let rects = bars.into_iter().enumerate().map(|(i, (v, color))| {
+        let corners = [
+            (axis.lo, SegmentValue::Exact(i)),
+            (axis.at(v), SegmentValue::Exact(i + 1)),
+        ];
+        let mut bar = Rectangle::new(corners, color.filled());
+        bar.set_margin(5, 5, 0, 0);
+        bar
+    });
+    chart.draw_series(rects).map_err(err)?;
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! Scaling with worker count: throughput of every technique that was swept, against the
+//! ideal line (the sequential baseline's throughput times the worker count).
+
+use plotters::prelude::*;
+
+use super::{Chart, FONT, Palette, ValueAxis, err, render};
+use crate::analysis::{baseline, three_digits};
+use crate::model::Record;
+
+/// Throughput per second of a record in its declared unit, else iterations per second.
+pub(crate) fn rate(r: &Record) -> f64 {
+    r.throughput
+        .as_ref()
+        .map_or(1e9 / r.median.point_ns, |t| t.per_second)
+}
+
+/// The scaling chart of one group, or `None` when no technique has two numeric parameters.
+pub fn scaling(
+    file: &str,
+    group: &str,
+    records: &[&Record],
+    palette: &Palette,
+) -> Option<Result<Chart, String>> {
+    let mut lines: Vec<(&str, Vec<(f64, f64)>)> = Vec::new();
+    for r in records {
+        let Some(p) = r.parameter_value().filter(|p| *p > 0.0) else {
+            continue;
+        };
+        match lines.iter_mut().find(|(t, _)| *t == r.technique) {
+            Some((_, points)) => points.push((p, rate(r))),
+            None => lines.push((&r.technique, vec![(p, rate(r))])),
+        }
+    }
+    lines.retain(|(_, points)| points.len() >= 2);
+    if lines.is_empty() {
+        return None;
+    }
+    for (_, points) in &mut lines {
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    let unit = records[0]
+        .throughput
+        .as_ref()
+        .map_or("iterations", |t| t.unit.as_str())
+        .to_string();
+    let all = || lines.iter().flat_map(|(_, pts)| pts.iter().copied());
+    let x_axis = ValueAxis::fit(all().map(|(p, _)| p));
+    let x_axis = if x_axis.log {
+        x_axis
+    } else {
+        ValueAxis {
+            log: false,
+            lo: 0.0,
+            hi: x_axis.hi,
+        }
+    };
+    let y_axis = ValueAxis::fit(all().map(|(_, y)| y));
+    let (pmin, pmax) = all().fold((f64::INFINITY, 0.0_f64), |(lo, hi), (p, _)| {
+        (lo.min(p), hi.max(p))
+    });
+    let base = baseline(records).map(rate);
+    let title = format!("{group}: throughput by worker count, against ideal linear scaling");
+    Some(render(file.to_string(), title, (760, 420), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(format!("{group}: scaling"), (FONT, 18))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x_axis.lo..x_axis.hi, y_axis.lo..y_axis.hi)
+            .map_err(err)?;
+        let log = |a: &ValueAxis| if a.log { " (log scale)" } else { "" };
+        chart
+            .configure_mesh()
+            .x_desc(format!("workers (parameter){}", log(&x_axis)))
+            .y_desc(format!("{unit}/s{}", log(&y_axis)))
+            .x_label_formatter(&|a| three_digits(x_axis.value(*a)))
+            .y_label_formatter(&|a| crate::analysis::format_rate(y_axis.value(*a)))
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 13))
+            .draw()
+            .map_err(err)?;
+        if let Some(base) = base {
+            // The ideal line stops where it leaves the plot, so the measured lines keep the height.
+            let top = y_axis.value(y_axis.hi);
+            let end = pmax.min(top / base);
+            let steps = 40;
+            let ideal = (0..=steps).map(|i| {
+                let p = pmin + (end - pmin) * f64::from(i) / f64::from(steps);
+                (x_axis.at(p), y_axis.at(base * p))
+            });
+            chart
+                .draw_series(DashedLineSeries::new(ideal, 6, 4, BLACK.stroke_width(1)))
+                .map_err(err)?
+                .label("ideal: sequential × workers")
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK));
+        }
+        for (technique, points) in &lines {
+            let color = palette.color(technique);
+            let pts: Vec<(f64, f64)> = points
+                .iter()
+                .map(|&(p, y)| (x_axis.at(p), y_axis.at(y)))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
+                .map_err(err)?
+                .label(*technique)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                });
+            chart
+                .draw_series(pts.into_iter().map(|pt| Circle::new(pt, 3, color.filled())))
+                .map_err(err)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font((FONT, 12))
+            .draw()
+            .map_err(err)?;
+        Ok(())
+    }))
+}

@@ -1,0 +1,92 @@
+//! Writing without ever leaving a half-written report: files go to a temporary name in the
+//! same folder and are renamed over the old one; a page's charts go to a fresh folder that
+//! the new page names, so the old page keeps its own charts until the rename replaces it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
+/// reader sees the old file or the new one, never a part.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let dir = parent(path);
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let tmp = temp_name(path);
+    let written = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
+    written.map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
+
+/// A page and the charts it shows, written as one: charts into `<stem>-charts-<tag>/` beside
+/// the page, then the page renamed into place, then older chart folders of that page removed.
+pub fn publish_page(
+    html_path: &Path,
+    tag: &str,
+    html: &str,
+    charts: &[(String, String)],
+) -> Result<(), Error> {
+    let dir = parent(html_path);
+    let charts_dir = dir.join(charts_dir_name(html_path, tag));
+    let staging = temp_name(&charts_dir);
+    fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    let staged = charts.iter().try_for_each(|(name, svg)| {
+        let file = staging.join(name);
+        fs::write(&file, svg).map_err(|e| Error::io(&file, e))
+    });
+    let placed = staged.and_then(|()| {
+        let _ = fs::remove_dir_all(&charts_dir);
+        fs::rename(&staging, &charts_dir).map_err(|e| Error::io(&charts_dir, e))
+    });
+    if let Err(e) = placed {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    write_atomic(html_path, html.as_bytes())?;
+    remove_old_chart_dirs(html_path, &charts_dir);
+    Ok(())
+}
+
+/// The chart folder's name for a page and a tag: `index-charts-<tag>`.
+pub fn charts_dir_name(html_path: &Path, tag: &str) -> String {
+    format!("{}-charts-{tag}", stem(html_path))
+}
+
+fn remove_old_chart_dirs(html_path: &Path, keep: &Path) {
+    let prefix = format!("{}-charts-", stem(html_path));
+    let Ok(entries) = fs::read_dir(parent(html_path)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(&prefix) && path != keep && path.is_dir() {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map_or_else(|| "page".to_string(), |s| s.to_string_lossy().into_owned())
+}
+
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// A hidden name beside `path`, unique to this process, so two writers never share one.
+fn temp_name(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    parent(path).join(format!(".{name}.tmp-{}-{nanos}", std::process::id()))
+}

@@ -1,0 +1,112 @@
+//! HTML pieces both pages share: escaping, the page shell with its inline style, tables.
+//!
+//! Pages are self-contained and work offline: inline CSS, no fonts, no scripts from a CDN;
+//! charts are SVG files in a folder beside the page. One small inline script watches for
+//! charts that fail to load or script errors and writes them into the page (`#cb-status`),
+//! so a reader sees a broken chart named, and `scripts/check-report.sh` can read the verdict
+//! from the DOM.
+
+use std::fmt::Write;
+
+/// Escapes text for HTML content and attribute values.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A page: `title`, then `body` inside the shared shell.
+pub fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n<script>{WATCH}</script>\n</head>\n<body>\n\
+         <p id=\"cb-status\" class=\"status\" data-status=\"loading\"></p>\n{body}\n</body>\n</html>\n",
+        esc(title)
+    )
+}
+
+/// A table from a header row and body rows of already-escaped cells.
+pub fn table(class: &str, header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = format!("<table class=\"{class}\"><thead><tr>");
+    for h in header {
+        let _ = write!(out, "<th>{}</th>", esc(h));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for row in rows {
+        out.push_str("<tr>");
+        for cell in row {
+            let _ = write!(out, "<td>{cell}</td>");
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table>\n");
+    out
+}
+
+/// A chart as a figure: the image (lazy-free, so every chart loads with the page) and its caption.
+pub fn figure(src: &str, caption: &str) -> String {
+    format!(
+        "<figure><img src=\"{}\" alt=\"{}\"><figcaption>{}</figcaption></figure>\n",
+        esc(src),
+        esc(caption),
+        esc(caption)
+    )
+}
+
+/// An id usable in `href="#..."` and file names: lower-case letters, digits and dashes.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+const STYLE: &str = "body{font-family:sans-serif;margin:1.5em auto;max-width:80em;padding:0 1em;color:#222}\
+h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}h3{margin-top:1.5em}\
+table{border-collapse:collapse;margin:.8em 0;font-size:.9em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}\
+th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}\
+figure{margin:1em 0;display:inline-block;vertical-align:top}figcaption{font-size:.85em;color:#555;max-width:760px}\
+img{max-width:100%;border:1px solid #eee}.note{color:#555;font-size:.9em}.bad{color:#b00;font-weight:bold}\
+.status:empty{display:none}.status{color:#b00;font-weight:bold}nav a{margin-right:1em}";
+
+/// Records failed images, script errors and `console.error` calls into `#cb-status`.
+const WATCH: &str = "(function(){var problems=[];\
+function show(){var s=document.getElementById('cb-status');if(!s)return;\
+if(problems.length){s.textContent='Problems: '+problems.join('; ');s.setAttribute('data-status','broken');}}\
+function note(m){if(problems.indexOf(m)<0)problems.push(m);show();}\
+window.addEventListener('error',function(e){var t=e.target;\
+if(t&&t.tagName==='IMG'){note('image failed to load: '+t.getAttribute('src'));}\
+else{note('script error: '+(e.message||e));}},true);\
+var ce=console.error;console.error=function(){note('console error: '+Array.prototype.join.call(arguments,' '));ce.apply(console,arguments);};\
+window.addEventListener('load',function(){var imgs=document.images;for(var i=0;i<imgs.length;i++){\
+if(!imgs[i].complete||imgs[i].naturalWidth===0){note('image failed to load: '+imgs[i].getAttribute('src'));}}\
+var s=document.getElementById('cb-status');show();if(s&&!problems.length){s.setAttribute('data-status','ok: '+imgs.length+' images');}});})();";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_slugs() {
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+        assert_eq!(slug("map/primes-100k r4"), "map-primes-100k-r4");
+    }
+}

@@ -1,0 +1,242 @@
+//! Reading criterion's own output: `<criterion dir>/**/new/{benchmark,estimates,sample}.json`.
+//!
+//! criterion's files are private and drift between versions, so they are read leniently:
+//! ids come from `benchmark.json` (`group_id`, `function_id`, `value_str`), never from folder
+//! names (criterion makes those lossy: `map/primes` becomes `map_primes`); only `new/` is read
+//! (`base/` and `change/` belong to criterion's own comparisons); a missing field falls back,
+//! an unknown throughput kind keeps its name, and `slope` (null under flat sampling) is not
+//! used. A file that is present but unreadable is an error naming that file.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::model::{Estimate, Latency, Record, Throughput, kind_of};
+
+/// Reads every benchmark under `criterion_dir` whose results were written at or after
+/// `since` (so a filtered run reports what it ran, not stale results of earlier runs).
+pub fn load_criterion(
+    criterion_dir: &Path,
+    since: Option<SystemTime>,
+) -> Result<Vec<Record>, Error> {
+    if !criterion_dir.is_dir() {
+        return Err(Error::new(
+            criterion_dir,
+            "no criterion output here (run `cargo bench` first)",
+        ));
+    }
+    let mut dirs = Vec::new();
+    find_new_dirs(criterion_dir, &mut dirs)?;
+    let mut records = Vec::new();
+    for dir in dirs {
+        if since.is_some_and(|since| !written_since(&dir.join("estimates.json"), since)) {
+            continue;
+        }
+        records.push(load_one(criterion_dir, &dir)?);
+    }
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    if records.is_empty() {
+        let when = if since.is_some() {
+            " from this run"
+        } else {
+            ""
+        };
+        return Err(Error::new(
+            criterion_dir,
+            format!("no benchmark results{when} (did the filter match nothing?)"),
+        ));
+    }
+    Ok(records)
+}
+
+/// Collects every `new/` folder that holds a `benchmark.json`, skipping criterion's `report/`.
+fn find_new_dirs(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut subdirs: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    subdirs.sort();
+    for sub in subdirs {
+        match sub.file_name().and_then(|n| n.to_str()) {
+            Some("new") if sub.join("benchmark.json").is_file() => out.push(sub),
+            Some("report" | "base" | "change" | "new") => {}
+            _ => find_new_dirs(&sub, out)?,
+        }
+    }
+    Ok(())
+}
+
+fn written_since(file: &Path, since: SystemTime) -> bool {
+    // A file whose time cannot be read is kept: better a stale row than a missing one.
+    fs::metadata(file)
+        .and_then(|m| m.modified())
+        .map_or(true, |t| t >= since)
+}
+
+fn read_json(path: &Path) -> Result<Value, Error> {
+    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::new(path, format!("not valid JSON ({e})")))
+}
+
+/// One benchmark from its `new/` folder.
+fn load_one(root: &Path, new_dir: &Path) -> Result<Record, Error> {
+    let bench_file = new_dir.join("benchmark.json");
+    let bench = read_json(&bench_file)?;
+    let text = |key: &str| bench.get(key).and_then(Value::as_str).map(str::to_string);
+    let group = text("group_id").ok_or_else(|| Error::new(&bench_file, "no \"group_id\""))?;
+    let technique = text("function_id").unwrap_or_else(|| "(none)".to_string());
+    let parameter = text("value_str").unwrap_or_default();
+    let (family, workload) = match group.split_once('/') {
+        Some((f, w)) => (f.to_string(), w.to_string()),
+        None => (group.clone(), String::new()),
+    };
+    let id = [group.as_str(), technique.as_str(), parameter.as_str()]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("/");
+
+    let est_file = new_dir.join("estimates.json");
+    let est = read_json(&est_file)?;
+    let median =
+        estimate(&est, "median").ok_or_else(|| Error::new(&est_file, "no median estimate"))?;
+    let mean = estimate(&est, "mean").unwrap_or(median);
+    let std_dev = estimate(&est, "std_dev").unwrap_or(Estimate {
+        point_ns: 0.0,
+        lower_ns: 0.0,
+        upper_ns: 0.0,
+    });
+    for (name, e) in [("median", median), ("mean", mean), ("std_dev", std_dev)] {
+        for v in [e.point_ns, e.lower_ns, e.upper_ns] {
+            if !v.is_finite() || v < 0.0 || (name != "std_dev" && e.point_ns == 0.0) {
+                return Err(Error::new(
+                    &est_file,
+                    format!("invalid {name} time: {v} ns"),
+                ));
+            }
+        }
+    }
+    let samples = sample_count(&new_dir.join("sample.json"))?;
+    let throughput = bench
+        .get("throughput")
+        .and_then(|t| throughput(t, median.point_ns));
+    let latency = latency(new_dir)?;
+    let criterion_page = criterion_page(root, new_dir);
+    Ok(Record {
+        id,
+        kind: kind_of(&technique).to_string(),
+        group,
+        family,
+        workload,
+        technique,
+        parameter,
+        median,
+        mean,
+        std_dev,
+        samples,
+        throughput,
+        latency,
+        criterion_page,
+    })
+}
+
+/// `{"point_estimate": x, "confidence_interval": {"lower_bound": l, "upper_bound": u}}`.
+fn estimate(est: &Value, key: &str) -> Option<Estimate> {
+    let e = est.get(key)?;
+    let point_ns = e.get("point_estimate")?.as_f64()?;
+    let ci = e.get("confidence_interval");
+    let bound = |k: &str| {
+        ci.and_then(|c| c.get(k))
+            .and_then(Value::as_f64)
+            .unwrap_or(point_ns)
+    };
+    Some(Estimate {
+        point_ns,
+        lower_ns: bound("lower_bound"),
+        upper_ns: bound("upper_bound"),
+    })
+}
+
+/// The number of samples: the length of `iters` in `sample.json` (0 when the file is absent).
+fn sample_count(path: &Path) -> Result<u64, Error> {
+    if !path.is_file() {
+        return Ok(0);
+    }
+    let sample = read_json(path)?;
+    Ok(sample
+        .get("iters")
+        .and_then(Value::as_array)
+        .map_or(0, |a| a.len() as u64))
+}
+
+/// criterion's throughput, any kind: `{"Elements": n}`, `{"Bits": n}`,
+/// `{"ElementsAndBytes": {"elements": n, "bytes": m}}` (elements win), or a kind not yet
+/// known, named in lower case with its first number.
+fn throughput(value: &Value, median_ns: f64) -> Option<Throughput> {
+    let (kind, inner) = value.as_object()?.iter().next()?;
+    let (unit, per_iteration) = match inner {
+        Value::Number(n) => (kind.to_ascii_lowercase(), n.as_f64()?),
+        Value::Object(fields) => {
+            let (name, n) = fields
+                .get_key_value("elements")
+                .or_else(|| fields.iter().find(|(_, v)| v.is_number()))?;
+            (name.to_ascii_lowercase(), n.as_f64()?)
+        }
+        _ => return None,
+    };
+    let unit = if unit == "bytesdecimal" {
+        "bytes".to_string()
+    } else {
+        unit
+    };
+    let per_second = per_iteration / (median_ns * 1e-9);
+    Some(Throughput {
+        unit,
+        per_iteration,
+        per_second,
+    })
+}
+
+/// The sidecar `latency.json` a server benchmark writes, in `new/` or beside it.
+fn latency(new_dir: &Path) -> Result<Option<Latency>, Error> {
+    let candidates = [
+        new_dir.join("latency.json"),
+        new_dir.with_file_name("latency.json"),
+    ];
+    let Some(path) = candidates.iter().find(|p| p.is_file()) else {
+        return Ok(None);
+    };
+    let v = read_json(path)?;
+    let num = |k: &str| v.get(k).and_then(Value::as_f64);
+    let (Some(p50_us), Some(p99_us)) = (num("p50_us"), num("p99_us")) else {
+        return Err(Error::new(path, "no p50_us/p99_us latency"));
+    };
+    Ok(Some(Latency {
+        requests: num("requests").unwrap_or(0.0) as u64,
+        errors: num("errors").unwrap_or(0.0) as u64,
+        requests_per_sec: num("requests_per_sec").unwrap_or(0.0),
+        p50_us,
+        p99_us,
+        max_us: num("max_us").unwrap_or(p99_us),
+        duration_s: num("duration_s").unwrap_or(0.0),
+    }))
+}
+
+/// criterion's page for the benchmark (`<bench dir>/report/index.html`), relative to the
+/// criterion folder, when criterion wrote one.
+fn criterion_page(root: &Path, new_dir: &Path) -> Option<String> {
+    let page = new_dir.parent()?.join("report").join("index.html");
+    let rel = page.strip_prefix(root).ok()?;
+    page.is_file().then(|| {
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    })
+}

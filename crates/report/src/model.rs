@@ -1,0 +1,252 @@
+//! The results schema (`cb-results-v1`): what one `cargo bench` run measured, on which machine.
+//!
+//! The schema is versioned in the data (`"schema": "cb-results-v1"`), so a reader refuses a file
+//! it does not understand instead of misreading it. Times are nanoseconds per iteration, as
+//! criterion's `estimates.json` gives them. `docs/results-schema.md` documents every field.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+/// The schema this crate writes and the only one it reads.
+pub const SCHEMA: &str = "cb-results-v1";
+
+/// One run's results file.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Results {
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    /// When, from what code, and how the suite ran.
+    pub run: Run,
+    /// Where it ran.
+    pub machine: Machine,
+    /// One record per benchmark, sorted by id.
+    pub benchmarks: Vec<Record>,
+}
+
+/// Run metadata.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Run {
+    /// `<UTC time>-<machine label>`, also the file name under `reports/runs/`.
+    pub id: String,
+    /// When the report was published, RFC 3339 UTC.
+    pub time_utc: String,
+    /// `git rev-parse HEAD`, with `-dirty` for a changed tree, or "unknown".
+    pub git_revision: String,
+    /// `quick` (criterion's `--quick` or `CB_PRESET=quick`) or `full`.
+    pub profile: String,
+    /// The workload preset (`CB_PRESET`): quick, default, large.
+    pub preset: String,
+    /// The bench binary's arguments, as run.
+    pub command_line: String,
+    /// criterion's output folder, relative to the folder of `index.html` where possible;
+    /// links to criterion's pages are made from it. `None` for files made elsewhere.
+    #[serde(default)]
+    pub criterion_dir: Option<String>,
+}
+
+/// Machine metadata; every text field is "unknown" when it could not be read.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Machine {
+    /// `CB_MACHINE`, else the host name.
+    pub label: String,
+    /// CPU brand string.
+    pub cpu_model: String,
+    /// Logical cores (hardware threads).
+    pub logical_cores: Option<u64>,
+    /// Physical cores.
+    pub physical_cores: Option<u64>,
+    /// Total memory in bytes.
+    pub memory_bytes: Option<u64>,
+    /// Operating system name and version.
+    pub os: String,
+    /// Kernel version.
+    pub kernel: String,
+    /// CPU architecture.
+    pub arch: String,
+    /// `rustc --version`.
+    pub rustc: String,
+    /// A hash of what makes timings comparable (CPU model, cores, memory, OS, arch); equal
+    /// fingerprints mean "the same kind of machine".
+    pub fingerprint: String,
+}
+
+/// A point estimate with its 95% confidence interval, in nanoseconds.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Estimate {
+    /// The point estimate.
+    pub point_ns: f64,
+    /// Lower bound of the 95% confidence interval.
+    pub lower_ns: f64,
+    /// Upper bound of the 95% confidence interval.
+    pub upper_ns: f64,
+}
+
+/// What one iteration processes, as the benchmark declared it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Throughput {
+    /// `elements`, `bytes`, `bits`, or criterion's kind name in lower case for kinds this
+    /// crate does not know (then `per_iteration` is its first number).
+    pub unit: String,
+    /// Units per iteration.
+    pub per_iteration: f64,
+    /// Units per second at the median time.
+    pub per_second: f64,
+}
+
+/// Latency percentiles a server benchmark wrote beside criterion's files (`latency.json`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Latency {
+    /// Requests answered.
+    pub requests: u64,
+    /// Failed requests (non-2xx or socket errors); any is a failed run.
+    pub errors: u64,
+    /// Requests per second of the load generator.
+    pub requests_per_sec: f64,
+    /// Median latency, microseconds.
+    pub p50_us: f64,
+    /// 99th percentile, microseconds.
+    pub p99_us: f64,
+    /// Worst latency, microseconds.
+    pub max_us: f64,
+    /// How long the load ran, seconds.
+    pub duration_s: f64,
+}
+
+/// One benchmark: a technique at one parameter on one workload.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Record {
+    /// criterion's full id: `<family>/<workload>/<technique>/<parameter>`.
+    pub id: String,
+    /// criterion's group: `<family>/<workload>`.
+    pub group: String,
+    /// The family: the group's first segment (`map`, `sync`, `io`, ...).
+    pub family: String,
+    /// The workload: the rest of the group.
+    pub workload: String,
+    /// The technique id (criterion's function id).
+    pub technique: String,
+    /// The parameter: worker count, connections or size ("" when there is none).
+    pub parameter: String,
+    /// `sequential`, `thread`, `process` or `async`, from the technique id (see `kind_of`).
+    pub kind: String,
+    /// Median time per iteration.
+    pub median: Estimate,
+    /// Mean time per iteration.
+    pub mean: Estimate,
+    /// Standard deviation of the time per iteration.
+    pub std_dev: Estimate,
+    /// Samples criterion took.
+    pub samples: u64,
+    /// Declared throughput, if any.
+    #[serde(default)]
+    pub throughput: Option<Throughput>,
+    /// Server latency, if the benchmark wrote it.
+    #[serde(default)]
+    pub latency: Option<Latency>,
+    /// criterion's page for this benchmark, relative to `run.criterion_dir`.
+    #[serde(default)]
+    pub criterion_page: Option<String>,
+}
+
+impl Record {
+    /// The worker count (or size) as a number, when the parameter is one.
+    pub fn parameter_value(&self) -> Option<f64> {
+        self.parameter.parse::<f64>().ok().filter(|v| v.is_finite())
+    }
+}
+
+/// Classifies a technique id by what it pays for: the id names its mechanism, so a
+/// technique crate needs no registration (`process-pool-map` -> process, `tokio-tasks` -> async).
+pub fn kind_of(technique: &str) -> &'static str {
+    let t = technique.to_ascii_lowercase();
+    if t == "sequential" {
+        "sequential"
+    } else if t.contains("process") || t.contains("procspawn") {
+        "process"
+    } else if t.contains("tokio") || t.contains("async") {
+        "async"
+    } else {
+        "thread"
+    }
+}
+
+impl Results {
+    /// Reads and validates a results file; the error names the file and the problem.
+    pub fn read(path: &Path) -> Result<Results, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Results::parse(&text).map_err(|problem| Error::new(path, problem))
+    }
+
+    /// Parses and validates results JSON.
+    pub fn parse(text: &str) -> Result<Results, String> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
+        match value.get("schema").and_then(|s| s.as_str()) {
+            Some(SCHEMA) => {}
+            Some(other) => {
+                return Err(format!(
+                    "schema {other:?} is not supported (expected {SCHEMA:?})"
+                ));
+            }
+            None => return Err(format!("no \"schema\" field: not a {SCHEMA} results file")),
+        }
+        let results: Results =
+            serde_json::from_value(value).map_err(|e| format!("does not match {SCHEMA}: {e}"))?;
+        results.validate()?;
+        Ok(results)
+    }
+
+    /// Checks what serde cannot: at least one benchmark, positive finite times, unique ids.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.benchmarks.is_empty() {
+            return Err("has no benchmarks".to_string());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for r in &self.benchmarks {
+            if !seen.insert(r.id.as_str()) {
+                return Err(format!("benchmark {:?} appears twice", r.id));
+            }
+            for (name, e) in [("median", r.median), ("mean", r.mean)] {
+                check_time(&r.id, name, e.point_ns, true)?;
+                check_time(&r.id, name, e.lower_ns, false)?;
+                check_time(&r.id, name, e.upper_ns, false)?;
+            }
+            check_time(&r.id, "std_dev", r.std_dev.point_ns, false)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the file as pretty JSON, atomically (temp file, then rename).
+    pub fn write(&self, path: &Path) -> Result<(), Error> {
+        let text = serde_json::to_string_pretty(self)
+            .map_err(|e| Error::new(path, format!("cannot serialize results: {e}")))?;
+        crate::fsio::write_atomic(path, text.as_bytes())
+    }
+}
+
+/// A time must be finite and not negative; a median or mean must be above zero, since every
+/// ratio divides by it.
+fn check_time(id: &str, name: &str, ns: f64, positive: bool) -> Result<(), String> {
+    if !ns.is_finite() || ns < 0.0 || (positive && ns == 0.0) {
+        return Err(format!(
+            "benchmark {id:?} has an invalid {name} time: {ns} ns"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_follow_the_technique_id() {
+        assert_eq!(kind_of("sequential"), "sequential");
+        assert_eq!(kind_of("process-pool"), "process");
+        assert_eq!(kind_of("tokio-join-set"), "async");
+        assert_eq!(kind_of("rayon"), "thread");
+    }
+}

@@ -1,0 +1,240 @@
+//! Publishing a run: criterion's files -> `reports/runs/<id>.json` -> `reports/index.html`.
+//!
+//! Nothing is replaced until everything is ready: the results are loaded and validated, the
+//! page and every chart rendered in memory, and only then written (temp file + rename), so a
+//! failure at any step leaves the previous report as it was.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::error::Error;
+use crate::fsio;
+use crate::html::slug;
+use crate::load::load_criterion;
+use crate::machine;
+use crate::model::{Results, Run, SCHEMA};
+use crate::page::{Beside, render_index};
+
+/// Overrides where reports go (default `<workspace>/reports`).
+pub const REPORT_DIR_ENV: &str = "CB_REPORT_DIR";
+
+/// What a publish needs to know about the run.
+#[derive(Clone, Debug)]
+pub struct PublishOptions {
+    /// criterion's output folder (`target/criterion`).
+    pub criterion_dir: PathBuf,
+    /// Where `index.html`, `runs/` and `baselines/` live.
+    pub reports_dir: PathBuf,
+    /// Only results written at or after this time belong to the run.
+    pub since: Option<SystemTime>,
+    /// `quick` or `full`.
+    pub profile: String,
+    /// The workload preset's name.
+    pub preset: String,
+    /// The command line, as run.
+    pub command_line: String,
+}
+
+/// Where a publish wrote to.
+#[derive(Clone, Debug)]
+pub struct Published {
+    /// The results file under `runs/`.
+    pub results: PathBuf,
+    /// The page.
+    pub index: PathBuf,
+    /// How many benchmarks it holds.
+    pub benchmarks: usize,
+}
+
+impl PublishOptions {
+    /// Options for the bench binary of the workspace at `workspace_root`, run with `args`
+    /// (without the program name) under `preset`.
+    pub fn for_bench(workspace_root: &Path, preset: &str, args: &[String]) -> PublishOptions {
+        let quick = preset == "quick" || args.iter().any(|a| a == "--quick");
+        let reports_dir = std::env::var_os(REPORT_DIR_ENV)
+            .map_or_else(|| workspace_root.join("reports"), PathBuf::from);
+        PublishOptions {
+            criterion_dir: criterion_dir(workspace_root),
+            reports_dir,
+            since: machine::process_start(),
+            profile: if quick { "quick" } else { "full" }.to_string(),
+            preset: preset.to_string(),
+            command_line: std::iter::once("cargo bench --")
+                .chain(args.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+    }
+}
+
+/// Whether a bench binary run with `args` measured anything worth publishing: cargo passes
+/// `--bench` under `cargo bench`; `cargo test --benches` (no `--bench`), `--test`, `--list`,
+/// `--profile-time` and `--load-baseline` measure nothing new.
+pub fn should_publish(args: &[String]) -> bool {
+    let has = |flag: &str| {
+        args.iter()
+            .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
+    };
+    has("--bench")
+        && !["--test", "--list", "--profile-time", "--load-baseline"]
+            .iter()
+            .any(|f| has(f))
+}
+
+/// criterion's folder, found as criterion finds it: `CRITERION_HOME`, else
+/// `CARGO_TARGET_DIR/criterion`, else cargo's target dir, else `<workspace>/target/criterion`.
+pub fn criterion_dir(workspace_root: &Path) -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return PathBuf::from(home);
+    }
+    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
+        return workspace_root.join(target).join("criterion");
+    }
+    cargo_target_dir(workspace_root)
+        .unwrap_or_else(|| workspace_root.join("target"))
+        .join("criterion")
+}
+
+fn cargo_target_dir(workspace_root: &Path) -> Option<PathBuf> {
+    let cargo = std::env::var_os("CARGO")?;
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(workspace_root)
+        .output()
+        .ok()?;
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    meta.get("target_directory")?.as_str().map(PathBuf::from)
+}
+
+/// Loads this run's benchmarks, writes `runs/<id>.json` and the page.
+pub fn publish(options: &PublishOptions) -> Result<Published, Error> {
+    let benchmarks = load_criterion(&options.criterion_dir, options.since)?;
+    let machine = machine::this_machine();
+    let (time_utc, compact) = machine::utc_stamps(SystemTime::now());
+    let id = format!("{compact}-{}", slug(&machine.label));
+    let run = Run {
+        id: id.clone(),
+        time_utc,
+        git_revision: machine::git_revision(),
+        profile: options.profile.clone(),
+        preset: options.preset.clone(),
+        command_line: options.command_line.clone(),
+        criterion_dir: Some(relative_link(&options.reports_dir, &options.criterion_dir)),
+    };
+    let results = Results {
+        schema: SCHEMA.to_string(),
+        run,
+        machine,
+        benchmarks,
+    };
+    results
+        .validate()
+        .map_err(|p| Error::new(&options.criterion_dir, p))?;
+    let results_path = options.reports_dir.join("runs").join(format!("{id}.json"));
+    let index = options.reports_dir.join("index.html");
+    render_to(&results, &options.reports_dir, &index, Some(&results_path))?;
+    Ok(Published {
+        results: results_path,
+        index,
+        benchmarks: results.benchmarks.len(),
+    })
+}
+
+/// Renders `results` into the page at `index` beside the newest baseline in
+/// `<reports_dir>/baselines/`; with `results_path`, also writes the results file first.
+pub fn render_to(
+    results: &Results,
+    reports_dir: &Path,
+    index: &Path,
+    results_path: Option<&Path>,
+) -> Result<(), Error> {
+    let baseline = newest_baseline(&reports_dir.join("baselines"));
+    let beside = baseline.as_ref().map(|(path, r)| Beside {
+        name: path.as_str(),
+        results: r,
+    });
+    let tag = slug(&results.run.id);
+    let charts_dir = fsio::charts_dir_name(index, &tag);
+    let page = render_index(results, beside, &charts_dir).map_err(|p| Error::new(index, p))?;
+    if let Some(path) = results_path {
+        results.write(path)?;
+    }
+    let charts: Vec<(String, String)> = page.charts.into_iter().map(|c| (c.file, c.svg)).collect();
+    fsio::publish_page(index, &tag, &page.html, &charts)
+}
+
+/// The newest results file in `dir` (by name: names start with the UTC time), if one reads.
+/// A baseline that does not read is reported on stderr and left out: it must not stop a run
+/// from being published.
+fn newest_baseline(dir: &Path) -> Option<(String, Results)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let path = files.pop()?;
+    match Results::read(&path) {
+        Ok(r) => {
+            let name = format!(
+                "baseline {}",
+                path.file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            );
+            Some((name, r))
+        }
+        Err(e) => {
+            eprintln!("warning: {e} (baseline left out of the report)");
+            None
+        }
+    }
+}
+
+/// `to` as seen from `from` (`../target/criterion`), or an absolute `file://` link when the
+/// two share no root.
+fn relative_link(from: &Path, to: &Path) -> String {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (from, to) = (abs(from), abs(to));
+    let common = from
+        .components()
+        .zip(to.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common <= 1 {
+        return format!("file://{}", to.display());
+    }
+    let ups = from.components().count() - common;
+    let downs: Vec<String> = to
+        .components()
+        .skip(common)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    std::iter::repeat_n("..".to_string(), ups)
+        .chain(downs)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_mode_publishes_nothing() {
+        let args = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
+        assert!(should_publish(&args("--bench map/")));
+        assert!(should_publish(&args("--bench --quick --save-baseline x")));
+        assert!(!should_publish(&args("")));
+        assert!(!should_publish(&args("--bench --test")));
+        assert!(!should_publish(&args("--bench --list")));
+    }
+
+    #[test]
+    fn links_are_relative_inside_one_tree() {
+        assert_eq!(
+            relative_link(Path::new("/w/reports"), Path::new("/w/target/criterion")),
+            "../target/criterion"
+        );
+    }
+}
