@@ -1,0 +1,42 @@
+//! The priority workload through [`PriorityQueue`]: one producer fills the backlog, then the
+//! consumers drain it, and the take numbers prove the order.
+
+use std::sync::Barrier;
+
+use workloads::RunError;
+use workloads::sync::{PriorityJob, PriorityReport, PriorityTechnique, run_timed};
+
+use crate::PriorityQueue;
+
+/// [`PriorityQueue`] (`Mutex<BinaryHeap>` + `Condvar`), the `queue.PriorityQueue` analog.
+pub struct HeapQueue;
+
+impl PriorityTechnique for HeapQueue {
+    fn id(&self) -> &'static str {
+        "priority-queue"
+    }
+
+    fn run(&self, job: &PriorityJob) -> Result<PriorityReport, RunError> {
+        let queue = PriorityQueue::new();
+        // Consumers start taking only once the whole backlog is in, so the order tasks leave
+        // the queue is determined and checkable; the filling is timed too.
+        let filled = Barrier::new(job.consumers + 1);
+        let (results, elapsed) = run_timed(job.consumers + 1, |i| {
+            if i == 0 {
+                for task in 0..job.tasks {
+                    queue.put(job.priority(task), task);
+                }
+                queue.close();
+                filled.wait();
+                Vec::new()
+            } else {
+                filled.wait();
+                std::iter::from_fn(|| queue.get_numbered()).collect()
+            }
+        })?;
+        Ok(PriorityReport {
+            taken: results,
+            elapsed,
+        })
+    }
+}
