@@ -14,3 +14,4 @@ pub mod html;
 pub mod page;
 pub mod publish;
 pub use publish::{PublishOptions, Published, publish, should_publish};
+pub mod compare;

@@ -9,7 +9,7 @@ mod latency;
 mod scaling;
 
 pub use bars::techniques;
-pub use compare::{family_ratios, machine_speedups};
+pub use compare::{Bar, family_ratios, machine_speedups};
 pub use heatmap::speedup_heatmap;
 pub use latency::latency;
 pub use scaling::scaling;

@@ -1,0 +1,482 @@
+//! The report end to end on synthetic criterion output: publishing, lenient reading, the
+//! compare CLI, and every bad input (each a one-line error naming the file, leaving the old
+//! report as it was).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use report::{PublishOptions, Results, publish};
+use serde_json::json;
+use tempfile::TempDir;
+
+/// Writes one benchmark as criterion 0.8 does, under a folder name that is deliberately not
+/// the id (criterion's names are lossy; ids must come from benchmark.json).
+fn bench(
+    root: &Path,
+    dir: &str,
+    group: &str,
+    function: &str,
+    param: &str,
+    median_ns: f64,
+    throughput: serde_json::Value,
+) -> PathBuf {
+    let new = root.join(dir).join("new");
+    fs::create_dir_all(&new).unwrap();
+    let id = format!("{group}/{function}/{param}");
+    let b = json!({"group_id": group, "function_id": function, "value_str": param, "throughput": throughput,
+        "full_id": id, "directory_name": dir, "title": id});
+    let e = |p: f64| json!({"confidence_interval": {"confidence_level": 0.95, "lower_bound": p * 0.95, "upper_bound": p * 1.05}, "point_estimate": p, "standard_error": p * 0.01});
+    let est = json!({"mean": e(median_ns * 1.01), "median": e(median_ns), "median_abs_dev": e(median_ns * 0.02), "slope": null, "std_dev": e(median_ns * 0.03)});
+    fs::write(new.join("benchmark.json"), b.to_string()).unwrap();
+    fs::write(new.join("estimates.json"), est.to_string()).unwrap();
+    let sample =
+        json!({"sampling_mode": "Flat", "iters": vec![1.0; 10], "times": vec![median_ns; 10]});
+    fs::write(new.join("sample.json"), sample.to_string()).unwrap();
+    new
+}
+
+/// A criterion folder with two families: map (with a sequential baseline, swept workers,
+/// odd throughput kinds) and io (a server with latency beside it).
+fn fixture() -> (TempDir, PathBuf, PathBuf) {
+    let tmp = TempDir::new().unwrap();
+    let crit = tmp.path().join("target").join("criterion");
+    let el = json!({"Elements": 1000});
+    bench(
+        &crit,
+        "map_a/sequential/1",
+        "map/a",
+        "sequential",
+        "1",
+        4e6,
+        el.clone(),
+    );
+    for (w, t) in [("1", 4.1e6), ("2", 2.2e6), ("4", 2.1e6)] {
+        bench(
+            &crit,
+            &format!("map_a/rayon/{w}"),
+            "map/a",
+            "rayon",
+            w,
+            t,
+            el.clone(),
+        );
+    }
+    bench(
+        &crit,
+        "map_a/process-pool/2",
+        "map/a",
+        "process-pool",
+        "2",
+        9e6,
+        json!({"Bits": 8000}),
+    );
+    bench(
+        &crit,
+        "map_a/tokio-tasks/2",
+        "map/a",
+        "tokio-tasks",
+        "2",
+        3e6,
+        json!({"ElementsAndBytes": {"elements": 1000, "bytes": 8000}}),
+    );
+    bench(
+        &crit,
+        "map_a/new-kind/2",
+        "map/a",
+        "new-kind",
+        "2",
+        5e6,
+        json!({"SomethingNew": 7}),
+    );
+    let io = bench(
+        &crit,
+        "io_web-server/hyper/64",
+        "io/web-server",
+        "hyper",
+        "64",
+        1e8,
+        json!({"Elements": 5000}),
+    );
+    let latency = json!({"schema": "cb-latency-v1", "group": "io/web-server", "function": "hyper", "parameter": "64",
+        "requests": 5000, "errors": 0, "requests_per_sec": 50000.0, "p50_us": 900.0, "p99_us": 4000.0, "max_us": 9000.0, "duration_s": 0.1});
+    fs::write(io.with_file_name("latency.json"), latency.to_string()).unwrap();
+    let reports = tmp.path().join("reports");
+    (tmp, crit, reports)
+}
+
+fn options(crit: &Path, reports: &Path) -> PublishOptions {
+    PublishOptions {
+        criterion_dir: crit.to_path_buf(),
+        reports_dir: reports.to_path_buf(),
+        since: None,
+        profile: "quick".into(),
+        preset: "quick".into(),
+        command_line: "cargo bench -- --bench".into(),
+    }
+}
+
+/// Every `src="..."` of a page exists on disk.
+fn assert_images_exist(page: &Path) {
+    let html = fs::read_to_string(page).unwrap();
+    let srcs: Vec<&str> = html
+        .split("src=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert!(!srcs.is_empty(), "the page shows charts");
+    for src in srcs {
+        let file = page.parent().unwrap().join(src);
+        assert!(file.is_file(), "{} is missing", file.display());
+        assert!(
+            fs::read_to_string(&file).unwrap().starts_with("<svg"),
+            "{src} is an SVG"
+        );
+    }
+}
+
+#[test]
+fn publish_writes_results_page_and_charts() {
+    let (_tmp, crit, reports) = fixture();
+    let done = publish(&options(&crit, &reports)).expect("publishes");
+    assert_eq!(done.benchmarks, 8);
+    let results = Results::read(&done.results).expect("the results file reads back");
+    let rayon2 = results
+        .benchmarks
+        .iter()
+        .find(|r| r.id == "map/a/rayon/2")
+        .unwrap();
+    assert_eq!(
+        (
+            rayon2.family.as_str(),
+            rayon2.workload.as_str(),
+            rayon2.kind.as_str()
+        ),
+        ("map", "a", "thread")
+    );
+    assert_eq!(rayon2.samples, 10);
+    let bits = results
+        .benchmarks
+        .iter()
+        .find(|r| r.technique == "process-pool")
+        .unwrap();
+    assert_eq!(bits.throughput.as_ref().unwrap().unit, "bits");
+    let both = results
+        .benchmarks
+        .iter()
+        .find(|r| r.technique == "tokio-tasks")
+        .unwrap();
+    assert_eq!(both.throughput.as_ref().unwrap().unit, "elements");
+    let odd = results
+        .benchmarks
+        .iter()
+        .find(|r| r.technique == "new-kind")
+        .unwrap();
+    assert_eq!(odd.throughput.as_ref().unwrap().unit, "somethingnew");
+    let server = results
+        .benchmarks
+        .iter()
+        .find(|r| r.family == "io")
+        .unwrap();
+    assert_eq!(server.latency.as_ref().unwrap().p99_us, 4000.0);
+    let html = fs::read_to_string(&done.index).unwrap();
+    for expected in [
+        "Family map",
+        "Family io",
+        "process boundary cost",
+        "map/a",
+        "io/web-server",
+        "rayon (4)",
+    ] {
+        assert!(html.contains(expected), "index.html mentions {expected}");
+    }
+    assert_images_exist(&done.index);
+    let runs: Vec<_> = fs::read_dir(reports.join("runs")).unwrap().collect();
+    assert_eq!(runs.len(), 1);
+}
+
+#[test]
+fn the_baseline_is_shown_beside_the_run_and_old_charts_are_removed() {
+    let (_tmp, crit, reports) = fixture();
+    let first = publish(&options(&crit, &reports)).unwrap();
+    fs::create_dir_all(reports.join("baselines")).unwrap();
+    fs::copy(
+        &first.results,
+        reports.join("baselines").join("2026-01-01-ref.json"),
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100)); // a new run id (whole seconds)
+    let second = publish(&options(&crit, &reports)).unwrap();
+    let html = fs::read_to_string(&second.index).unwrap();
+    assert!(html.contains("baseline 2026-01-01-ref.json"));
+    assert!(html.contains("this / baseline"));
+    let chart_dirs = fs::read_dir(&reports)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("index-charts-"))
+        .count();
+    assert_eq!(chart_dirs, 1, "only the current page's charts are kept");
+    assert_images_exist(&second.index);
+}
+
+#[test]
+fn stale_results_of_earlier_runs_are_left_out() {
+    let (_tmp, crit, reports) = fixture();
+    let mut opts = options(&crit, &reports);
+    opts.since = Some(std::time::SystemTime::now() + std::time::Duration::from_secs(3600));
+    let err = publish(&opts).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("no benchmark results from this run"),
+        "{err}"
+    );
+}
+
+/// Publishes a good report, breaks the input with `break_it`, publishes again and checks
+/// the error names `culprit` and says `problem`, and the good report is untouched.
+fn bad_criterion_input(break_it: impl FnOnce(&Path), culprit: &str, problem: &str) {
+    let (_tmp, crit, reports) = fixture();
+    let good = publish(&options(&crit, &reports)).unwrap();
+    let page_before = fs::read(&good.index).unwrap();
+    break_it(&crit);
+    let err = publish(&options(&crit, &reports)).unwrap_err();
+    let line = err.to_string();
+    assert!(!line.contains('\n'), "one line: {line}");
+    assert!(line.contains(culprit), "names {culprit}: {line}");
+    assert!(line.contains(problem), "says {problem}: {line}");
+    assert_eq!(
+        fs::read(&good.index).unwrap(),
+        page_before,
+        "the old page is intact"
+    );
+    assert_images_exist(&good.index);
+    assert_eq!(
+        fs::read_dir(reports.join("runs")).unwrap().count(),
+        1,
+        "no partial results file"
+    );
+}
+
+#[test]
+fn missing_criterion_folder() {
+    bad_criterion_input(
+        |crit| fs::remove_dir_all(crit).unwrap(),
+        "criterion",
+        "no criterion output",
+    );
+}
+
+#[test]
+fn truncated_criterion_file() {
+    bad_criterion_input(
+        |crit| {
+            let f = crit.join("map_a/rayon/2/new/estimates.json");
+            let text = fs::read_to_string(&f).unwrap();
+            fs::write(&f, &text[..text.len() / 2]).unwrap();
+        },
+        "map_a/rayon/2/new/estimates.json",
+        "not valid JSON",
+    );
+}
+
+#[test]
+fn negative_time_in_criterion_file() {
+    bad_criterion_input(
+        |crit| {
+            let f = crit.join("map_a/rayon/2/new/estimates.json");
+            let text = fs::read_to_string(&f)
+                .unwrap()
+                .replace("\"point_estimate\":2200000.0", "\"point_estimate\":-5.0");
+            fs::write(&f, text).unwrap();
+        },
+        "estimates.json",
+        "invalid median time",
+    );
+}
+
+#[test]
+fn empty_criterion_folder() {
+    bad_criterion_input(
+        |crit| {
+            fs::remove_dir_all(crit).unwrap();
+            fs::create_dir_all(crit).unwrap();
+        },
+        "criterion",
+        "no benchmark results",
+    );
+}
+
+/// A good results file, as text, from a published fixture.
+fn good_results() -> (TempDir, String) {
+    let (tmp, crit, reports) = fixture();
+    let done = publish(&options(&crit, &reports)).unwrap();
+    let text = fs::read_to_string(done.results).unwrap();
+    (tmp, text)
+}
+
+/// Runs the compare binary in `dir`.
+fn compare(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_compare"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn bad_results_files_are_named_with_their_problem() {
+    let (tmp, good) = good_results();
+    let dir = tmp.path();
+    fs::write(dir.join("good.json"), &good).unwrap();
+    let (code, _, _) = compare(dir, &["good.json", "good.json", "--out", "cmp.html"]);
+    assert_eq!(code, 0);
+    let page_before = fs::read(dir.join("cmp.html")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&good).unwrap();
+    let edit = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = value.clone();
+        f(&mut v);
+        serde_json::to_string(&v).unwrap()
+    };
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "truncated.json",
+            good[..good.len() / 3].to_string(),
+            "not valid JSON",
+        ),
+        (
+            "edited.json",
+            edit(&|v| v["benchmarks"][0]["median"] = json!("fast")),
+            "does not match cb-results-v1",
+        ),
+        (
+            "schema.json",
+            edit(&|v| v["schema"] = json!("cb-results-v0")),
+            "schema \"cb-results-v0\" is not supported",
+        ),
+        (
+            "nan.json",
+            good.replacen("\"point_ns\": ", "\"point_ns\": NaN, \"x\": ", 1),
+            "not valid JSON",
+        ),
+        (
+            "negative.json",
+            edit(&|v| v["benchmarks"][1]["mean"]["point_ns"] = json!(-3.0)),
+            "invalid mean time",
+        ),
+        (
+            "empty.json",
+            edit(&|v| v["benchmarks"] = json!([])),
+            "has no benchmarks",
+        ),
+        ("missing.json", String::new(), "not found"),
+    ];
+    for (name, text, problem) in cases {
+        if name != "missing.json" {
+            fs::write(dir.join(name), text).unwrap();
+        }
+        assert!(
+            Results::read(&dir.join(name))
+                .unwrap_err()
+                .to_string()
+                .contains(problem),
+            "{name}"
+        );
+        let (code, _, stderr) = compare(dir, &["good.json", name, "--out", "cmp.html"]);
+        assert_eq!(code, 1, "{name}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{name}: one line: {stderr}");
+        assert!(
+            stderr.contains(name) && stderr.contains(problem),
+            "{name}: {stderr}"
+        );
+        assert_eq!(
+            fs::read(dir.join("cmp.html")).unwrap(),
+            page_before,
+            "{name}: the old page is intact"
+        );
+    }
+}
+
+#[test]
+fn compare_shows_ratios_geomeans_partial_benchmarks_and_regressions() {
+    let (tmp, good) = good_results();
+    let dir = tmp.path();
+    let mut other: serde_json::Value = serde_json::from_str(&good).unwrap();
+    other["machine"]["label"] = json!("laptop");
+    other["machine"]["fingerprint"] = json!("0000000000000000");
+    other["machine"]["cpu_model"] = json!("Some Other CPU");
+    let list = other["benchmarks"].as_array_mut().unwrap();
+    list.retain(|r| r["technique"] != "new-kind");
+    for r in list.iter_mut() {
+        for key in ["median", "mean"] {
+            for f in ["point_ns", "lower_ns", "upper_ns"] {
+                r[key][f] = json!(r[key][f].as_f64().unwrap() * 2.0);
+            }
+        }
+    }
+    fs::write(dir.join("ref.json"), &good).unwrap();
+    fs::write(dir.join("laptop.json"), other.to_string()).unwrap();
+    let (code, out, err) = compare(
+        dir,
+        &["ref.json", "laptop.json", "--out", "reports/compare.html"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2.00×"), "ratios: {out}");
+    assert!(out.contains("geometric mean"), "{out}");
+    assert!(
+        out.contains("map/a/new-kind/2: only in"),
+        "partial benchmarks are listed: {out}"
+    );
+    assert!(
+        out.contains("another kind of machine"),
+        "fingerprints are flagged: {out}"
+    );
+    assert_images_exist(&dir.join("reports/compare.html"));
+    let (code, _, err) = compare(
+        dir,
+        &[
+            "ref.json",
+            "laptop.json",
+            "--out",
+            "c.html",
+            "--fail-above",
+            "50",
+        ],
+    );
+    assert_eq!(code, 3, "a 2× slowdown is a regression above 50%: {err}");
+    let (code, _, _) = compare(
+        dir,
+        &[
+            "ref.json",
+            "laptop.json",
+            "--out",
+            "c.html",
+            "--fail-above",
+            "150",
+        ],
+    );
+    assert_eq!(code, 0);
+    let (code, out, _) = compare(
+        dir,
+        &[
+            "ref.json",
+            "laptop.json",
+            "--out",
+            "c.html",
+            "--reference",
+            "laptop",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("0.500×"),
+        "against the laptop, the reference is twice as fast: {out}"
+    );
+    let (code, _, err) = compare(dir, &["ref.json", "laptop.json", "--reference", "nobody"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("nobody"));
+}
