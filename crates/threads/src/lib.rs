@@ -26,19 +26,24 @@
 //! }
 //! ```
 
+mod download;
+mod http;
 mod per_task;
 mod pool;
 mod rayon_pool;
 mod scoped;
 mod sequential;
+mod server;
 
 pub use per_task::ThreadPerTask;
 pub use pool::{PoolError, ShutdownMode, TaskHandle, ThreadPoolExecutor};
 pub use rayon_pool::Rayon;
 pub use scoped::{ScopedChunks, Split};
 pub use sequential::Sequential;
+pub use download::{PoolDownload, SequentialDownload, ThreadPerDownload};
+pub use server::{PoolServer, ThreadPerConnectionServer};
 
-use workloads::MapTechnique;
+use workloads::{DownloadTechnique, MapTechnique, WebServerTechnique};
 
 /// Every thread technique of this crate, in the order charts list them.
 pub fn techniques() -> Vec<Box<dyn MapTechnique>> {
@@ -50,6 +55,20 @@ pub fn techniques() -> Vec<Box<dyn MapTechnique>> {
         Box::new(pool::PoolTechnique),
         Box::new(Rayon),
     ]
+}
+
+/// The blocking download techniques (ureq 3), in legend order.
+pub fn download_techniques() -> Vec<Box<dyn DownloadTechnique>> {
+    vec![
+        Box::new(SequentialDownload),
+        Box::new(ThreadPerDownload),
+        Box::new(PoolDownload),
+    ]
+}
+
+/// The `std::net` hello servers: thread per connection and a fixed pool.
+pub fn web_servers() -> Vec<Box<dyn WebServerTechnique>> {
+    vec![Box::new(ThreadPerConnectionServer), Box::new(PoolServer)]
 }
 
 /// The message of a caught panic payload, when it is a string.
