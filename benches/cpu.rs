@@ -47,6 +47,20 @@ pub fn iter_with_cpu<O>(b: &mut Bencher<'_>, id: &str, mut routine: impl FnMut()
     });
 }
 
+/// Like [`iter_with_cpu`], for a routine that times itself and returns the time (threads
+/// released together by a barrier, async work timed inside its runtime): criterion gets the
+/// sum of those times; the CPU record gets the wall and CPU time around the whole routine.
+pub fn iter_timed_with_cpu(b: &mut Bencher<'_>, id: &str, mut routine: impl FnMut() -> Duration) {
+    b.iter_custom(|iters| {
+        let cpu_before = cpu_time();
+        let started = Instant::now();
+        let timed = (0..iters).map(|_| routine()).sum();
+        let wall = started.elapsed();
+        record(id, iters, wall, cpu_time().saturating_sub(cpu_before));
+        timed
+    });
+}
+
 fn record(id: &str, iterations: u64, wall: Duration, cpu: Duration) {
     let mut totals = TOTALS.lock().unwrap_or_else(|e| e.into_inner());
     let entry = totals.entry(id.to_string()).or_default();

@@ -1,7 +1,303 @@
-//! Filled by the sync family's issue.
+//! Family `sync`: workers sharing state, the article's second half. Measured:
+//! - `sync/counter`: the article's `Lock` counter, 100_000 increments per worker, through
+//!   every strategy of the `locks` crate; swept: workers (the sweep plus the article's 5).
+//! - `sync/counter-read-mostly`: 95% reads of a shared table, where a reader-writer lock
+//!   lets readers overlap; swept: workers.
+//! - `sync/limited-resource`: the article's `Semaphore(2)`, 5 workers x 3 uses holding 5 ms;
+//!   swept: permits (1, 2, 4), and in `sync/limited-resource-hold` the hold (1 ms, 10 ms).
+//!   Each run's makespan is printed against its floor `ceil(uses / permits) x hold`.
+//! - `sync/task-queue-10k` and `-100k`: the article's `queue.Queue` workers through every
+//!   queue of the `queue` crate; swept: consumers (1 producer), and in
+//!   `sync/task-queue-10k-producers` the producers (3 consumers).
+//! - `sync/priority-queue-10k`, `sync/dag-10k-d4`: prioritized tasks and dependent tasks.
+//!
+//! Why: which way of sharing is cheapest depends on contention, on how long the shared
+//! thing is held and on how tasks are handed over; the sweeps show where rankings flip.
+//! Every technique reports the time from its workers' common start (thread spawning left
+//! out, async work timed inside its runtime), so each bench times through `iter_custom`,
+//! and every run's answer is verified (untimed), the first before any timing.
 
-use criterion::Criterion;
+use std::time::Duration;
 
-use crate::support::Settings;
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
+use workloads::sync::{
+    CounterJob, DagJob, LimitedResourceJob, PriorityJob, ReadMostlyJob, TaskQueueJob,
+};
+use workloads::{Mismatch, Preset, RunError};
 
-pub fn benches(_c: &mut Criterion, _settings: &Settings) {}
+use crate::cpu::iter_timed_with_cpu;
+use crate::support::{Settings, fail, size_for};
+
+pub fn benches(c: &mut Criterion, settings: &Settings) {
+    let sizes = Sizes::of(settings.preset);
+    counter(c, settings, &sizes);
+    read_mostly(c, settings, &sizes);
+    limited_resource(c);
+    task_queue(c, settings, &sizes);
+    priority(c, settings, &sizes);
+    dag(c, settings, &sizes);
+}
+
+/// The workload sizes of a preset.
+struct Sizes {
+    increments: u64,
+    reads: u64,
+    tasks: &'static [u64],
+    ordered: u64,
+    nodes: usize,
+}
+
+impl Sizes {
+    fn of(preset: Preset) -> Sizes {
+        match preset {
+            Preset::Quick => Sizes {
+                increments: 10_000,
+                reads: 2_000,
+                tasks: &[1_000],
+                ordered: 1_000,
+                nodes: 1_000,
+            },
+            Preset::Default => Sizes {
+                increments: 100_000,
+                reads: 20_000,
+                tasks: &[10_000, 100_000],
+                ordered: 10_000,
+                nodes: 10_000,
+            },
+            Preset::Large => Sizes {
+                increments: 1_000_000,
+                reads: 200_000,
+                tasks: &[100_000, 1_000_000],
+                ordered: 100_000,
+                nodes: 100_000,
+            },
+        }
+    }
+}
+
+/// The sweep plus extra counts that matter for a workload (the article's), deduplicated.
+fn counts(settings: &Settings, extra: &[usize]) -> Vec<usize> {
+    let mut counts: Vec<usize> = settings.workers.iter().map(|w| w.get()).collect();
+    counts.extend_from_slice(extra);
+    counts.sort_unstable();
+    counts.dedup();
+    counts
+}
+
+/// Runs once and verifies, sizes the sampling, then times with the technique's own clock;
+/// every timed run is verified too, outside the time.
+fn bench_checked<R>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    id: BenchmarkId,
+    name: &str,
+    mut run: impl FnMut() -> Result<R, RunError>,
+    check: impl Fn(&R) -> Result<Duration, Mismatch>,
+) -> R {
+    let first = run().unwrap_or_else(|e| fail(name, e));
+    let once = check(&first).unwrap_or_else(|e| fail(name, e));
+    size_for(group, once);
+    group.bench_function(id, |b| {
+        iter_timed_with_cpu(b, name, || {
+            let report = run().unwrap_or_else(|e| fail(name, e));
+            check(&report).unwrap_or_else(|e| fail(name, e))
+        })
+    });
+    first
+}
+
+fn counter(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
+    let mut group = c.benchmark_group("sync/counter");
+    for technique in locks::techniques() {
+        for workers in counts(settings, &[CounterJob::ARTICLE_THREADS.workers]) {
+            let job = CounterJob {
+                workers,
+                increments: sizes.increments,
+            };
+            let name = format!("sync/counter/{}/{workers}", technique.id());
+            group.throughput(Throughput::Elements(job.expected()));
+            bench_checked(
+                &mut group,
+                BenchmarkId::new(technique.id(), workers),
+                &name,
+                || technique.run(&job),
+                |r| job.verify(r.count).map(|()| r.elapsed),
+            );
+        }
+    }
+    group.finish();
+}
+
+fn read_mostly(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
+    let mut group = c.benchmark_group("sync/counter-read-mostly");
+    for technique in locks::read_mostly_techniques() {
+        for workers in counts(settings, &[]) {
+            let job = ReadMostlyJob {
+                ops: sizes.reads,
+                ..ReadMostlyJob::new(workers)
+            };
+            let name = format!("sync/counter-read-mostly/{}/{workers}", technique.id());
+            group.throughput(Throughput::Elements(job.ops * workers as u64));
+            bench_checked(
+                &mut group,
+                BenchmarkId::new(technique.id(), workers),
+                &name,
+                || technique.run(&job),
+                |r| job.verify(r).map(|()| r.elapsed),
+            );
+        }
+    }
+    group.finish();
+}
+
+fn limited_resource(c: &mut Criterion) {
+    let techniques = semaphore::techniques().unwrap_or_else(|e| fail("sync/limited-resource", e));
+    let article = LimitedResourceJob::ARTICLE;
+    let by_permits = [1, 2, 4].map(|permits| (permits, LimitedResourceJob { permits, ..article }));
+    let by_hold = [1_000, 10_000].map(|us| {
+        let hold = Duration::from_micros(us);
+        (us as usize, LimitedResourceJob { hold, ..article })
+    });
+    for (group_name, jobs) in [
+        ("sync/limited-resource", &by_permits[..]),
+        ("sync/limited-resource-hold", &by_hold[..]),
+    ] {
+        let mut group = c.benchmark_group(group_name);
+        for technique in &techniques {
+            for &(parameter, job) in jobs {
+                let name = format!("{group_name}/{}/{parameter}", technique.id());
+                group.throughput(Throughput::Elements((job.workers * job.uses) as u64));
+                let first = bench_checked(
+                    &mut group,
+                    BenchmarkId::new(technique.id(), parameter),
+                    &name,
+                    || technique.run(&job),
+                    |r| job.verify(r).map(|()| r.makespan),
+                );
+                let floor = job.floor_with_timer(technique.timer_resolution());
+                eprintln!(
+                    "{name}: first makespan {:.2} ms, floor {:.2} ms ({:+.1}%), at most {} inside",
+                    first.makespan.as_secs_f64() * 1e3,
+                    floor.as_secs_f64() * 1e3,
+                    (first.makespan.as_secs_f64() / floor.as_secs_f64() - 1.0) * 100.0,
+                    first.max_inside,
+                );
+            }
+        }
+        group.finish();
+    }
+}
+
+fn task_queue(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
+    let techniques = queue::techniques().unwrap_or_else(|e| fail("sync/task-queue", e));
+    let article = TaskQueueJob::article(0).consumers;
+    for (i, &tasks) in sizes.tasks.iter().enumerate() {
+        // The smaller size sweeps consumers; the larger one runs the article's 3 workers.
+        let consumers = if i == 0 {
+            counts(settings, &[article])
+        } else {
+            vec![article]
+        };
+        let jobs = consumers.into_iter().map(|consumers| TaskQueueJob {
+            consumers,
+            ..TaskQueueJob::article(tasks)
+        });
+        let group_name = format!("sync/{}", TaskQueueJob::article(tasks).id());
+        queue_group(
+            c,
+            &group_name,
+            &techniques,
+            jobs.map(|j| (j.consumers, j)).collect(),
+        );
+    }
+    let tasks = sizes.tasks[0];
+    let group_name = format!("sync/{}-producers", TaskQueueJob::article(tasks).id());
+    let jobs = counts(settings, &[]).into_iter().map(|producers| {
+        (
+            producers,
+            TaskQueueJob {
+                producers,
+                ..TaskQueueJob::article(tasks)
+            },
+        )
+    });
+    queue_group(c, &group_name, &techniques, jobs.collect());
+}
+
+fn queue_group(
+    c: &mut Criterion,
+    group_name: &str,
+    techniques: &[Box<dyn workloads::sync::TaskQueueTechnique>],
+    jobs: Vec<(usize, TaskQueueJob)>,
+) {
+    let mut group = c.benchmark_group(group_name);
+    for technique in techniques {
+        for &(parameter, job) in &jobs {
+            let name = format!("{group_name}/{}/{parameter}", technique.id());
+            group.throughput(Throughput::Elements(job.tasks));
+            bench_checked(
+                &mut group,
+                BenchmarkId::new(technique.id(), parameter),
+                &name,
+                || technique.run(&job),
+                |r| job.verify(r).map(|()| r.elapsed),
+            );
+        }
+    }
+    group.finish();
+}
+
+fn priority(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
+    let probe = PriorityJob {
+        tasks: sizes.ordered,
+        consumers: 1,
+        levels: 10,
+    };
+    let group_name = format!("sync/{}", probe.id());
+    let mut group = c.benchmark_group(&group_name);
+    for technique in queue::priority_techniques() {
+        for consumers in counts(settings, &[]) {
+            let job = PriorityJob { consumers, ..probe };
+            let name = format!("{group_name}/{}/{consumers}", technique.id());
+            group.throughput(Throughput::Elements(job.tasks));
+            bench_checked(
+                &mut group,
+                BenchmarkId::new(technique.id(), consumers),
+                &name,
+                || technique.run(&job),
+                |r| job.verify(r).map(|()| r.elapsed),
+            );
+        }
+    }
+    group.finish();
+}
+
+fn dag(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
+    const MAX_DEPS: usize = 4;
+    const SEED: u64 = 2026;
+    let group_name = format!(
+        "sync/{}",
+        DagJob::random(sizes.nodes, MAX_DEPS, SEED, 1).id()
+    );
+    let mut group = c.benchmark_group(&group_name);
+    for technique in queue::dag_techniques() {
+        let workers = if technique.sweeps_workers() {
+            counts(settings, &[])
+        } else {
+            vec![1]
+        };
+        for workers in workers {
+            let job = DagJob::random(sizes.nodes, MAX_DEPS, SEED, workers);
+            let name = format!("{group_name}/{}/{workers}", technique.id());
+            group.throughput(Throughput::Elements(job.nodes() as u64));
+            bench_checked(
+                &mut group,
+                BenchmarkId::new(technique.id(), workers),
+                &name,
+                || technique.run(&job),
+                |r| job.verify(r).map(|()| r.elapsed),
+            );
+        }
+    }
+    group.finish();
+}
