@@ -1,0 +1,265 @@
+//! Starting one worker process, talking to it, and reaping it.
+//!
+//! Each worker is spawned from the pool thread that serves it and lives no longer than that
+//! thread: `PR_SET_PDEATHSIG` fires when the *thread* that forked the child ends, so tying
+//! the two makes "the parent died" and "the pool ended" the same event for the child, and no
+//! worker is orphaned even if the parent is killed with SIGKILL.
+
+use std::borrow::Cow;
+use std::io::{BufReader, BufWriter};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use workloads::TaskOutput;
+
+use crate::error::{PoolError, WorkerId};
+use crate::frame::{FrameError, read_frame, write_frame};
+use crate::protocol::{Reply, Request};
+use crate::worker::{EXIT_PROTOCOL, EXIT_SETUP, SHARED_FD_ENV, WORKER_ENV};
+
+/// Which program runs as a worker. Its `main` must call [`init`](crate::init) first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum WorkerProgram {
+    /// Re-execute the current executable with the worker marker set (like `procspawn` and
+    /// Python's `spawn` start method). Right for binaries, examples and criterion benches.
+    #[default]
+    CurrentExe,
+    /// A separate binary, e.g. this crate's `process-pool-worker` (what libtest test binaries
+    /// use, since their `main` is libtest's and cannot call `init`).
+    Path(PathBuf),
+}
+
+impl WorkerProgram {
+    fn resolve(&self) -> Result<PathBuf, PoolError> {
+        match self {
+            WorkerProgram::CurrentExe => std::env::current_exe().map_err(|e| PoolError::Spawn {
+                program: "the current executable".into(),
+                cause: e.to_string(),
+            }),
+            WorkerProgram::Path(path) => Ok(path.clone()),
+        }
+    }
+}
+
+/// What every worker of a pool is started with; replacements included.
+#[derive(Debug)]
+pub(crate) struct SpawnConfig {
+    pub program: PathBuf,
+    /// A descriptor to hand down (the shared value's memory), with its number.
+    pub shared_fd: Option<i32>,
+}
+
+impl SpawnConfig {
+    pub fn new(program: &WorkerProgram, shared_fd: Option<i32>) -> Result<SpawnConfig, PoolError> {
+        Ok(SpawnConfig {
+            program: program.resolve()?,
+            shared_fd,
+        })
+    }
+
+    fn spawn_error(&self, cause: impl ToString) -> PoolError {
+        PoolError::Spawn {
+            program: self.program.display().to_string(),
+            cause: cause.to_string(),
+        }
+    }
+}
+
+/// A running worker: the child (shared with the pool, which may kill it) and its pipes.
+pub(crate) struct WorkerProcess {
+    pub id: WorkerId,
+    pub child: Arc<Mutex<Child>>,
+    input: BufWriter<ChildStdin>,
+    output: BufReader<ChildStdout>,
+    buf: Vec<u8>,
+}
+
+/// How one exchange with a worker ended badly.
+pub(crate) enum Failure {
+    /// The task failed but the worker is fine (a caught panic, a refusal).
+    Task(PoolError),
+    /// The worker is dead or its stream is untrustworthy: it must be replaced.
+    Broken(String),
+}
+
+impl WorkerProcess {
+    /// Starts a worker process. [`WorkerProcess::handshake`] must follow.
+    pub fn spawn(slot: usize, config: &SpawnConfig) -> Result<WorkerProcess, PoolError> {
+        let mut command = Command::new(&config.program);
+        command
+            .env(WORKER_ENV, "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        match config.shared_fd {
+            Some(fd) => command.env(SHARED_FD_ENV, fd.to_string()),
+            None => command.env_remove(SHARED_FD_ENV),
+        };
+        let parent = std::process::id();
+        let shared_fd = config.shared_fd;
+        // SAFETY: the closure runs in the forked child before exec and calls only
+        // async-signal-safe functions (prctl, getppid, fcntl, _exit); it allocates nothing.
+        unsafe {
+            command.pre_exec(move || {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                // The parent may have died before prctl: then nobody would ever signal us.
+                if libc::getppid() as u32 != parent {
+                    libc::_exit(1);
+                }
+                if let Some(fd) = shared_fd {
+                    // Clear close-on-exec in this child only, so exec keeps the memory's fd.
+                    if libc::fcntl(fd, libc::F_SETFD, 0) < 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                }
+                Ok(())
+            });
+        }
+        let mut child = command.spawn().map_err(|e| config.spawn_error(e))?;
+        let pid = child.id();
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(config.spawn_error("the child has no pipes"));
+        };
+        Ok(WorkerProcess {
+            id: WorkerId { slot, pid },
+            child: Arc::new(Mutex::new(child)),
+            input: BufWriter::new(stdin),
+            output: BufReader::new(stdout),
+            buf: Vec::new(),
+        })
+    }
+
+    /// Waits for the worker's `Ready` frame, which proves it runs [`init`](crate::init) and
+    /// speaks the protocol. On failure the worker is reaped and the error says why.
+    pub fn handshake(mut self, config: &SpawnConfig) -> Result<WorkerProcess, PoolError> {
+        match read_frame::<_, Reply>(&mut self.output, &mut self.buf) {
+            Ok(Some(Reply::Ready { .. })) => Ok(self),
+            other => {
+                let what = match other {
+                    Ok(Some(reply)) => format!("its first frame was {reply:?}, not Ready"),
+                    Ok(None) => "it closed its output without a word".into(),
+                    Err(e) => e.to_string(),
+                };
+                let status = self.reap(Duration::ZERO);
+                Err(config.spawn_error(format!(
+                    "it did not start as a pool worker ({what}; {}); does its main call \
+                     process_pool::init() first?",
+                    describe(status)
+                )))
+            }
+        }
+    }
+
+    /// Sends one request and reads its reply.
+    pub fn exchange(&mut self, request: &Request<'_>) -> Result<Vec<TaskOutput>, Failure> {
+        if let Err(e) = write_frame(&mut self.input, request, &mut self.buf) {
+            return Err(Failure::Broken(format!("sending the task failed: {e}")));
+        }
+        match read_frame::<_, Reply>(&mut self.output, &mut self.buf) {
+            Ok(Some(Reply::Done(outputs))) => Ok(outputs),
+            Ok(Some(Reply::Panicked { task, message })) => {
+                Err(Failure::Task(PoolError::Panicked {
+                    worker: self.id,
+                    task,
+                    message,
+                }))
+            }
+            Ok(Some(Reply::Refused(reason))) => Err(Failure::Task(PoolError::Refused {
+                worker: self.id,
+                reason,
+            })),
+            Ok(Some(reply @ Reply::Ready { .. })) => Err(Failure::Broken(format!(
+                "protocol error: unexpected {reply:?}"
+            ))),
+            Ok(None) => Err(Failure::Broken("it closed its pipe mid-task".into())),
+            Err(FrameError::Io(e)) => {
+                Err(Failure::Broken(format!("reading its reply failed: {e}")))
+            }
+            Err(e) => Err(Failure::Broken(format!("protocol error: {e}"))),
+        }
+    }
+
+    /// The error for a broken worker: kills it (its stream can no longer be trusted), reaps it
+    /// within `grace`, and names the worker, what went wrong and how the process ended.
+    pub fn lost(self, what: String, grace: Duration) -> PoolError {
+        let worker = self.id;
+        let status = self.reap(grace);
+        PoolError::WorkerLost {
+            worker,
+            cause: format!("{}; {what}", describe(status)),
+        }
+    }
+
+    /// Ends the worker politely: closes its input (it exits on end of stream), then reaps it,
+    /// killing it if it has not exited within `grace`.
+    pub fn close(self, grace: Duration) {
+        let WorkerProcess { child, input, .. } = self;
+        drop(input);
+        reap(&child, grace);
+    }
+
+    fn reap(self, grace: Duration) -> Option<ExitStatus> {
+        drop(self.input);
+        reap(&self.child, grace)
+    }
+}
+
+/// Waits up to `grace` for the child to exit, then kills it and waits. `None` only if the
+/// OS refuses to tell (which a child of ours never does).
+fn reap(child: &Mutex<Child>, grace: Duration) -> Option<ExitStatus> {
+    let deadline = Instant::now() + grace;
+    let mut nap = Duration::from_micros(20);
+    loop {
+        let mut child = child.lock().unwrap_or_else(|p| p.into_inner());
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) if Instant::now() < deadline => {}
+            Ok(None) | Err(_) => {
+                // std never signals a child it has already reaped, so the pid is still ours.
+                let _ = child.kill();
+                return child.wait().ok();
+            }
+        }
+        drop(child);
+        std::thread::sleep(nap);
+        nap = (nap * 2).min(Duration::from_millis(1));
+    }
+}
+
+/// Kills a worker at once (terminate, or a drop whose grace ran out).
+pub(crate) fn kill(child: &Mutex<Child>) {
+    let mut child = child.lock().unwrap_or_else(|p| p.into_inner());
+    let _ = child.kill();
+}
+
+/// How a worker process ended, in words.
+pub(crate) fn describe(status: Option<ExitStatus>) -> String {
+    let Some(status) = status else {
+        return "its exit status is unknown".into();
+    };
+    if let Some(signal) = status.signal() {
+        return format!("killed by signal {signal} ({})", signal_name(signal));
+    }
+    match status.code() {
+        Some(0) => "exited normally".into(),
+        Some(EXIT_PROTOCOL) => format!("exited with status {EXIT_PROTOCOL} (bad request stream)"),
+        Some(EXIT_SETUP) => format!("exited with status {EXIT_SETUP} (worker setup failed)"),
+        Some(code) => format!("exited with status {code}"),
+        None => format!("ended: {status}"),
+    }
+}
+
+fn signal_name(signal: i32) -> Cow<'static, str> {
+    match signal {
+        libc::SIGKILL => "SIGKILL".into(),
+        libc::SIGABRT => "SIGABRT".into(),
+        libc::SIGSEGV => "SIGSEGV".into(),
+        libc::SIGTERM => "SIGTERM".into(),
+        libc::SIGBUS => "SIGBUS".into(),
+        libc::SIGPIPE => "SIGPIPE".into(),
+        other => format!("signal {other}").into(),
+    }
+}
