@@ -219,33 +219,8 @@ impl<'a> Comparison<'a> {
         for note in self.fingerprint_notes() {
             let _ = writeln!(out, "warning: {note}");
         }
-        let mut header = vec!["benchmark".to_string()];
-        for (k, input) in self.inputs.iter().enumerate() {
-            header.push(input.name.clone());
-            if k != self.reference {
-                header.push(format!("{} / ref", input.name));
-            }
-        }
-        header.extend(self.inputs.iter().map(|i| format!("speedup {}", i.name)));
-        let mut rows = vec![header];
-        for id in &self.ids {
-            let mut row = vec![id.to_string()];
-            for k in 0..self.inputs.len() {
-                row.push(
-                    self.maps[k]
-                        .get(id)
-                        .map_or("–".into(), |r| format_time(r.median.point_ns)),
-                );
-                if k != self.reference {
-                    row.push(self.ratio(k, id).map_or("–".into(), format_ratio));
-                }
-            }
-            row.extend(
-                (0..self.inputs.len())
-                    .map(|k| self.own_speedup(k, id).map_or("–".into(), format_ratio)),
-            );
-            rows.push(row);
-        }
+        let mut rows = vec![self.header()];
+        rows.extend(self.ids.iter().map(|id| self.row(id)));
         out.push('\n');
         out.push_str(&text_table(&rows));
         out.push_str("\ngeometric mean of time ratios against the reference, per family (below 1: faster):\n");
@@ -350,7 +325,7 @@ impl<'a> Comparison<'a> {
         for c in &charts {
             body.push_str(&figure(&format!("{charts_dir}/{}", c.file), &c.title));
         }
-        body.push_str(&self.html_tables(&families, &names));
+        body.push_str(&self.html_tables(&families));
         Ok(Page {
             html: page("concurrency-bench comparison", &body),
             charts,
@@ -381,39 +356,48 @@ impl<'a> Comparison<'a> {
         bars
     }
 
-    fn html_tables(&self, families: &BTreeMap<&str, Vec<&str>>, names: &[&str]) -> String {
-        let mut out = String::new();
+    /// The table header: benchmark, each input's median (and ratio), each input's speedup.
+    fn header(&self) -> Vec<String> {
         let mut header = vec!["benchmark".to_string()];
-        for (k, name) in names.iter().enumerate() {
-            header.push(name.to_string());
+        for (k, input) in self.inputs.iter().enumerate() {
+            header.push(input.name.clone());
             if k != self.reference {
-                header.push(format!("{name} / reference"));
+                header.push(format!("{} / ref", input.name));
             }
         }
-        header.extend(names.iter().map(|n| format!("speedup on {n}")));
+        header.extend(self.inputs.iter().map(|i| format!("speedup {}", i.name)));
+        header
+    }
+
+    /// One benchmark's row, as text (the page escapes it).
+    fn row(&self, id: &str) -> Vec<String> {
+        let dash = || "–".to_string();
+        let mut row = vec![id.to_string()];
+        for k in 0..self.inputs.len() {
+            row.push(
+                self.maps[k]
+                    .get(id)
+                    .map_or_else(dash, |r| format_time(r.median.point_ns)),
+            );
+            if k != self.reference {
+                row.push(self.ratio(k, id).map_or_else(dash, format_ratio));
+            }
+        }
+        row.extend(
+            (0..self.inputs.len()).map(|k| self.own_speedup(k, id).map_or_else(dash, format_ratio)),
+        );
+        row
+    }
+
+    fn html_tables(&self, families: &BTreeMap<&str, Vec<&str>>) -> String {
+        let mut out = String::new();
+        let header = self.header();
         let header: Vec<&str> = header.iter().map(String::as_str).collect();
         for (family, ids) in families {
             let _ = writeln!(out, "<h2>Family {}</h2>", esc(family));
             let rows: Vec<Vec<String>> = ids
                 .iter()
-                .map(|id| {
-                    let mut row = vec![esc(id)];
-                    for k in 0..self.inputs.len() {
-                        row.push(
-                            self.maps[k]
-                                .get(id)
-                                .map_or("–".into(), |r| format_time(r.median.point_ns)),
-                        );
-                        if k != self.reference {
-                            row.push(self.ratio(k, id).map_or("–".into(), format_ratio));
-                        }
-                    }
-                    row.extend(
-                        (0..self.inputs.len())
-                            .map(|k| self.own_speedup(k, id).map_or("–".into(), format_ratio)),
-                    );
-                    row
-                })
+                .map(|id| self.row(id).iter().map(|c| esc(c)).collect())
                 .collect();
             out.push_str(&table("records", &header, &rows));
         }

@@ -14,7 +14,10 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::model::{Estimate, Latency, Record, Throughput, kind_of};
+use crate::model::{CpuTime, Estimate, Latency, Record, Throughput, kind_of};
+
+/// The suite's CPU-time file in criterion's folder (schema `cb-cpu-v1`).
+pub const CPU_FILE: &str = "cb-cpu.json";
 
 /// Reads every benchmark under `criterion_dir` whose results were written at or after
 /// `since` (so a filtered run reports what it ran, not stale results of earlier runs).
@@ -38,6 +41,7 @@ pub fn load_criterion(
         records.push(load_one(criterion_dir, &dir)?);
     }
     records.sort_by(|a, b| a.id.cmp(&b.id));
+    merge_cpu(&criterion_dir.join(CPU_FILE), &mut records)?;
     if records.is_empty() {
         let when = if since.is_some() {
             " from this run"
@@ -142,6 +146,7 @@ fn load_one(root: &Path, new_dir: &Path) -> Result<Record, Error> {
         samples,
         throughput,
         latency,
+        cpu: None,
         criterion_page,
     })
 }
@@ -226,6 +231,37 @@ fn latency(new_dir: &Path) -> Result<Option<Latency>, Error> {
         max_us: num("max_us").unwrap_or(p99_us),
         duration_s: num("duration_s").unwrap_or(0.0),
     }))
+}
+
+/// Adds CPU time from `cb-cpu.json` (`{"benchmarks": {id: {iterations, wall_ns, cpu_ns}}}`)
+/// to the records it names; no file, no CPU time.
+fn merge_cpu(path: &Path, records: &mut [Record]) -> Result<(), Error> {
+    if !path.is_file() {
+        return Ok(());
+    }
+    let doc = read_json(path)?;
+    let Some(benchmarks) = doc.get("benchmarks").and_then(Value::as_object) else {
+        return Err(Error::new(path, "no \"benchmarks\" object"));
+    };
+    for record in records {
+        let Some(entry) = benchmarks.get(&record.id) else {
+            continue;
+        };
+        let num = |k: &str| entry.get(k).and_then(Value::as_f64);
+        let (Some(wall_ns), Some(cpu_ns)) = (num("wall_ns"), num("cpu_ns")) else {
+            continue;
+        };
+        if wall_ns > 0.0 && cpu_ns >= 0.0 {
+            let iterations = num("iterations").unwrap_or(0.0) as u64;
+            record.cpu = Some(CpuTime {
+                iterations,
+                wall_ns,
+                cpu_ns,
+                cores_busy: cpu_ns / wall_ns,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// criterion's page for the benchmark (`<bench dir>/report/index.html`), relative to the

@@ -115,6 +115,20 @@ pub struct Latency {
     pub duration_s: f64,
 }
 
+/// CPU time (user + sys, children included) the benchmark's timed runs used, from the
+/// suite's `cb-cpu.json`: a technique that spins while it waits shows here, not in wall time.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CpuTime {
+    /// Iterations the totals cover.
+    pub iterations: u64,
+    /// Wall time of those iterations, nanoseconds.
+    pub wall_ns: f64,
+    /// CPU time of those iterations, nanoseconds.
+    pub cpu_ns: f64,
+    /// `cpu_ns / wall_ns`: how many cores were busy on average.
+    pub cores_busy: f64,
+}
+
 /// One benchmark: a technique at one parameter on one workload.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Record {
@@ -146,6 +160,9 @@ pub struct Record {
     /// Server latency, if the benchmark wrote it.
     #[serde(default)]
     pub latency: Option<Latency>,
+    /// CPU time beside wall time, if the suite recorded it.
+    #[serde(default)]
+    pub cpu: Option<CpuTime>,
     /// criterion's page for this benchmark, relative to `run.criterion_dir`.
     #[serde(default)]
     pub criterion_page: Option<String>,

@@ -293,6 +293,7 @@ fn group_section(
         "samples",
         "throughput",
         "speedup",
+        "cores busy (CPU / wall)",
         "latency p50 / p99",
     ];
     if baseline.is_some() {
@@ -331,6 +332,9 @@ fn record_row(
             ))
         }),
         speedup(group, r).map_or("–".into(), format_ratio),
+        r.cpu
+            .as_ref()
+            .map_or("–".into(), |c| analysis::three_digits(c.cores_busy)),
         r.latency.as_ref().map_or("–".into(), |l| {
             let bad = if l.errors > 0 {
                 format!(" <span class=\"bad\">{} errors</span>", l.errors)

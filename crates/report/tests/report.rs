@@ -101,6 +101,8 @@ fn fixture() -> (TempDir, PathBuf, PathBuf) {
     let latency = json!({"schema": "cb-latency-v1", "group": "io/web-server", "function": "hyper", "parameter": "64",
         "requests": 5000, "errors": 0, "requests_per_sec": 50000.0, "p50_us": 900.0, "p99_us": 4000.0, "max_us": 9000.0, "duration_s": 0.1});
     fs::write(io.with_file_name("latency.json"), latency.to_string()).unwrap();
+    let cpu = json!({"schema": "cb-cpu-v1", "benchmarks": {"map/a/rayon/2": {"iterations": 10, "wall_ns": 2.0e7, "cpu_ns": 3.8e7}}});
+    fs::write(crit.join("cb-cpu.json"), cpu.to_string()).unwrap();
     let reports = tmp.path().join("reports");
     (tmp, crit, reports)
 }
@@ -155,6 +157,11 @@ fn publish_writes_results_page_and_charts() {
         ("map", "a", "thread")
     );
     assert_eq!(rayon2.samples, 10);
+    assert_eq!(
+        rayon2.cpu.as_ref().unwrap().cores_busy,
+        1.9,
+        "CPU time from cb-cpu.json"
+    );
     let bits = results
         .benchmarks
         .iter()
@@ -291,6 +298,15 @@ fn negative_time_in_criterion_file() {
         },
         "estimates.json",
         "invalid median time",
+    );
+}
+
+#[test]
+fn corrupt_cpu_sidecar() {
+    bad_criterion_input(
+        |crit| fs::write(crit.join("cb-cpu.json"), "{\"bench").unwrap(),
+        "cb-cpu.json",
+        "not valid JSON",
     );
 }
 

@@ -193,6 +193,7 @@ pub(crate) fn row_chart<'a, 'b>(
     chart
         .configure_mesh()
         .disable_y_mesh()
+        .light_line_style(RGBColor(0xee, 0xee, 0xee))
         .y_labels(n)
         .y_label_formatter(&|v| match v {
             SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),

@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 
 use super::{Chart, FONT, Palette, ValueAxis, err, render};
-use crate::analysis::{baseline, three_digits};
+use crate::analysis::baseline;
 use crate::model::Record;
 
 /// Throughput per second of a record in its declared unit, else iterations per second.
@@ -12,6 +12,15 @@ pub(crate) fn rate(r: &Record) -> f64 {
     r.throughput
         .as_ref()
         .map_or(1e9 / r.median.point_ns, |t| t.per_second)
+}
+
+/// Worker counts are whole numbers: other grid positions get no label.
+fn whole(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-6 {
+        format!("{}", v.round())
+    } else {
+        String::new()
+    }
 }
 
 /// The scaling chart of one group, or `None` when no technique has two numeric parameters.
@@ -73,7 +82,8 @@ pub fn scaling(
             .configure_mesh()
             .x_desc(format!("workers (parameter){}", log(&x_axis)))
             .y_desc(format!("{unit}/s{}", log(&y_axis)))
-            .x_label_formatter(&|a| three_digits(x_axis.value(*a)))
+            .x_label_formatter(&|a| whole(x_axis.value(*a)))
+            .light_line_style(RGBColor(0xee, 0xee, 0xee))
             .y_label_formatter(&|a| crate::analysis::format_rate(y_axis.value(*a)))
             .label_style((FONT, 13))
             .axis_desc_style((FONT, 13))
