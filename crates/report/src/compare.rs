@@ -207,7 +207,8 @@ impl<'a> Comparison<'a> {
             let mark = if k == self.reference { "*" } else { " " };
             let _ = writeln!(
                 out,
-                " {mark} {}: {} ({} logical cores), fingerprint {}, run {}, {}",
+                " {mark} {} = {}: {} ({} logical cores), fingerprint {}, run {}, {}",
+                letter(k),
                 input.name,
                 m.cpu_model,
                 m.logical_cores.map_or("unknown".into(), |c| c.to_string()),
@@ -219,7 +220,7 @@ impl<'a> Comparison<'a> {
         for note in self.fingerprint_notes() {
             let _ = writeln!(out, "warning: {note}");
         }
-        let mut rows = vec![self.header()];
+        let mut rows = vec![self.header(true)];
         rows.extend(self.ids.iter().map(|id| self.row(id)));
         out.push('\n');
         out.push_str(&text_table(&rows));
@@ -356,16 +357,24 @@ impl<'a> Comparison<'a> {
         bars
     }
 
-    /// The table header: benchmark, each input's median (and ratio), each input's speedup.
-    fn header(&self) -> Vec<String> {
+    /// The table header: benchmark, each input's median (and ratio), each input's speedup;
+    /// `short` names inputs by letter (A, B, ...) to keep a terminal table narrow.
+    fn header(&self, short: bool) -> Vec<String> {
+        let name = |k: usize| {
+            if short {
+                letter(k)
+            } else {
+                self.inputs[k].name.clone()
+            }
+        };
         let mut header = vec!["benchmark".to_string()];
-        for (k, input) in self.inputs.iter().enumerate() {
-            header.push(input.name.clone());
+        for k in 0..self.inputs.len() {
+            header.push(name(k));
             if k != self.reference {
-                header.push(format!("{} / ref", input.name));
+                header.push(format!("{} / {}", name(k), name(self.reference)));
             }
         }
-        header.extend(self.inputs.iter().map(|i| format!("speedup {}", i.name)));
+        header.extend((0..self.inputs.len()).map(|k| format!("speedup {}", name(k))));
         header
     }
 
@@ -391,7 +400,7 @@ impl<'a> Comparison<'a> {
 
     fn html_tables(&self, families: &BTreeMap<&str, Vec<&str>>) -> String {
         let mut out = String::new();
-        let header = self.header();
+        let header = self.header(false);
         let header: Vec<&str> = header.iter().map(String::as_str).collect();
         for (family, ids) in families {
             let _ = writeln!(out, "<h2>Family {}</h2>", esc(family));
@@ -411,6 +420,16 @@ impl<'a> Comparison<'a> {
             out.push_str(&table("partial", &["benchmark", "only in"], &rows));
         }
         out
+    }
+}
+
+/// A, B, ... Z, then A2, B2, ...: a column's short name.
+fn letter(k: usize) -> String {
+    let c = char::from(b'A' + (k % 26) as u8);
+    if k < 26 {
+        c.to_string()
+    } else {
+        format!("{c}{}", k / 26 + 1)
     }
 }
 

@@ -81,7 +81,7 @@ h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-to
 table{border-collapse:collapse;margin:.8em 0;font-size:.9em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}\
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}\
 figure{margin:1em 0;display:inline-block;vertical-align:top}figcaption{font-size:.85em;color:#555;max-width:760px}\
-img{max-width:100%;border:1px solid #eee}.note{color:#555;font-size:.9em}.bad{color:#b00;font-weight:bold}\
+img{max-width:100%;border:1px solid #eee}td:first-child{white-space:nowrap}.note{color:#555;font-size:.9em}.bad{color:#b00;font-weight:bold}\
 .status:empty{display:none}.status{color:#b00;font-weight:bold}nav a{margin-right:1em}";
 
 /// Records failed images, script errors and `console.error` calls into `#cb-status`.

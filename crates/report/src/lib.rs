@@ -1,17 +1,68 @@
-//! The report of concurrency-bench (work in progress).
+//! The report of concurrency-bench: criterion's files -> a results JSON -> charts -> one
+//! offline HTML page; and a comparison of results files across machines.
+//!
+//! `cargo bench` ends by calling [`publish`] (from `benches/support.rs`): it reads every
+//! benchmark this run wrote under `target/criterion` (ids from criterion's `benchmark.json`,
+//! times from `estimates.json`, server latency from a `latency.json` beside them, CPU time
+//! from the suite's `cb-cpu.json`), writes `reports/runs/<UTC time>-<machine>.json`
+//! (schema [`SCHEMA`], documented in `reports/README.md`), and renders
+//! `reports/index.html` with its SVG charts beside it, the newest file in
+//! `reports/baselines/` shown next to the run. Nothing is published in criterion's test
+//! mode ([`should_publish`]).
+//!
+//! The page is a pure function of the results file ([`page::render_index`]), so a file from
+//! another machine renders the same way (`render` binary). The `compare` binary puts two or
+//! more files side by side ([`compare::Comparison`]): ratios against a reference, geometric
+//! means per family, each machine's own speedup over its sequential run, fingerprints, and
+//! `--fail-above PCT` for CI. Bad input (no criterion output, truncated or hand-edited JSON,
+//! a wrong schema, NaN or negative times, no benchmarks) is one line naming the file and the
+//! problem ([`Error`]); files are written to a temporary name and renamed, charts go to a
+//! fresh folder named by the new page, so an existing good report is never replaced by a
+//! partial one.
+//!
+//! Files: `load` (criterion's files), `model` (the schema), `machine` (metadata and
+//! fingerprint), `analysis` (speedups, best per technique), `chart/` (a file per chart kind),
+//! `html` and `page` (the page), `compare`, `publish`, `fsio` (atomic writes). This crate
+//! never links a technique crate: it knows techniques only by their ids.
+//!
+//! ```
+//! use report::model::{Results, SCHEMA};
+//!
+//! let text = format!(r#"{{"schema": "{SCHEMA}",
+//!   "run": {{"id": "r", "time_utc": "t", "git_revision": "g", "profile": "quick",
+//!            "preset": "quick", "command_line": "cargo bench"}},
+//!   "machine": {{"label": "m", "cpu_model": "c", "logical_cores": 2, "physical_cores": 2,
+//!                "memory_bytes": null, "os": "o", "kernel": "k", "arch": "a", "rustc": "r",
+//!                "fingerprint": "f"}},
+//!   "benchmarks": [{{"id": "map/w/sequential/1", "group": "map/w", "family": "map",
+//!     "workload": "w", "technique": "sequential", "parameter": "1", "kind": "sequential",
+//!     "median": {{"point_ns": 2e6, "lower_ns": 1.9e6, "upper_ns": 2.1e6}},
+//!     "mean": {{"point_ns": 2e6, "lower_ns": 1.9e6, "upper_ns": 2.1e6}},
+//!     "std_dev": {{"point_ns": 1e4, "lower_ns": 1e4, "upper_ns": 1e4}}, "samples": 10}}]}}"#);
+//! let results = Results::parse(&text).expect("a valid results file");
+//! assert_eq!(results.benchmarks[0].technique, "sequential");
+//!
+//! let page = report::page::render_index(&results, None, "charts").expect("renders");
+//! assert!(page.html.contains("map/w") && !page.charts.is_empty());
+//!
+//! let wrong = text.replace(SCHEMA, "cb-results-v0");
+//! assert!(Results::parse(&wrong).unwrap_err().contains("not supported"));
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod analysis;
 pub mod chart;
+pub mod compare;
 mod error;
 pub mod fsio;
+pub mod html;
 pub mod load;
 pub mod machine;
 pub mod model;
+pub mod page;
+pub mod publish;
 
 pub use error::Error;
 pub use model::{Results, SCHEMA};
-pub mod html;
-pub mod page;
-pub mod publish;
 pub use publish::{PublishOptions, Published, publish, should_publish};
-pub mod compare;

@@ -2,7 +2,7 @@
 //!
 //! The schema is versioned in the data (`"schema": "cb-results-v1"`), so a reader refuses a file
 //! it does not understand instead of misreading it. Times are nanoseconds per iteration, as
-//! criterion's `estimates.json` gives them. `docs/results-schema.md` documents every field.
+//! criterion's `estimates.json` gives them. `reports/README.md` documents every field.
 
 use std::path::Path;
 

@@ -14,6 +14,8 @@ pub fn techniques(
     best: &[&Record],
     palette: &Palette,
 ) -> Result<Chart, String> {
+    // Rows count from the bottom: reversed, the fastest technique is on top.
+    let best: Vec<&Record> = best.iter().rev().copied().collect();
     let max = best.iter().map(|r| r.median.upper_ns).fold(0.0, f64::max);
     let (unit_ns, unit) = time_unit(max);
     let axis = ValueAxis::fit(
