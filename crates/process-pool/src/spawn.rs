@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::io::{BufReader, BufWriter};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -19,6 +19,9 @@ use crate::error::{PoolError, WorkerId};
 use crate::frame::{FrameError, read_frame, write_frame};
 use crate::protocol::{Reply, Request};
 use crate::worker::{EXIT_PROTOCOL, EXIT_SETUP, SHARED_FD_ENV, WORKER_ENV};
+
+/// The running executable's image, as the kernel names it.
+const SELF_EXE: &str = "/proc/self/exe";
 
 /// Which program runs as a worker. Its `main` must call [`init`](crate::init) first.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -35,6 +38,10 @@ pub enum WorkerProgram {
 impl WorkerProgram {
     fn resolve(&self) -> Result<PathBuf, PoolError> {
         match self {
+            // `/proc/self/exe`, not `current_exe()`: the kernel resolves it to the running
+            // image even after the file was replaced (cargo rebuilding a bench binary while
+            // it runs), where the path `current_exe()` returns names a deleted file.
+            WorkerProgram::CurrentExe if Path::new(SELF_EXE).exists() => Ok(SELF_EXE.into()),
             WorkerProgram::CurrentExe => std::env::current_exe().map_err(|e| PoolError::Spawn {
                 program: "the current executable".into(),
                 cause: e.to_string(),
