@@ -32,10 +32,16 @@ pub fn render_index(
     baseline: Option<Beside<'_>>,
     charts_dir: &str,
 ) -> Result<Page, String> {
-    let palette = Palette::new(results.benchmarks.iter().map(|r| r.technique.as_str()));
+    let families = by_family(&results.benchmarks);
+    let palette = Palette::for_sets(families.values().map(|groups| {
+        groups
+            .values()
+            .flatten()
+            .map(|r| r.technique.as_str())
+            .collect::<Vec<_>>()
+    }));
     let mut charts = Vec::new();
     let mut body = String::new();
-    let families = by_family(&results.benchmarks);
     let _ = write!(
         body,
         "<h1>concurrency-bench: {}</h1>\n<nav>",

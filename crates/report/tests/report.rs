@@ -188,6 +188,9 @@ fn publish_writes_results_page_and_charts() {
     assert_eq!(server.latency.as_ref().unwrap().p99_us, 4000.0);
     let html = fs::read_to_string(&done.index).unwrap();
     for expected in [
+        "io-web-server-latency.svg",
+        "map-a-scaling.svg",
+        "map-speedup.svg",
         "Family map",
         "Family io",
         "process boundary cost",
@@ -495,4 +498,33 @@ fn compare_shows_ratios_geomeans_partial_benchmarks_and_regressions() {
     let (code, _, err) = compare(dir, &["ref.json", "laptop.json", "--reference", "nobody"]);
     assert_eq!(code, 1);
     assert!(err.contains("nobody"));
+}
+
+#[test]
+fn another_machines_file_renders_on_its_own() {
+    let (tmp, good) = good_results();
+    let dir = tmp.path();
+    fs::write(
+        dir.join("theirs.json"),
+        good.replace("\"criterion_dir\": \"", "\"criterion_dir\": \"/elsewhere/"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_render"))
+        .current_dir(dir)
+        .args(["theirs.json", "--out", "view/theirs.html"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_images_exist(&dir.join("view/theirs.html"));
+    let out = Command::new(env!("CARGO_BIN_EXE_render"))
+        .current_dir(dir)
+        .args(["nothing.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing.json: not found"));
 }

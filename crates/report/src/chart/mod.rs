@@ -32,9 +32,9 @@ pub struct Chart {
 /// The font every chart uses: generic, so no system font is needed or named.
 pub const FONT: &str = "sans-serif";
 
-/// Colours that stay apart on screen and in print (Paul Tol's bright and muted schemes);
-/// the baseline is always near-black.
-const COLORS: [(u8, u8, u8); 12] = [
+/// Colours that stay apart on screen and in print (Paul Tol's bright, muted and vibrant
+/// schemes); the baseline is always near-black.
+const COLORS: [(u8, u8, u8); 20] = [
     (0x44, 0x77, 0xAA),
     (0xEE, 0x66, 0x77),
     (0x22, 0x88, 0x33),
@@ -45,31 +45,52 @@ const COLORS: [(u8, u8, u8); 12] = [
     (0x44, 0xAA, 0x99),
     (0x99, 0x99, 0x33),
     (0x88, 0x22, 0x55),
+    (0xEE, 0x77, 0x33),
+    (0x00, 0x77, 0xBB),
+    (0xCC, 0x33, 0x11),
     (0xDD, 0xCC, 0x77),
+    (0x00, 0x99, 0x88),
+    (0xEE, 0x33, 0x77),
+    (0x11, 0x77, 0x33),
+    (0xAA, 0x44, 0x99),
+    (0x88, 0xCC, 0xEE),
     (0xBB, 0xBB, 0xBB),
 ];
 const BASELINE_COLOR: RGBColor = RGBColor(0x33, 0x33, 0x33);
 
-/// One colour per key (technique id or machine label), fixed for a whole page: keys are
-/// sorted, so the same set of techniques gets the same colours on every machine.
+/// One colour per key (technique id or machine label), fixed for a whole page, so a
+/// technique has the same colour in every chart. Keys that are drawn together (a family's
+/// techniques) get different colours; the assignment depends only on the sorted keys, so
+/// the same techniques get the same colours on every machine.
 #[derive(Clone, Debug, Default)]
 pub struct Palette(BTreeMap<String, usize>);
 
 impl Palette {
-    /// A palette over these keys.
+    /// A palette over keys that are all drawn together.
     pub fn new<'a>(keys: impl IntoIterator<Item = &'a str>) -> Palette {
-        let mut sorted: Vec<&str> = keys.into_iter().collect();
-        sorted.sort_unstable();
-        sorted.dedup();
-        let others = sorted
-            .into_iter()
-            .filter(|k| *k != crate::analysis::BASELINE_TECHNIQUE);
-        Palette(
-            others
-                .enumerate()
-                .map(|(i, k)| (k.to_string(), i))
-                .collect(),
-        )
+        Palette::for_sets([keys.into_iter().collect::<Vec<_>>()])
+    }
+
+    /// A palette over sets of keys (one per family): each key keeps one colour everywhere,
+    /// and within a set colours differ while there are colours enough.
+    pub fn for_sets<'a>(sets: impl IntoIterator<Item = Vec<&'a str>>) -> Palette {
+        let mut map: BTreeMap<String, usize> = BTreeMap::new();
+        for mut set in sets {
+            set.sort_unstable();
+            set.dedup();
+            set.retain(|k| *k != crate::analysis::BASELINE_TECHNIQUE);
+            let mut used: Vec<usize> = set.iter().filter_map(|k| map.get(*k).copied()).collect();
+            for key in set {
+                if map.contains_key(key) {
+                    continue;
+                }
+                let free = (0..COLORS.len()).find(|c| !used.contains(c));
+                let color = free.unwrap_or(map.len() % COLORS.len());
+                used.push(color);
+                map.insert(key.to_string(), color);
+            }
+        }
+        Palette(map)
     }
 
     /// The colour of a key; an unknown key gets grey.
@@ -81,6 +102,23 @@ impl Palette {
             let (r, g, b) = COLORS[i % COLORS.len()];
             RGBColor(r, g, b)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_technique_keeps_its_colour_and_a_family_gets_distinct_ones() {
+        let p = Palette::for_sets([
+            vec!["rayon", "thread-pool"],
+            vec!["std-mutex", "thread-pool", "atomic"],
+        ]);
+        assert_ne!(p.color("rayon"), p.color("thread-pool"));
+        let second = ["std-mutex", "thread-pool", "atomic"].map(|k| p.color(k));
+        assert!(second[0] != second[1] && second[1] != second[2] && second[0] != second[2]);
+        assert_eq!(p.color("sequential"), BASELINE_COLOR);
     }
 }
 
