@@ -1,7 +1,256 @@
-//! Filled by the io family's issue.
+//! Family `io`: real HTTP on 127.0.0.1 (the article's threaded downloads, its `asyncio` +
+//! `aiohttp` fetch, and its `aiohttp` hello server).
+//!
+//! - `io/download-3x64k`, `io/download-100x4k`: every download technique (sequential
+//!   blocking client, thread per download, thread pool, tokio JoinSet + semaphore) fetches
+//!   the job's files from the loopback file server, which adds the job's latency to every
+//!   answer. Parameter: downloads in flight. Throughput: bytes. Every run's byte counts and
+//!   checksums are compared with the expected ones, inside the timed loop (a `Vec` compare).
+//! - `io/web-server`: each hello server (tokio + hyper, thread per connection, fixed pool)
+//!   under the load generator at 1, 16 and 256 keep-alive connections. Parameter:
+//!   connections. Throughput: requests. A run is one batch of requests over fresh
+//!   connections; criterion gets the generator's own wall time of each run. Any error (a
+//!   non-2xx, a wrong body, a socket error) fails the whole bench run.
+//! - `io/file-server`: the file server itself at 0 latency and the downloads' highest
+//!   concurrency, to show it is never the bottleneck of a download bench.
+//! - `io/loadgen-ceiling`: the generator against a canned responder (no parsing, one
+//!   pre-built answer), the most requests/s it can drive: the ceiling of `io/web-server`.
+//!
+//! Servers, runtimes and pools are started outside the timed part. The load generator and
+//! the servers share this machine's cores (on the 2-core reference machine, all of them):
+//! server figures include the generator's own cost, which `io/loadgen-ceiling` bounds.
+//! For each load-generator benchmark, p50/p99/max latency go beside criterion's files as
+//! `latency.json` (schema `cb-latency-v1`, see the `loopback` crate docs).
 
-use criterion::Criterion;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
-use crate::support::Settings;
+use bytes::Bytes;
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
+use loopback::conformance::web_plan;
+use loopback::{
+    CANNED_BODY, CannedServer, FileServer, LoadGenerator, LoadPlan, LoadReport, write_latency_json,
+};
+use workloads::{DownloadJob, DownloadTechnique, ServerSettings, WebJob, WebServerTechnique};
 
-pub fn benches(_c: &mut Criterion, _settings: &Settings) {}
+use crate::cpu::{iter_timed_with_cpu, iter_with_cpu};
+use crate::support::{Settings, criterion_dir, fail, is_measuring, size_for};
+
+const SHUTDOWN_BOUND: Duration = Duration::from_secs(10);
+
+/// Every download technique of the workspace, in legend order.
+fn download_techniques() -> Vec<Box<dyn DownloadTechnique>> {
+    let mut all = threads::download_techniques();
+    all.extend(async_tasks::download_techniques());
+    all
+}
+
+/// Every hello server of the workspace, in legend order.
+fn web_servers() -> Vec<Box<dyn WebServerTechnique>> {
+    let mut all = async_tasks::web_servers();
+    all.extend(threads::web_servers());
+    all
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+pub fn benches(c: &mut Criterion, settings: &Settings) {
+    for job in DownloadJob::for_preset(settings.preset) {
+        downloads(c, &job);
+    }
+    let generator = LoadGenerator::new(cores()).unwrap_or_else(|e| fail("io: load generator", e));
+    web_server(c, settings, &generator);
+    file_server(c, &generator);
+    loadgen_ceiling(c, settings, &generator);
+}
+
+fn downloads(c: &mut Criterion, job: &DownloadJob) {
+    let group_name = format!("io/{}", job.id());
+    let server =
+        FileServer::start(job.file_set(), job.latency).unwrap_or_else(|e| fail(&group_name, e));
+    let addr = server.addr();
+    let expected: Vec<_> = (0..job.files).map(|i| job.expected(i)).collect();
+    let mut group = c.benchmark_group(&group_name);
+    group.throughput(Throughput::Bytes(job.total_bytes()));
+    for technique in download_techniques() {
+        let in_flight = technique.concurrency(job);
+        let name = format!("{group_name}/{}/{in_flight}", technique.id());
+        let mut runner = technique.start(job).unwrap_or_else(|e| fail(&name, e));
+        let started = Instant::now();
+        let digests = runner.run(addr, job).unwrap_or_else(|e| fail(&name, e));
+        let once = started.elapsed();
+        job.verify(&digests).unwrap_or_else(|e| fail(&name, e));
+        size_for(&mut group, once);
+        group.bench_function(BenchmarkId::new(technique.id(), in_flight), |b| {
+            iter_with_cpu(b, &name, || {
+                let digests = runner.run(addr, job).unwrap_or_else(|e| fail(&name, e));
+                if digests != expected {
+                    // Only a mismatch pays for the named check.
+                    job.verify(&digests).unwrap_or_else(|e| fail(&name, e));
+                }
+            })
+        });
+    }
+    group.finish();
+    server
+        .shutdown(SHUTDOWN_BOUND)
+        .unwrap_or_else(|e| fail(&group_name, e));
+}
+
+/// Times load runs of `plan` against `addr` as one benchmark: the first run is checked
+/// before timing, every timed run must have zero errors, and all of them go into
+/// `latency.json`.
+fn bench_load(
+    (group, group_name): (&mut BenchmarkGroup<'_, WallTime>, &str),
+    generator: &LoadGenerator,
+    addr: SocketAddr,
+    plan: &LoadPlan,
+    (function, parameter): (&str, usize),
+) {
+    let name = format!("{group_name}/{function}/{parameter}");
+    let run = || {
+        let report = generator.run(addr, plan).unwrap_or_else(|e| fail(&name, e));
+        report.check().unwrap_or_else(|e| fail(&name, e));
+        report
+    };
+    let mut total = run();
+    size_for(group, total.duration);
+    group.throughput(Throughput::Elements(plan.requests));
+    group.bench_function(BenchmarkId::new(function, parameter), |b| {
+        iter_timed_with_cpu(b, &name, || {
+            let report = run();
+            total.merge(&report);
+            report.duration
+        })
+    });
+    write_latency(&name, group_name, function, parameter, &total);
+}
+
+fn write_latency(name: &str, group: &str, function: &str, parameter: usize, report: &LoadReport) {
+    if !is_measuring() {
+        return;
+    }
+    let parameter = parameter.to_string();
+    // criterion's directory of this id: each part made file-name safe, then `new/`, where
+    // its own benchmark.json is.
+    let dir = criterion_dir()
+        .join(criterion_safe(group))
+        .join(criterion_safe(function))
+        .join(criterion_safe(&parameter))
+        .join("new");
+    match write_latency_json(&dir, report, group, function, &parameter) {
+        Ok(_) => eprintln!(
+            "{name}: {:.0} req/s, p50 {:.0} us, p99 {:.0} us, max {} us, {} errors",
+            report.requests_per_sec(),
+            report.latency_at(0.5),
+            report.latency_at(0.99),
+            report.latency_us.max(),
+            report.errors
+        ),
+        Err(e) => fail(name, e),
+    }
+}
+
+/// criterion 0.8's `make_filename_safe`: these characters become `_`, then the name is cut
+/// to 64 bytes on a character boundary.
+fn criterion_safe(part: &str) -> String {
+    let mut safe: String = part
+        .chars()
+        .map(|ch| match ch {
+            '?' | '"' | '/' | '\\' | '*' | '<' | '>' | ':' | '|' | '^' => '_',
+            ch => ch,
+        })
+        .collect();
+    let mut end = safe.len().min(64);
+    while !safe.is_char_boundary(end) {
+        end -= 1;
+    }
+    safe.truncate(end);
+    safe
+}
+
+fn web_server(c: &mut Criterion, settings: &Settings, generator: &LoadGenerator) {
+    let server_settings = ServerSettings {
+        workers: cores(),
+        ..ServerSettings::default()
+    };
+    let group_name = "io/web-server";
+    let mut group = c.benchmark_group(group_name);
+    for technique in web_servers() {
+        let server = technique
+            .start(&server_settings)
+            .unwrap_or_else(|e| fail(&format!("io/web-server/{}", technique.id()), e));
+        for job in WebJob::for_preset(settings.preset) {
+            let plan = web_plan(&job);
+            let id = (technique.id(), job.connections);
+            bench_load(
+                (&mut group, group_name),
+                generator,
+                server.addr(),
+                &plan,
+                id,
+            );
+        }
+        server
+            .shutdown(SHUTDOWN_BOUND)
+            .unwrap_or_else(|e| fail(&format!("io/web-server/{}", technique.id()), e));
+    }
+    group.finish();
+}
+
+fn file_server(c: &mut Criterion, generator: &LoadGenerator) {
+    let job = DownloadJob::MANY_SMALL;
+    let server = FileServer::start(job.file_set(), Duration::ZERO)
+        .unwrap_or_else(|e| fail("io/file-server", e));
+    let plan = LoadPlan {
+        connections: job.in_flight.get(),
+        requests: 2_000,
+        deadline: Duration::from_secs(30),
+        targets: job
+            .file_set()
+            .into_iter()
+            .map(|(path, body)| (path, Bytes::from(body)))
+            .collect(),
+    };
+    let group_name = "io/file-server";
+    let mut group = c.benchmark_group(group_name);
+    let id = ("loopback-file-server", plan.connections);
+    bench_load(
+        (&mut group, group_name),
+        generator,
+        server.addr(),
+        &plan,
+        id,
+    );
+    group.finish();
+    server
+        .shutdown(SHUTDOWN_BOUND)
+        .unwrap_or_else(|e| fail("io/file-server", e));
+}
+
+fn loadgen_ceiling(c: &mut Criterion, settings: &Settings, generator: &LoadGenerator) {
+    let server = CannedServer::start().unwrap_or_else(|e| fail("io/loadgen-ceiling", e));
+    let group_name = "io/loadgen-ceiling";
+    let mut group = c.benchmark_group(group_name);
+    for job in WebJob::for_preset(settings.preset).iter().skip(1) {
+        let plan = LoadPlan {
+            targets: vec![("/".into(), Bytes::from_static(CANNED_BODY.as_bytes()))],
+            ..web_plan(job)
+        };
+        let id = ("canned", job.connections);
+        bench_load(
+            (&mut group, group_name),
+            generator,
+            server.addr(),
+            &plan,
+            id,
+        );
+    }
+    group.finish();
+    server
+        .shutdown(SHUTDOWN_BOUND)
+        .unwrap_or_else(|e| fail("io/loadgen-ceiling", e));
+}

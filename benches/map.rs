@@ -11,7 +11,9 @@ use crate::support::{Settings, bench_map};
 
 /// Every map technique of the workspace, in legend order.
 fn techniques() -> Vec<Box<dyn MapTechnique>> {
-    threads::techniques()
+    let mut all = threads::techniques();
+    all.extend(async_tasks::map_techniques());
+    all
 }
 
 pub fn benches(c: &mut Criterion, settings: &Settings) {
