@@ -56,7 +56,7 @@ pub fn load_criterion(
     Ok(records)
 }
 
-/// Collects every `new/` folder that holds a `benchmark.json`, skipping criterion's `report/`.
+/// Collects every `new/` folder that holds a `benchmark.json`.
 fn find_new_dirs(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
     let entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut subdirs: Vec<PathBuf> = entries
@@ -66,10 +66,13 @@ fn find_new_dirs(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
         .collect();
     subdirs.sort();
     for sub in subdirs {
-        match sub.file_name().and_then(|n| n.to_str()) {
-            Some("new") if sub.join("benchmark.json").is_file() => out.push(sub),
-            Some("report" | "base" | "change" | "new") => {}
-            _ => find_new_dirs(&sub, out)?,
+        // A `new/` holding a benchmark.json is a result; `base/` and named baselines
+        // (`--save-baseline`) are criterion's own and never named `new`. Everything else may
+        // be a group, a function or a parameter folder, whatever its name.
+        if sub.file_name().is_some_and(|n| n == "new") && sub.join("benchmark.json").is_file() {
+            out.push(sub);
+        } else {
+            find_new_dirs(&sub, out)?;
         }
     }
     Ok(())

@@ -101,6 +101,14 @@ fn fixture() -> (TempDir, PathBuf, PathBuf) {
     let latency = json!({"schema": "cb-latency-v1", "group": "io/web-server", "function": "hyper", "parameter": "64",
         "requests": 5000, "errors": 0, "requests_per_sec": 50000.0, "p50_us": 900.0, "p99_us": 4000.0, "max_us": 9000.0, "duration_s": 0.1});
     fs::write(io.with_file_name("latency.json"), latency.to_string()).unwrap();
+    // criterion's own copies (`base/`, a `--save-baseline rep`) are never read, and a function
+    // that happens to be called "new" is still found.
+    for copy in ["base", "rep"] {
+        let dir = crit.join("map_a/rayon/2").join(copy);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("benchmark.json"), "{not json").unwrap();
+    }
+    bench(&crit, "map_a/new/2", "map/a", "new", "2", 6e6, el.clone());
     let cpu = json!({"schema": "cb-cpu-v1", "benchmarks": {"map/a/rayon/2": {"iterations": 10, "wall_ns": 2.0e7, "cpu_ns": 3.8e7}}});
     fs::write(crit.join("cb-cpu.json"), cpu.to_string()).unwrap();
     let reports = tmp.path().join("reports");
@@ -141,7 +149,7 @@ fn assert_images_exist(page: &Path) {
 fn publish_writes_results_page_and_charts() {
     let (_tmp, crit, reports) = fixture();
     let done = publish(&options(&crit, &reports)).expect("publishes");
-    assert_eq!(done.benchmarks, 8);
+    assert_eq!(done.benchmarks, 9);
     let results = Results::read(&done.results).expect("the results file reads back");
     let rayon2 = results
         .benchmarks
