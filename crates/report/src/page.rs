@@ -109,7 +109,14 @@ fn summary(results: &Results, baseline: Option<&Beside<'_>>) -> String {
         ("command line", run.command_line.clone()),
         ("benchmarks", results.benchmarks.len().to_string()),
     ];
-    let rows: Vec<Vec<String>> = rows.iter().map(|(k, v)| vec![esc(k), esc(v)]).collect();
+    let mut rows: Vec<Vec<String>> = rows.iter().map(|(k, v)| vec![esc(k), esc(v)]).collect();
+    if let Some(dir) = &run.criterion_dir {
+        let link = format!("{dir}/report/index.html");
+        rows.push(vec![
+            "criterion".into(),
+            format!("<a href=\"{}\">criterion's own report</a>", esc(&link)),
+        ]);
+    }
     out.push_str(&table("meta", &["", "value"], &rows));
     out.push_str("<h2>Machine</h2>\n");
     let mut header = vec!["", "this run"];
