@@ -242,7 +242,7 @@ fn headline(results: &Results, baseline: Option<&Beside<'_>>) -> String {
         header.push(&beside);
     }
     let mut out = String::from(
-        "<h2>Headline</h2>\n<p class=\"note\">Each technique at its best parameter (worker count). Costs are the best process-pool (or async) technique's time over the best thread technique's: above 1× the boundary or runtime costs time.</p>\n",
+        "<h2>Headline</h2>\n<p class=\"note\">Every answer was verified before timing: the suite checks each benchmark's output against the workload's expected answer and ends the run on a mismatch, before anything is published. Each technique at its best parameter (worker count). Costs are the best process-pool (or async) technique's time over the best thread technique's: above 1× the boundary or runtime costs time.</p>\n",
     );
     out.push_str(&table("headline", &header, &rows));
     out
