@@ -3,7 +3,10 @@
 //! procspawn re-executes the current binary too (its `init()` must run first in `main`) and
 //! sends each call over fresh `ipc-channel` sockets. It gets the same chunks as our pool
 //! (Python's default chunksize), so the difference is the transport and the bookkeeping.
+//! Found while benchmarking it: with more calls queued than workers, large arguments
+//! deadlock the caller (see `run`), so the runner keeps one call per worker in flight.
 
+use std::collections::VecDeque;
 use std::num::NonZeroUsize;
 
 use workloads::{MapJob, MapRunner, MapTechnique, RunError, Task, TaskOutput, run_task};
@@ -51,18 +54,27 @@ impl MapRunner for Runner {
     fn run(&mut self, job: &MapJob) -> Result<Vec<TaskOutput>, RunError> {
         let tasks = job.tasks();
         let size = Chunksize::Auto.resolve(tasks.len(), self.workers);
-        let handles: Vec<_> = tasks
-            .chunks(size)
-            .map(|chunk| self.pool.spawn(chunk.to_vec(), run_chunk))
-            .collect();
+        let mut chunks = tasks.chunks(size);
+        let mut in_flight = VecDeque::with_capacity(self.workers);
         let mut outputs = Vec::with_capacity(tasks.len());
-        for handle in handles {
+        // At most one call per worker in flight: procspawn's `spawn` writes the arguments
+        // into a socket that only a free worker reads, so queueing more calls than workers
+        // with large arguments (chunk-mean's 800 KB chunks) blocks the caller for good.
+        in_flight.extend(chunks.by_ref().take(self.workers).map(|c| self.spawn(c)));
+        while let Some(handle) = in_flight.pop_front() {
             let chunk = handle
                 .join()
                 .map_err(|e| RunError::Other(format!("procspawn: {e}")))?;
             outputs.extend(chunk);
+            in_flight.extend(chunks.next().map(|c| self.spawn(c)));
         }
         Ok(outputs)
+    }
+}
+
+impl Runner {
+    fn spawn(&self, chunk: &[Task]) -> procspawn::JoinHandle<Vec<TaskOutput>> {
+        self.pool.spawn(chunk.to_vec(), run_chunk)
     }
 }
 

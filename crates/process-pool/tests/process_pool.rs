@@ -195,8 +195,9 @@ fn break_a_worker(fault: Fault, replaced: bool) -> PoolError {
         let job = MapJob::squares(500);
         job.verify(&pool.map(job.tasks().clone(), Chunksize::Auto).unwrap())
             .unwrap();
+        // The replacement starts right after the loss is reported, so it may still be coming.
+        wait_until("a replacement", || pool.worker_pids().len() == 2);
         let after = pool.worker_pids();
-        assert_eq!(after.len(), 2, "{after:?}");
         if replaced {
             assert!(!after.contains(&pid), "pid {pid} still serving: {after:?}");
             assert!(!exists(pid), "the lost worker {pid} was not reaped");
@@ -442,5 +443,20 @@ fn a_program_that_is_not_a_worker_is_a_clear_start_error() {
         assert!(err.contains("process_pool::init()"), "{err}");
         let err = start("/nonexistent/worker");
         assert!(err.contains("/nonexistent/worker"), "{err}");
+    });
+}
+
+#[test]
+fn megabyte_chunks_cross_the_pipes_in_every_technique() {
+    // chunk-mean at the default size: 800 KB per task, several MB per frame with 1 worker,
+    // far beyond a pipe's 64 KB buffer; procspawn deadlocked here before its runner bounded
+    // the calls in flight.
+    bounded("large arguments", || {
+        let job = MapJob::chunk_mean(1_000_000, 10);
+        for technique in process_pool::techniques(&program()) {
+            let mut runner = technique.start(nz(1)).unwrap();
+            job.verify(&runner.run(&job).unwrap())
+                .unwrap_or_else(|e| panic!("{}: {e}", technique.id()));
+        }
     });
 }
