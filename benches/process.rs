@@ -1,7 +1,220 @@
-//! Filled by the process family's issue.
+//! Family `process`: what a process boundary costs, next to the map family's `process-pool`,
+//! `process-pool-fresh` and `procspawn-pool` rows. Measured:
+//! - `process/squares-chunksize`: the squares workload through a reused pool of `cores`
+//!   workers with `chunksize = 1` (a pipe round trip per task) and with Python's default
+//!   (`len / (4 x workers)`); parameter: the chunksize. Why: tiny tasks invert rankings,
+//!   and chunking is the process pool's one lever against that.
+//! - `process/startup`: starting a pool and waiting until every worker is ready, alone
+//!   (ours and procspawn's); parameter: workers. Why: `with Pool() as pool:` pays it per call.
+//! - `process/pipe-roundtrip`: 8 bytes to a child (`cat`) and back, the physical floor of
+//!   one task (`raw-pipe`), and one `submit` + `result` of a square through the pool
+//!   (`pool-submit`), which adds framing, bincode and two thread hand-offs.
+//! - `process/shared-counter`: the article's `Value` in 4 worker processes, each adding 1
+//!   `increments` times, with `get_lock()` and with an atomic add; parameter: increments per
+//!   process (100 as in the article, 10_000). The count is checked after every run.
+//!
+//! Worker processes re-execute this binary: `suite.rs` calls `process_pool::init()` and
+//! `procspawn::init()` before anything else.
 
-use criterion::Criterion;
+use std::io::{Read, Write};
+use std::num::NonZeroUsize;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
-use crate::support::Settings;
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
+use process_pool::{
+    Chunksize, CounterVariant, ProcessPool, ProcspawnPool, ReusedPool, SharedValue, Task, Work,
+};
+use workloads::sync::CounterJob;
+use workloads::{MapJob, TaskOutput};
 
-pub fn benches(_c: &mut Criterion, _settings: &Settings) {}
+use crate::cpu::{iter_timed_with_cpu, iter_with_cpu};
+use crate::support::{Settings, fail, size_for};
+
+pub fn benches(c: &mut Criterion, settings: &Settings) {
+    squares_chunksize(c, settings);
+    startup(c, settings);
+    pipe_roundtrip(c);
+    shared_counter(c);
+}
+
+fn cores() -> NonZeroUsize {
+    std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
+}
+
+fn start_pool(name: &str, workers: NonZeroUsize) -> ProcessPool {
+    ProcessPool::new(workers).unwrap_or_else(|e| fail(name, e))
+}
+
+/// Runs `once` untimed, verifies it, sizes the group from its time, then benches it.
+fn bench_verified(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    id: BenchmarkId,
+    name: &str,
+    mut once: impl FnMut() -> Result<(), String>,
+) {
+    let started = Instant::now();
+    once().unwrap_or_else(|e| fail(name, e));
+    size_for(group, started.elapsed());
+    group.bench_function(id, |b| {
+        iter_with_cpu(b, name, || once().unwrap_or_else(|e| fail(name, e)))
+    });
+}
+
+fn squares_chunksize(c: &mut Criterion, settings: &Settings) {
+    let job = MapJob::squares(settings.preset.sizes().squares);
+    let workers = cores();
+    let mut group = c.benchmark_group("process/squares-chunksize");
+    group.throughput(Throughput::Elements(job.elements()));
+    let pool = start_pool("process/squares-chunksize", workers);
+    let auto = Chunksize::Auto.resolve(job.tasks().len(), workers.get());
+    for chunksize in [1, auto] {
+        let name = format!("process/squares-chunksize/{}/{chunksize}", ReusedPool::ID);
+        let id = BenchmarkId::new(ReusedPool::ID, chunksize);
+        bench_verified(&mut group, id, &name, || {
+            let outputs = pool
+                .map(job.tasks().clone(), Chunksize::new(chunksize))
+                .map_err(|e| e.to_string())?;
+            job.verify(&outputs).map_err(|e| e.to_string())
+        });
+    }
+    group.finish();
+}
+
+fn startup(c: &mut Criterion, settings: &Settings) {
+    let mut group = c.benchmark_group("process/startup");
+    for &workers in &settings.workers {
+        group.throughput(Throughput::Elements(workers.get() as u64));
+        let name = format!("process/startup/{}/{workers}", ReusedPool::ID);
+        let check = |pool: &ProcessPool| match pool.worker_pids().len() == workers.get() {
+            true => Ok(()),
+            false => Err(format!("{} of {workers} workers", pool.worker_pids().len())),
+        };
+        let started = Instant::now();
+        check(&start_pool(&name, workers)).unwrap_or_else(|e| fail(&name, e));
+        size_for(&mut group, started.elapsed());
+        group.bench_function(BenchmarkId::new(ReusedPool::ID, workers), |b| {
+            // Only the start is timed; shutting the pool down is left out.
+            iter_timed_with_cpu(b, &name, || {
+                let started = Instant::now();
+                let pool = start_pool(&name, workers);
+                let took = started.elapsed();
+                drop(pool);
+                took
+            })
+        });
+
+        let name = format!("process/startup/{}/{workers}", ProcspawnPool::ID);
+        group.bench_function(BenchmarkId::new(ProcspawnPool::ID, workers), |b| {
+            iter_timed_with_cpu(b, &name, || {
+                let started = Instant::now();
+                let pool = procspawn::Pool::new(workers.get()).unwrap_or_else(|e| fail(&name, e));
+                let took = started.elapsed();
+                pool.kill();
+                took
+            })
+        });
+    }
+    group.finish();
+}
+
+/// A child that echoes its stdin: the least a process round trip can cost.
+struct Echo {
+    child: Child,
+}
+
+impl Echo {
+    fn start() -> std::io::Result<Echo> {
+        let child = Command::new("cat")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        Ok(Echo { child })
+    }
+
+    fn round_trip(&mut self, message: &mut [u8; 8]) -> std::io::Result<()> {
+        let (Some(input), Some(output)) = (&mut self.child.stdin, &mut self.child.stdout) else {
+            return Err(std::io::Error::other("cat has no pipes"));
+        };
+        input.write_all(message)?;
+        let sent = *message;
+        output.read_exact(message)?;
+        match *message == sent {
+            true => Ok(()),
+            false => Err(std::io::Error::other("cat echoed other bytes")),
+        }
+    }
+}
+
+impl Drop for Echo {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take()); // cat exits at end of input
+        if self.child.wait().is_err() {
+            let _ = self.child.kill();
+        }
+    }
+}
+
+fn pipe_roundtrip(c: &mut Criterion) {
+    let mut group = c.benchmark_group("process/pipe-roundtrip");
+    group.throughput(Throughput::Elements(1));
+    let name = "process/pipe-roundtrip/raw-pipe/1";
+    let mut echo = Echo::start().unwrap_or_else(|e| fail(name, e));
+    let mut message = *b"pingpong";
+    bench_verified(&mut group, BenchmarkId::new("raw-pipe", 1), name, || {
+        echo.round_trip(&mut message).map_err(|e| e.to_string())
+    });
+    drop(echo);
+
+    let name = "process/pipe-roundtrip/pool-submit/1";
+    let pool = start_pool(name, NonZeroUsize::MIN);
+    bench_verified(&mut group, BenchmarkId::new("pool-submit", 1), name, || {
+        let handle = pool
+            .submit(Task::Square { x: 9 })
+            .map_err(|e| e.to_string())?;
+        match handle.result_timeout(Duration::from_secs(60)) {
+            Ok(TaskOutput::Square(81)) => Ok(()),
+            other => Err(format!("expected Square(81), got {other:?}")),
+        }
+    });
+    group.finish();
+}
+
+fn shared_counter(c: &mut Criterion) {
+    let mut group = c.benchmark_group("process/shared-counter");
+    let processes = CounterJob::ARTICLE_PROCESSES.workers;
+    let value = SharedValue::new(0).unwrap_or_else(|e| fail("process/shared-counter", e));
+    let pool = ProcessPool::builder()
+        .workers(NonZeroUsize::new(processes).unwrap_or(NonZeroUsize::MIN))
+        .share(&value)
+        .start()
+        .unwrap_or_else(|e| fail("process/shared-counter", e));
+    for increments in [CounterJob::ARTICLE_PROCESSES.increments, 10_000] {
+        let job = CounterJob {
+            workers: processes,
+            increments,
+        };
+        group.throughput(Throughput::Elements(job.expected()));
+        for variant in [CounterVariant::Locked, CounterVariant::Atomic] {
+            let name = format!("process/shared-counter/{}/{increments}", variant.id());
+            let id = BenchmarkId::new(variant.id(), increments);
+            bench_verified(&mut group, id, &name, || {
+                value.store(0);
+                let work = Work::Increment {
+                    variant,
+                    times: increments,
+                };
+                let handles = (0..processes)
+                    .map(|_| pool.submit(work.clone()))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| e.to_string())?;
+                for handle in handles {
+                    handle.result().map_err(|e| e.to_string())?;
+                }
+                job.verify(value.load() as u64).map_err(|e| e.to_string())
+            });
+        }
+    }
+    group.finish();
+}

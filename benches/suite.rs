@@ -14,6 +14,10 @@ mod support;
 mod sync;
 
 fn main() {
+    // Pool workers re-execute this binary; these turn such a copy into a worker before
+    // anything else runs, and return at once in the suite itself.
+    process_pool::init();
+    procspawn::init();
     let settings = support::Settings::from_env();
     let mut criterion = support::criterion();
     map::benches(&mut criterion, &settings);
