@@ -1,0 +1,81 @@
+//! The terminal report of a comparison.
+
+use std::fmt::Write;
+
+use super::{Comparison, letter};
+use crate::analysis::format_ratio;
+
+impl Comparison<'_> {
+    /// The terminal report: machines, a table of every benchmark, geometric means, partial ones.
+    pub fn text(&self) -> String {
+        let mut out = String::from("machines (* = reference):\n");
+        for (k, input) in self.inputs.iter().enumerate() {
+            let m = &input.results.machine;
+            let mark = if k == self.reference { "*" } else { " " };
+            let _ = writeln!(
+                out,
+                " {mark} {} = {}: {} ({} logical cores), fingerprint {}, run {}, {}",
+                letter(k),
+                input.name,
+                m.cpu_model,
+                m.logical_cores.map_or("unknown".into(), |c| c.to_string()),
+                m.fingerprint,
+                input.results.run.id,
+                input.path.display()
+            );
+        }
+        for note in self.fingerprint_notes() {
+            let _ = writeln!(out, "warning: {note}");
+        }
+        let mut rows = vec![self.header(true)];
+        rows.extend(self.ids.iter().map(|id| self.row(id)));
+        out.push('\n');
+        out.push_str(&text_table(&rows));
+        out.push_str("\ngeometric mean of time ratios against the reference, per family (below 1: faster):\n");
+        for (family, ids) in self.families() {
+            for k in self.others() {
+                let (g, n) = self.family_geomean(k, &ids);
+                let _ = writeln!(
+                    out,
+                    "  {family:<12} {:<24} {:>8}  over {n} benchmarks",
+                    self.inputs[k].name,
+                    g.map_or("–".into(), format_ratio)
+                );
+            }
+        }
+        let partial = self.partial();
+        if !partial.is_empty() {
+            let _ = writeln!(out, "\n{} benchmarks are not in every file:", partial.len());
+            for (id, holders) in partial {
+                let _ = writeln!(out, "  {id}: only in {}", holders.join(", "));
+            }
+        }
+        out
+    }
+}
+
+/// Left-aligned first column, right-aligned others, padded to the widest cell.
+fn text_table(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let width = |c: usize| {
+        rows.iter()
+            .filter_map(|r| r.get(c))
+            .map(|s| s.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..cols).map(width).collect();
+    let mut out = String::new();
+    for row in rows {
+        for (c, cell) in row.iter().enumerate() {
+            let pad = widths[c].saturating_sub(cell.chars().count());
+            if c == 0 {
+                let _ = write!(out, "{cell}{}", " ".repeat(pad));
+            } else {
+                let _ = write!(out, "  {}{cell}", " ".repeat(pad));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
