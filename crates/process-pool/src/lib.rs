@@ -21,12 +21,19 @@
 //! data, never closures, and the worker runs the same `run_task` kernel as every technique.
 //!
 //! **Which program is the worker** ([`WorkerProgram`]): by default the current executable,
-//! re-executed with a marker in its environment; its `main` must call [`init`] first, which
+//! re-executed (through `/proc/self/exe`, which still works when cargo has replaced the file
+//! meanwhile) with a marker in its environment; its `main` must call [`init`] first, which
 //! turns the process into a worker when the marker is set and returns at once otherwise
 //! (procspawn and Python's `spawn` start method work the same way). That covers binaries,
-//! examples (`examples/pool.rs`) and the criterion suite (`benches/suite.rs` calls it). A
+//! examples (`cargo run --release -p process-pool --example pool`) and the criterion suite
+//! (`benches/suite.rs` calls it, beside `procspawn::init()`). A
 //! libtest test binary has libtest's `main`, so tests name this crate's tiny
 //! `process-pool-worker` binary instead: `WorkerProgram::Path(env!("CARGO_BIN_EXE_process-pool-worker").into())`.
+//!
+//! **Costs measured** (2-core VM, busy): a raw pipe round trip to a child is ~7 us; one
+//! `submit` + `result` through the pool ~17 us; `map` of 10_000 squares with `chunksize=1`
+//! ~13 us per task (two workers overlap), with the default chunksize ~0.06 us per task;
+//! starting a pool ~3 ms for one worker, ~9 ms for four.
 //!
 //! **Faults.** A worker that panics reports the panic on that task and keeps serving. A
 //! worker that exits, is killed (SIGKILL included) or sends a corrupt or truncated frame is
