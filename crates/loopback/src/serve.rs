@@ -6,7 +6,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener as StdListener};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -24,7 +24,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::LoopbackError;
+use crate::{LoopbackError, bind_loopback};
 
 /// How a [`HttpServer`] runs.
 #[derive(Clone, Debug)]
@@ -135,7 +135,7 @@ impl ServerThread {
         S: Fn(TcpStream) -> F + Send + 'static,
         F: Future<Output = ()> + Send + 'static,
     {
-        let listener = StdListener::bind((Ipv4Addr::LOCALHOST, 0))
+        let listener = bind_loopback()
             .and_then(|l| l.set_nonblocking(true).map(|()| l))
             .map_err(|e| LoopbackError::io("binding 127.0.0.1:0", e))?;
         let addr = listener

@@ -11,7 +11,7 @@
 //! connection's socket so blocked reads return, and joins every thread within a bound.
 
 use std::collections::HashMap;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -212,7 +212,7 @@ impl StdServer {
             technique: id.into(),
             cause,
         };
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        let listener = loopback::bind_loopback()
             .map_err(|e| start_error(format!("binding 127.0.0.1:0: {e}")))?;
         let addr = listener
             .local_addr()
