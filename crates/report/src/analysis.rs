@@ -114,7 +114,12 @@ pub fn three_digits(v: f64) -> String {
         a if a >= 100.0 => format!("{v:.0}"),
         a if a >= 10.0 => format!("{v:.1}"),
         a if a >= 1.0 => format!("{v:.2}"),
-        _ => format!("{v:.3}"),
+        0.0 => "0".to_string(),
+        // Below 1, keep three significant digits however small: 0.000412, not 0.000.
+        a => format!(
+            "{v:.*}",
+            (2 - a.log10().floor() as i64).clamp(3, 12) as usize
+        ),
     }
 }
 
@@ -128,6 +133,8 @@ mod tests {
         assert_eq!(format_time(812.0), "812 ns");
         assert_eq!(format_ratio(3.214), "3.21×");
         assert_eq!(format_rate(74_589_000.0), "74.6 M");
+        assert_eq!(format_ratio(0.000412), "0.000412×");
+        assert_eq!(three_digits(0.5), "0.500");
         assert!((geomean(&[2.0, 8.0]).unwrap() - 4.0).abs() < 1e-12);
     }
 }

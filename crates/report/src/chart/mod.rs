@@ -110,6 +110,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn log_axes_are_labelled_at_powers_of_ten_only() {
+        let axis = ValueAxis::fit([10.0, 2e6]);
+        assert!(axis.log);
+        assert_eq!(
+            [1.0, 3.0, 6.0, -2.0].map(|a| axis.label(a)),
+            ["10", "1k", "1M", "0.01"]
+        );
+        assert_eq!(axis.label(2.5), "");
+    }
+
+    #[test]
     fn a_technique_keeps_its_colour_and_a_family_gets_distinct_ones() {
         let p = Palette::for_sets([
             vec!["rayon", "thread-pool"],
@@ -192,6 +203,31 @@ impl ValueAxis {
         }
     }
 
+    /// The label at an axis position: the value, or on a log axis only at powers of ten
+    /// (the positions between, 31.6 and 316, read badly), with k/M for large ones.
+    pub fn label(&self, a: f64) -> String {
+        if !self.log {
+            return crate::analysis::three_digits(a);
+        }
+        if (a - a.round()).abs() > 1e-6 {
+            return String::new();
+        }
+        // Powers of ten need no padding zeros: 1k, 10k, 0.01.
+        let short = |v: f64| {
+            let text = crate::analysis::three_digits(v);
+            if text.contains('.') {
+                text.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                text
+            }
+        };
+        match self.value(a.round()) {
+            v if v >= 1e6 => format!("{}M", short(v / 1e6)),
+            v if v >= 1e3 => format!("{}k", short(v / 1e3)),
+            v => short(v),
+        }
+    }
+
     /// An axis position back in real units, for labels.
     pub fn value(&self, a: f64) -> f64 {
         if self.log { 10f64.powf(a) } else { a }
@@ -237,7 +273,7 @@ pub(crate) fn row_chart<'a, 'b>(
             SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
             _ => String::new(),
         })
-        .x_label_formatter(&|a| crate::analysis::three_digits(axis.value(*a)))
+        .x_label_formatter(&|a| axis.label(*a))
         .x_desc(format!("{x_desc}{scale}"))
         .label_style((FONT, 13))
         .axis_desc_style((FONT, 13))

@@ -84,7 +84,14 @@ pub fn scaling(
             .y_desc(format!("{unit}/s{}", log(&y_axis)))
             .x_label_formatter(&|a| whole(x_axis.value(*a)))
             .light_line_style(RGBColor(0xee, 0xee, 0xee))
-            .y_label_formatter(&|a| crate::analysis::format_rate(y_axis.value(*a)))
+            .y_label_formatter(&|a| {
+                let on_grid = !y_axis.log || (a - a.round()).abs() < 1e-6;
+                if on_grid {
+                    crate::analysis::format_rate(y_axis.value(*a))
+                } else {
+                    String::new()
+                }
+            })
             .label_style((FONT, 13))
             .axis_desc_style((FONT, 13))
             .draw()
