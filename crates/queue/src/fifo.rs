@@ -219,7 +219,7 @@ mod loom_tests {
     /// taken exactly once and both consumers return (loom reports a deadlock otherwise).
     #[test]
     fn each_item_once_and_close_releases_consumers() {
-        loom::model(|| {
+        crate::sync::model(|| {
             let q = Arc::new(Queue::new());
             let producer = {
                 let q = Arc::clone(&q);
@@ -244,7 +244,7 @@ mod loom_tests {
     /// `join` returns only after the consumer's `task_done`, and is woken by it.
     #[test]
     fn join_waits_for_task_done() {
-        loom::model(|| {
+        crate::sync::model(|| {
             let q = Arc::new(Queue::new());
             let done = Arc::new(loom::sync::atomic::AtomicBool::new(false));
             let consumer = {

@@ -7,12 +7,15 @@ use std::time::{Duration, Instant};
 use crate::RunError;
 
 /// Runs `work(i)` for `i in 0..threads` on scoped threads released together by a barrier, and
-/// returns the results in index order with the time from the release until the last one
-/// finished.
+/// returns the results in index order with the time from the first worker's start until the
+/// last one finished.
 ///
 /// Spawning a thread costs 40-50 us on the 2-core machine: the barrier keeps that out of the
-/// measurement, so a short run is not dominated by `thread::spawn`. A thread that panics is
-/// reported as [`RunError::TaskPanicked`] naming its index.
+/// measurement, so a short run is not dominated by `thread::spawn`. Each worker reads the
+/// clock itself, after the barrier and before its work, and again after it: the span from
+/// the earliest start to the latest end covers all the work even when a thread (the caller
+/// included) is descheduled around the barrier, so a makespan is never under-measured. A
+/// thread that panics is reported as [`RunError::TaskPanicked`] naming its index.
 pub fn run_timed<R: Send>(
     threads: usize,
     work: impl Fn(usize) -> R + Sync,
@@ -26,7 +29,9 @@ pub fn run_timed<R: Send>(
                 .name(format!("sync-worker-{i}"))
                 .spawn_scoped(scope, move || {
                     barrier.wait();
-                    work(i)
+                    let started = Instant::now();
+                    let result = work(i);
+                    (result, started, Instant::now())
                 });
             match spawned {
                 Ok(handle) => handles.push(handle),
@@ -39,12 +44,16 @@ pub fn run_timed<R: Send>(
             }
         }
         barrier.wait();
-        let started = Instant::now();
         let mut results = Vec::with_capacity(threads);
+        let (mut first_start, mut last_end) = (None::<Instant>, None::<Instant>);
         let mut panicked = None;
         for (i, handle) in handles.into_iter().enumerate() {
             match handle.join() {
-                Ok(r) => results.push(r),
+                Ok((r, started, ended)) => {
+                    results.push(r);
+                    first_start = Some(first_start.map_or(started, |f| f.min(started)));
+                    last_end = Some(last_end.map_or(ended, |l| l.max(ended)));
+                }
                 Err(payload) => {
                     panicked.get_or_insert(RunError::TaskPanicked {
                         task: i,
@@ -53,7 +62,10 @@ pub fn run_timed<R: Send>(
                 }
             }
         }
-        let elapsed = started.elapsed();
+        let elapsed = match (first_start, last_end) {
+            (Some(start), Some(end)) => end.duration_since(start),
+            _ => Duration::ZERO,
+        };
         match panicked {
             Some(e) => Err(e),
             None => Ok((results, elapsed)),
@@ -167,6 +179,17 @@ mod tests {
         assert!(hang.unwrap_err().to_string().contains("hang: no answer"));
         let boom = with_deadline("boom", Duration::from_secs(5), || panic!("inside")).unwrap_err();
         assert!(matches!(boom, RunError::TaskPanicked { ref message, .. } if message == "inside"));
+    }
+
+    #[test]
+    fn run_timed_covers_all_the_work() {
+        // Sleeps last at least their duration, so the span must too: a lower bound, not a
+        // timing assertion.
+        let (_, elapsed) = run_timed(3, |i| {
+            std::thread::sleep(Duration::from_millis(5 + i as u64))
+        })
+        .unwrap();
+        assert!(elapsed >= Duration::from_millis(7), "{elapsed:?}");
     }
 
     #[test]
