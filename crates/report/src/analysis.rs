@@ -111,9 +111,10 @@ pub fn format_rate(per_second: f64) -> String {
 /// Three significant digits, no exponent: 1.23, 12.3, 123.
 pub fn three_digits(v: f64) -> String {
     match v.abs() {
-        a if a >= 100.0 => format!("{v:.0}"),
-        a if a >= 10.0 => format!("{v:.1}"),
-        a if a >= 1.0 => format!("{v:.2}"),
+        // Thresholds sit where rounding carries (0.9996 prints as 1.00, not 1.000).
+        a if a >= 99.95 => format!("{v:.0}"),
+        a if a >= 9.995 => format!("{v:.1}"),
+        a if a >= 0.9995 => format!("{v:.2}"),
         0.0 => "0".to_string(),
         // Below 1, keep three significant digits however small: 0.000412, not 0.000.
         a => format!(
@@ -135,6 +136,8 @@ mod tests {
         assert_eq!(format_rate(74_589_000.0), "74.6 M");
         assert_eq!(format_ratio(0.000412), "0.000412×");
         assert_eq!(three_digits(0.5), "0.500");
+        assert_eq!(three_digits(0.99996), "1.00");
+        assert_eq!(three_digits(9.999), "10.0");
         assert!((geomean(&[2.0, 8.0]).unwrap() - 4.0).abs() < 1e-12);
     }
 }

@@ -238,10 +238,76 @@ impl Results {
 
     /// Writes the file as pretty JSON, atomically (temp file, then rename).
     pub fn write(&self, path: &Path) -> Result<(), Error> {
-        let text = serde_json::to_string_pretty(self)
+        let text = self
+            .to_json()
             .map_err(|e| Error::new(path, format!("cannot serialize results: {e}")))?;
         crate::fsio::write_atomic(path, text.as_bytes())
     }
+
+    /// The file's text: run and machine indented, then one line per benchmark, so a
+    /// committed baseline stays small and a change to it diffs as the benchmarks it changed.
+    pub fn to_json(&self) -> serde_json::Result<String> {
+        let mut out = format!(
+            "{{\n  \"schema\": {},\n  \"run\": {},\n  \"machine\": {},\n  \"benchmarks\": [\n",
+            serde_json::to_string(&self.schema)?,
+            indent(&serde_json::to_string_pretty(&self.run)?),
+            indent(&serde_json::to_string_pretty(&self.machine)?),
+        );
+        let lines: Vec<String> = self
+            .benchmarks
+            .iter()
+            .map(|r| serde_json::to_string(&r.rounded()))
+            .collect::<Result<_, _>>()?;
+        out.push_str(
+            &lines
+                .iter()
+                .map(|l| format!("    {l}"))
+                .collect::<Vec<_>>()
+                .join(",\n"),
+        );
+        out.push_str("\n  ]\n}\n");
+        Ok(out)
+    }
+}
+
+/// Six significant digits: far finer than any measurement here, and a third of the
+/// file's size.
+fn six(v: f64) -> f64 {
+    format!("{v:.5e}").parse().unwrap_or(v)
+}
+
+impl Estimate {
+    fn rounded(self) -> Estimate {
+        Estimate {
+            point_ns: six(self.point_ns),
+            lower_ns: six(self.lower_ns),
+            upper_ns: six(self.upper_ns),
+        }
+    }
+}
+
+impl Record {
+    /// The record with every measured number kept to six significant digits (for writing).
+    fn rounded(&self) -> Record {
+        let mut r = self.clone();
+        (r.median, r.mean, r.std_dev) = (r.median.rounded(), r.mean.rounded(), r.std_dev.rounded());
+        if let Some(t) = &mut r.throughput {
+            t.per_second = six(t.per_second);
+        }
+        if let Some(l) = &mut r.latency {
+            (l.requests_per_sec, l.duration_s) = (six(l.requests_per_sec), six(l.duration_s));
+        }
+        if let Some(c) = &mut r.cpu {
+            (c.wall_ns, c.cpu_ns, c.cores_busy) =
+                (six(c.wall_ns), six(c.cpu_ns), six(c.cores_busy));
+        }
+        r
+    }
+}
+
+/// Indents every line after the first by two spaces (a nested pretty object).
+fn indent(text: &str) -> String {
+    text.replace('\n', "\n  ")
 }
 
 /// A time must be finite and not negative; a median or mean must be above zero, since every
@@ -258,6 +324,31 @@ fn check_time(id: &str, name: &str, ns: f64, positive: bool) -> Result<(), Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_files_read_back_equal() {
+        let text = include_str!("../tests/data/results.json");
+        let results = Results::parse(text).expect("the sample file is valid");
+        let again = Results::parse(&results.to_json().unwrap()).expect("what we write reads back");
+        assert_eq!(again.benchmarks.len(), results.benchmarks.len());
+        for (a, b) in again.benchmarks.iter().zip(&results.benchmarks) {
+            assert_eq!(a.id, b.id);
+            assert!(
+                (a.median.point_ns / b.median.point_ns - 1.0).abs() < 1e-5,
+                "six digits kept"
+            );
+        }
+        assert_eq!(
+            (&again.run, &again.machine),
+            (&results.run, &results.machine)
+        );
+        let text = results.to_json().unwrap();
+        let one_per_line = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("{\"id\""))
+            .count();
+        assert_eq!(one_per_line, results.benchmarks.len());
+    }
 
     #[test]
     fn kinds_follow_the_technique_id() {

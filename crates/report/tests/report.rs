@@ -387,7 +387,7 @@ fn bad_results_files_are_named_with_their_problem() {
         ),
         (
             "nan.json",
-            good.replacen("\"point_ns\": ", "\"point_ns\": NaN, \"x\": ", 1),
+            good.replacen("\"point_ns\":", "\"point_ns\":NaN,\"x\":", 1),
             "not valid JSON",
         ),
         (
