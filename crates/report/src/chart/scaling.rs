@@ -80,7 +80,10 @@ pub fn scaling(
         let log = |a: &ValueAxis| if a.log { " (log scale)" } else { "" };
         chart
             .configure_mesh()
-            .x_desc(format!("workers (parameter){}", log(&x_axis)))
+            .x_desc(format!(
+                "parameter: workers, connections or size{}",
+                log(&x_axis)
+            ))
             .y_desc(format!("{unit}/s{}", log(&y_axis)))
             .x_label_formatter(&|a| whole(x_axis.value(*a)))
             .light_line_style(RGBColor(0xee, 0xee, 0xee))
