@@ -36,16 +36,30 @@ pub fn publish_page(
         let file = staging.join(name);
         fs::write(&file, svg).map_err(|e| Error::io(&file, e))
     });
-    let placed = staged.and_then(|()| {
-        let _ = fs::remove_dir_all(&charts_dir);
-        fs::rename(&staging, &charts_dir).map_err(|e| Error::io(&charts_dir, e))
-    });
+    let placed = staged.and_then(|()| swap_dir(&staging, &charts_dir));
     if let Err(e) = placed {
         let _ = fs::remove_dir_all(&staging);
         return Err(e);
     }
     write_atomic(html_path, html.as_bytes())?;
     remove_old_chart_dirs(html_path, &charts_dir);
+    Ok(())
+}
+
+/// Moves `new` to `target`; a folder already there (the same run rendered again, which the
+/// current page shows) is set aside first and put back if the move fails.
+fn swap_dir(new: &Path, target: &Path) -> Result<(), Error> {
+    let aside = temp_name(target).with_extension("old");
+    let had_old = fs::rename(target, &aside).is_ok();
+    if let Err(e) = fs::rename(new, target) {
+        if had_old {
+            let _ = fs::rename(&aside, target);
+        }
+        return Err(Error::io(target, e));
+    }
+    if had_old {
+        let _ = fs::remove_dir_all(&aside);
+    }
     Ok(())
 }
 
