@@ -528,6 +528,16 @@ fn another_machines_file_renders_on_its_own() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_images_exist(&dir.join("view/theirs.html"));
+    // The same run rendered again replaces the charts the current page shows, safely.
+    let again = Command::new(env!("CARGO_BIN_EXE_render"))
+        .current_dir(dir)
+        .args(["theirs.json", "--out", "view/theirs.html"])
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    assert_images_exist(&dir.join("view/theirs.html"));
+    let entries = fs::read_dir(dir.join("view")).unwrap().count();
+    assert_eq!(entries, 2, "the page and one chart folder");
     let out = Command::new(env!("CARGO_BIN_EXE_render"))
         .current_dir(dir)
         .args(["nothing.json"])
