@@ -58,7 +58,7 @@ fn main() -> ExitCode {
         let regressions = comparison.regressions(pct);
         if !regressions.is_empty() {
             eprintln!(
-                "{} benchmarks are more than {pct}% slower than the reference:",
+                "regressions (more than {pct}% slower than the reference): {}",
                 regressions.len()
             );
             for (id, machine, ratio) in regressions {
