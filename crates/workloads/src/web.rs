@@ -20,8 +20,8 @@ pub fn hello_route(path: &str) -> Option<String> {
     }
 }
 
-/// One run of the web-server workload: `connections` keep-alive clients make `requests`
-/// requests in all, cycling through [`WebJob::targets`].
+/// One run of the web-server workload: `connections` keep-alive clients connect and make
+/// `requests` requests in all, cycling through [`WebJob::targets`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WebJob {
     /// Concurrent client connections.
@@ -44,7 +44,9 @@ impl WebJob {
             .iter()
             .map(|&connections| WebJob {
                 connections,
-                requests: requests.max(connections as u64),
+                // At least 32 requests per connection, so a run measures keep-alive traffic
+                // more than the connection setup it starts with.
+                requests: requests.max(32 * connections as u64),
                 deadline: Duration::from_secs(30),
             })
             .collect()
