@@ -72,8 +72,10 @@ impl<T> Queue<T> {
         }
         state.items.push_back(item);
         state.unfinished += 1;
-        // Notify after the state change, still under the lock: a taker that wakes sees
-        // the item (or a later taker took it, and this one waits again in `get`'s loop).
+        // Notify after the state change and after unlocking: a taker that wakes sees the
+        // item (or a later taker took it, and this one waits again in `get`'s loop), and
+        // does not wake only to block on the lock this thread still holds.
+        drop(state);
         self.not_empty.notify_one();
         Ok(())
     }

@@ -81,6 +81,8 @@ impl<T> PriorityQueue<T> {
             put,
             item,
         });
+        // After the change and after unlocking, as in `Queue::put`.
+        drop(state);
         self.not_empty.notify_one();
         true
     }

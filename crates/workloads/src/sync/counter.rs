@@ -90,13 +90,14 @@ pub struct ReadMostlyJob {
 }
 
 impl ReadMostlyJob {
-    /// 95% reads of a 256-slot table, 20_000 operations per worker.
+    /// 95% reads of a 1024-slot table (8 KiB: a read takes a few hundred ns, long enough
+    /// for overlapping readers to matter), 5_000 operations per worker.
     pub fn new(workers: usize) -> Self {
         ReadMostlyJob {
             workers,
-            ops: 20_000,
+            ops: 5_000,
             write_every: 20,
-            slots: 256,
+            slots: 1024,
         }
     }
 
