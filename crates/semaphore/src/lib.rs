@@ -10,6 +10,12 @@
 //! semaphore costs is the time between one holder leaving and the next one running (a
 //! wakeup: ~20 us on the 2-core machine; 1 ms of timer resolution for tokio's sleeps).
 //!
+//! The floor assumes perfect packing. The Mutex+Condvar semaphore and the token channel
+//! let a worker that just released take the permit straight back (barging), so one worker
+//! can be left with several uses at the end, done one after another while a permit idles:
+//! their makespan can exceed the floor by a hold or two. tokio's semaphore is fair (FIFO
+//! waiters), so it stays one timer tick per hold above its floor.
+//!
 //! ```
 //! use std::time::Duration;
 //! use workloads::sync::LimitedResourceJob;
