@@ -169,3 +169,38 @@ fn shutdown_closes_open_keep_alive_connections() {
     let mut byte = [0u8; 1];
     assert_eq!(std::io::Read::read(&mut idle, &mut byte).unwrap_or(0), 0);
 }
+
+/// Names of this process's threads (Linux: `/proc/self/task/*/comm`, cut to 15 bytes).
+#[cfg(target_os = "linux")]
+fn thread_names() -> Vec<String> {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .map(|name| name.trim().to_string())
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn no_server_thread_outlives_shutdown() {
+    // A name no other test uses, so threads of parallel tests do not count.
+    let server = hello_server(ServeConfig {
+        name: "cb-leakcheck".into(),
+        workers: 2,
+        ..ServeConfig::default()
+    });
+    probe::still_serves(server.addr(), "starting").unwrap();
+    let ours = |names: Vec<String>| {
+        names
+            .iter()
+            .filter(|n| n.starts_with("cb-leakcheck"))
+            .count()
+    };
+    assert_eq!(
+        ours(thread_names()),
+        3,
+        "the server thread and 2 workers run"
+    );
+    server.shutdown(BOUND).unwrap();
+    assert_eq!(ours(thread_names()), 0, "every server thread was joined");
+}
