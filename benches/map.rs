@@ -13,7 +13,9 @@ use crate::support::{Settings, bench_map};
 fn techniques() -> Vec<Box<dyn MapTechnique>> {
     let mut all = threads::techniques();
     all.extend(async_tasks::map_techniques());
-    all.extend(process_pool::techniques(&process_pool::WorkerProgram::CurrentExe));
+    all.extend(process_pool::techniques(
+        &process_pool::WorkerProgram::CurrentExe,
+    ));
     all
 }
 

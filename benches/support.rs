@@ -5,6 +5,7 @@ use std::fmt::Display;
 use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
+use concurrency_bench::BenchFilter;
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
 use workloads::{MapJob, MapTechnique, MapWorkload, Preset};
@@ -17,6 +18,8 @@ pub struct Settings {
     pub preset: Preset,
     /// The worker sweep (`CB_WORKERS`, or 1, 2, cores, 2 x cores).
     pub workers: Vec<NonZeroUsize>,
+    /// criterion's filter from the command line, so setup is skipped for what it skips.
+    filter: BenchFilter,
 }
 
 impl Settings {
@@ -24,7 +27,19 @@ impl Settings {
     pub fn from_env() -> Settings {
         let preset = Preset::from_env().unwrap_or_else(|e| fail("settings", e));
         let workers = workloads::worker_counts().unwrap_or_else(|e| fail("settings", e));
-        Settings { preset, workers }
+        let args: Vec<String> = std::env::args().collect();
+        let filter = BenchFilter::from_args(&args);
+        Settings {
+            preset,
+            workers,
+            filter,
+        }
+    }
+
+    /// Whether criterion will run the benchmark `id` (`group/function/parameter`): setup
+    /// (starting a pool, a server, a verifying run) is skipped for the ones it filters out.
+    pub fn selected(&self, id: &str) -> bool {
+        self.filter.matches(id)
     }
 
     /// The worker counts to measure `technique` at: the sweep, plus the article's own count
@@ -86,6 +101,9 @@ pub fn bench_map(
     for technique in techniques {
         for workers in settings.workers_for(job, technique.as_ref()) {
             let name = format!("map/{id}/{}/{workers}", technique.id());
+            if !settings.selected(&name) {
+                continue;
+            }
             let mut runner = technique.start(workers).unwrap_or_else(|e| fail(&name, e));
             let started = Instant::now();
             let outputs = runner.run(job).unwrap_or_else(|e| fail(&name, e));
@@ -93,7 +111,9 @@ pub fn bench_map(
             job.verify(&outputs).unwrap_or_else(|e| fail(&name, e));
             size_for(&mut group, once);
             group.bench_with_input(BenchmarkId::new(technique.id(), workers), job, |b, job| {
-                iter_with_cpu(b, &name, || runner.run(job).unwrap_or_else(|e| fail(&name, e)))
+                iter_with_cpu(b, &name, || {
+                    runner.run(job).unwrap_or_else(|e| fail(&name, e))
+                })
             });
         }
     }

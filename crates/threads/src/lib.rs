@@ -35,12 +35,12 @@ mod scoped;
 mod sequential;
 mod server;
 
+pub use download::{PoolDownload, SequentialDownload, ThreadPerDownload};
 pub use per_task::ThreadPerTask;
 pub use pool::{PoolError, ShutdownMode, TaskHandle, ThreadPoolExecutor};
 pub use rayon_pool::Rayon;
 pub use scoped::{ScopedChunks, Split};
 pub use sequential::Sequential;
-pub use download::{PoolDownload, SequentialDownload, ThreadPerDownload};
 pub use server::{PoolServer, ThreadPerConnectionServer};
 
 use workloads::{DownloadTechnique, MapTechnique, WebServerTechnique};
