@@ -25,6 +25,10 @@ struct State<T> {
     items: VecDeque<T>,
     /// Items put and not yet marked done with `task_done` (Python's `unfinished_tasks`).
     unfinished: usize,
+    /// Takers asleep in `get`. std's `notify_one` makes a futex syscall even when nobody
+    /// waits, so `put` notifies only when someone does (Python's `Condition` keeps a list of
+    /// waiters for the same reason).
+    sleeping_takers: usize,
     closed: bool,
 }
 
@@ -57,6 +61,7 @@ impl<T> Queue<T> {
             state: Mutex::new(State {
                 items: VecDeque::new(),
                 unfinished: 0,
+                sleeping_takers: 0,
                 closed: false,
             }),
             not_empty: Condvar::new(),
@@ -72,11 +77,16 @@ impl<T> Queue<T> {
         }
         state.items.push_back(item);
         state.unfinished += 1;
+        // Read under the lock: a taker counts itself in before `wait` releases the lock, so
+        // a taker that saw the queue empty is either counted here or will see this item.
+        let wake = state.sleeping_takers > 0;
         // Notify after the state change and after unlocking: a taker that wakes sees the
         // item (or a later taker took it, and this one waits again in `get`'s loop), and
         // does not wake only to block on the lock this thread still holds.
         drop(state);
-        self.not_empty.notify_one();
+        if wake {
+            self.not_empty.notify_one();
+        }
         Ok(())
     }
 
@@ -91,10 +101,12 @@ impl<T> Queue<T> {
             if state.closed {
                 return None;
             }
+            state.sleeping_takers += 1;
             state = self
                 .not_empty
                 .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
+            state.sleeping_takers -= 1;
         }
     }
 
