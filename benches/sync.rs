@@ -34,7 +34,7 @@ pub fn benches(c: &mut Criterion, settings: &Settings) {
     let sizes = Sizes::of(settings.preset);
     counter(c, settings, &sizes);
     read_mostly(c, settings, &sizes);
-    limited_resource(c);
+    limited_resource(c, settings);
     task_queue(c, settings, &sizes);
     priority(c, settings, &sizes);
     dag(c, settings, &sizes);
@@ -87,14 +87,19 @@ fn counts(settings: &Settings, extra: &[usize]) -> Vec<usize> {
 }
 
 /// Runs once and verifies, sizes the sampling, then times with the technique's own clock;
-/// every timed run is verified too, outside the time.
+/// every timed run is verified too, outside the time. Returns the first run's report, or
+/// `None` when criterion's filter skips the benchmark (and nothing was run).
 fn bench_checked<R>(
     group: &mut BenchmarkGroup<'_, WallTime>,
+    settings: &Settings,
     id: BenchmarkId,
     name: &str,
     mut run: impl FnMut() -> Result<R, RunError>,
     check: impl Fn(&R) -> Result<Duration, Mismatch>,
-) -> R {
+) -> Option<R> {
+    if !settings.selected(name) {
+        return None;
+    }
     let first = run().unwrap_or_else(|e| fail(name, e));
     let once = check(&first).unwrap_or_else(|e| fail(name, e));
     size_for(group, once);
@@ -104,7 +109,7 @@ fn bench_checked<R>(
             check(&report).unwrap_or_else(|e| fail(name, e))
         })
     });
-    first
+    Some(first)
 }
 
 fn counter(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
@@ -119,6 +124,7 @@ fn counter(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
             group.throughput(Throughput::Elements(job.expected()));
             bench_checked(
                 &mut group,
+                settings,
                 BenchmarkId::new(technique.id(), workers),
                 &name,
                 || technique.run(&job),
@@ -141,6 +147,7 @@ fn read_mostly(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
             group.throughput(Throughput::Elements(job.ops * workers as u64));
             bench_checked(
                 &mut group,
+                settings,
                 BenchmarkId::new(technique.id(), workers),
                 &name,
                 || technique.run(&job),
@@ -151,7 +158,7 @@ fn read_mostly(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
     group.finish();
 }
 
-fn limited_resource(c: &mut Criterion) {
+fn limited_resource(c: &mut Criterion, settings: &Settings) {
     let techniques = semaphore::techniques().unwrap_or_else(|e| fail("sync/limited-resource", e));
     let article = LimitedResourceJob::ARTICLE;
     let by_permits = [1, 2, 4].map(|permits| (permits, LimitedResourceJob { permits, ..article }));
@@ -170,11 +177,13 @@ fn limited_resource(c: &mut Criterion) {
                 group.throughput(Throughput::Elements((job.workers * job.uses) as u64));
                 let first = bench_checked(
                     &mut group,
+                    settings,
                     BenchmarkId::new(technique.id(), parameter),
                     &name,
                     || technique.run(&job),
                     |r| job.verify(r).map(|()| r.makespan),
                 );
+                let Some(first) = first else { continue };
                 let floor = job.floor_with_timer(technique.timer_resolution());
                 eprintln!(
                     "{name}: first makespan {:.2} ms, floor {:.2} ms ({:+.1}%), at most {} inside",
@@ -206,6 +215,7 @@ fn task_queue(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
         let group_name = format!("sync/{}", TaskQueueJob::article(tasks).id());
         queue_group(
             c,
+            settings,
             &group_name,
             &techniques,
             jobs.map(|j| (j.consumers, j)).collect(),
@@ -226,11 +236,12 @@ fn task_queue(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
             },
         )
     });
-    queue_group(c, &group_name, &techniques, jobs.collect());
+    queue_group(c, settings, &group_name, &techniques, jobs.collect());
 }
 
 fn queue_group(
     c: &mut Criterion,
+    settings: &Settings,
     group_name: &str,
     techniques: &[Box<dyn workloads::sync::TaskQueueTechnique>],
     jobs: Vec<(usize, TaskQueueJob)>,
@@ -242,6 +253,7 @@ fn queue_group(
             group.throughput(Throughput::Elements(job.tasks));
             bench_checked(
                 &mut group,
+                settings,
                 BenchmarkId::new(technique.id(), parameter),
                 &name,
                 || technique.run(&job),
@@ -267,6 +279,7 @@ fn priority(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
             group.throughput(Throughput::Elements(job.tasks));
             bench_checked(
                 &mut group,
+                settings,
                 BenchmarkId::new(technique.id(), consumers),
                 &name,
                 || technique.run(&job),
@@ -297,6 +310,7 @@ fn dag(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
             group.throughput(Throughput::Elements(job.nodes() as u64));
             bench_checked(
                 &mut group,
+                settings,
                 BenchmarkId::new(technique.id(), workers),
                 &name,
                 || technique.run(&job),
