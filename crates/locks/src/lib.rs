@@ -14,17 +14,22 @@
 //! reader-writer lock buys: readers hold the shared side at the same time.
 //!
 //! ```
-//! use workloads::sync::{CounterJob, ReadMostlyJob};
+//! use std::time::Duration;
+//! use workloads::sync::{CounterJob, ReadMostlyJob, with_deadline};
 //!
-//! let job = CounterJob { workers: 3, increments: 1_000 };
-//! for technique in locks::techniques() {
-//!     let report = technique.run(&job).expect("runs");
-//!     job.verify(report.count).expect("no lost update");
-//! }
-//! let table = ReadMostlyJob { ops: 200, ..ReadMostlyJob::new(2) };
-//! for technique in locks::read_mostly_techniques() {
-//!     table.verify(&technique.run(&table).unwrap()).unwrap();
-//! }
+//! // Bounded, so a lock that never releases fails instead of hanging.
+//! with_deadline("locks doc", Duration::from_secs(60), || {
+//!     let job = CounterJob { workers: 3, increments: 1_000 };
+//!     for technique in locks::techniques() {
+//!         let report = technique.run(&job).expect("runs");
+//!         job.verify(report.count).expect("no lost update");
+//!     }
+//!     let table = ReadMostlyJob { ops: 200, ..ReadMostlyJob::new(2) };
+//!     for technique in locks::read_mostly_techniques() {
+//!         table.verify(&technique.run(&table).unwrap()).unwrap();
+//!     }
+//! })
+//! .unwrap();
 //! ```
 //!
 //! Model checking: `RUSTFLAGS="--cfg loom" cargo test -p locks --release --lib` runs the

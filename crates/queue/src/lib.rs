@@ -20,20 +20,34 @@
 //! little before sleeping; work stealing never sleeps (it backs off and yields).
 //!
 //! ```
-//! use workloads::sync::{DagJob, PriorityJob, TaskQueueJob};
+//! use std::time::Duration;
+//! use workloads::sync::{DagJob, PriorityJob, TaskQueueJob, with_deadline};
 //!
-//! let job = TaskQueueJob::article(1_000);
-//! for technique in queue::techniques().unwrap() {
-//!     job.verify(&technique.run(&job).unwrap()).unwrap();
-//! }
-//! let prio = PriorityJob { tasks: 500, consumers: 3, levels: 8 };
-//! for technique in queue::priority_techniques() {
-//!     prio.verify(&technique.run(&prio).unwrap()).unwrap();
-//! }
-//! let dag = DagJob::random(500, 3, 7, 3);
-//! for technique in queue::dag_techniques() {
-//!     dag.verify(&technique.run(&dag).unwrap()).unwrap();
-//! }
+//! // The article's shape: put, task_done, join, then a sentinel.
+//! let q = queue::Queue::new();
+//! q.put(Some(1)).unwrap();
+//! assert_eq!(q.get(), Some(Some(1)));
+//! q.task_done().unwrap();
+//! q.join();
+//! q.put(None).unwrap();
+//! assert_eq!(q.get(), Some(None));
+//!
+//! // Every technique on small jobs, each check bounded so a hang fails instead.
+//! with_deadline("queue doc", Duration::from_secs(60), || {
+//!     let job = TaskQueueJob::article(1_000);
+//!     for technique in queue::techniques().unwrap() {
+//!         job.verify(&technique.run(&job).unwrap()).unwrap();
+//!     }
+//!     let prio = PriorityJob { tasks: 500, consumers: 3, levels: 8 };
+//!     for technique in queue::priority_techniques() {
+//!         prio.verify(&technique.run(&prio).unwrap()).unwrap();
+//!     }
+//!     let dag = DagJob::random(500, 3, 7, 3);
+//!     for technique in queue::dag_techniques() {
+//!         dag.verify(&technique.run(&dag).unwrap()).unwrap();
+//!     }
+//! })
+//! .unwrap();
 //! ```
 //!
 //! Model checking: `RUSTFLAGS="--cfg loom" cargo test -p queue --release --lib`.

@@ -18,7 +18,7 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use workloads::sync::LimitedResourceJob;
+//! use workloads::sync::{LimitedResourceJob, with_deadline};
 //!
 //! let sem = semaphore::Semaphore::new(2);
 //! let (a, b) = (sem.acquire(), sem.acquire());
@@ -26,12 +26,16 @@
 //! drop((a, b));
 //! assert_eq!(sem.available(), 2);
 //!
+//! // Each technique on the article's job with 1 ms holds, bounded so a lost wakeup fails.
 //! let job = LimitedResourceJob { hold: Duration::from_millis(1), ..LimitedResourceJob::ARTICLE };
-//! for technique in semaphore::techniques().unwrap() {
-//!     let report = technique.run(&job).unwrap();
-//!     job.verify(&report).unwrap();
-//!     assert!(report.max_inside <= 2 && report.makespan >= job.floor());
-//! }
+//! with_deadline("semaphore doc", Duration::from_secs(60), move || {
+//!     for technique in semaphore::techniques().unwrap() {
+//!         let report = technique.run(&job).unwrap();
+//!         job.verify(&report).unwrap();
+//!         assert!(report.max_inside <= 2 && report.makespan >= job.floor());
+//!     }
+//! })
+//! .unwrap();
 //! ```
 //!
 //! Model checking: `RUSTFLAGS="--cfg loom" cargo test -p semaphore --release --lib`.
