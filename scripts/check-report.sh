@@ -55,10 +55,19 @@ if [[ "$images" -eq 0 ]]; then
   fail=1
 fi
 
-rm -rf "$profile"/*
-timeout 120 "$browser" "${flags[@]}" --hide-scrollbars --window-size=1280,2400 \
-  --screenshot="$(realpath -m "$shot")" "$url" >/dev/null 2>&1 \
-  || { echo "error: $page: the screenshot failed" >&2; fail=1; }
+# Headless Chromium on this VM now and then crashes (SIGSEGV) while taking a tall screenshot,
+# after the page itself checked out above; a crash is retried, a page problem is not.
+shot_ok=0
+for attempt in 1 2 3; do
+  rm -rf "$profile"/*
+  if timeout 120 "$browser" "${flags[@]}" --hide-scrollbars --window-size=1280,2400 \
+    --screenshot="$(realpath -m "$shot")" "$url" >/dev/null 2>&1; then
+    shot_ok=1
+    break
+  fi
+  echo "warning: $page: chromium failed taking the screenshot (attempt $attempt of 3)" >&2
+done
+[[ "$shot_ok" -eq 1 ]] || { echo "error: $page: the screenshot failed" >&2; fail=1; }
 
 [[ "$fail" -eq 0 ]] && echo "ok: $page: $images charts loaded, no console errors; screenshot $shot"
 exit "$fail"

@@ -21,9 +21,12 @@ pub struct CannedServer {
 }
 
 impl CannedServer {
-    /// Binds `127.0.0.1:0` and answers on one event-loop thread.
+    /// Binds `127.0.0.1:0` and answers on one event-loop thread per core, as many as the
+    /// servers under test get: a one-thread responder was slower than tokio + hyper on two
+    /// threads, and so measured itself, not the generator.
     pub fn start() -> Result<CannedServer, LoopbackError> {
-        let thread = ServerThread::spawn("cb-canned-server", 0, answer)?;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let thread = ServerThread::spawn("cb-canned-server", cores, answer)?;
         Ok(CannedServer { thread })
     }
 

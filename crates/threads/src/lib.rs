@@ -10,6 +10,12 @@
 //! | `thread-pool` | [`ThreadPoolExecutor`], one `submit` per task | `ThreadPoolExecutor.map` | a queue hand-off and a wake-up per task |
 //! | `rayon` | `par_iter` in a pool of exactly N threads | none: work stealing | a call into the pool per run |
 //!
+//! The same threads also do the article's waiting work, on real sockets from the `loopback`
+//! fixture: downloads with a blocking client (`sequential`, `thread-per-download`,
+//! `thread-pool`; see [`download_techniques`]) and the hello server on `std::net`
+//! ([`ThreadPerConnectionServer`], the `ThreadingHTTPServer` analog, and [`PoolServer`] on
+//! the [`ThreadPoolExecutor`]; see [`web_servers`]).
+//!
 //! In Rust threads run truly in parallel (no GIL), so for CPU work they already do what the
 //! article needed processes for; the `process-pool` crate measures what a process boundary
 //! adds on top.
