@@ -70,21 +70,37 @@ pub fn criterion() -> Criterion {
 /// Sizes the next benchmark of `group` from the cost of one iteration, so that a slow
 /// technique takes 10 samples of one iteration each instead of minutes, and a fast one gets
 /// enough samples for a tight interval; about a second of measuring either way.
+///
+/// Under criterion's `--quick` the measurement time is only its upper bound (criterion stops
+/// once two doubling runs agree within 5%), capped here so a noisy benchmark cannot hold a
+/// quick run for seconds.
 pub fn size_for(group: &mut BenchmarkGroup<'_, WallTime>, per_iter: Duration) {
     const LINEAR_ITERATIONS: u32 = 55; // 1 + 2 + ... + 10 iterations for 10 linear samples
-    if per_iter >= Duration::from_millis(20) {
+    const QUICK_CAP: Duration = Duration::from_millis(250);
+    let measurement = if per_iter >= Duration::from_millis(20) {
         group.sampling_mode(SamplingMode::Flat);
         group.sample_size(10);
-        group.measurement_time(per_iter.mul_f64(11.0));
+        per_iter.mul_f64(11.0)
     } else if per_iter >= Duration::from_millis(1) {
         group.sampling_mode(SamplingMode::Linear);
         group.sample_size(10);
-        group.measurement_time(per_iter.mul_f64(f64::from(LINEAR_ITERATIONS) * 1.1));
+        per_iter.mul_f64(f64::from(LINEAR_ITERATIONS) * 1.1)
     } else {
         group.sampling_mode(SamplingMode::Linear);
         group.sample_size(30);
-        group.measurement_time(Duration::from_millis(800));
-    }
+        Duration::from_millis(800)
+    };
+    group.measurement_time(if quick() {
+        measurement.min(QUICK_CAP)
+    } else {
+        measurement
+    });
+}
+
+/// Whether criterion runs in `--quick` mode.
+fn quick() -> bool {
+    static QUICK: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *QUICK.get_or_init(|| std::env::args().any(|a| a == "--quick"))
 }
 
 /// Runs one map job through every technique at every worker count: each is started outside
