@@ -59,15 +59,15 @@ fn cores() -> usize {
 
 pub fn benches(c: &mut Criterion, settings: &Settings) {
     for job in DownloadJob::for_preset(settings.preset) {
-        downloads(c, &job);
+        downloads(c, settings, &job);
     }
     let generator = LoadGenerator::new(cores()).unwrap_or_else(|e| fail("io: load generator", e));
     web_server(c, settings, &generator);
-    file_server(c, &generator);
+    file_server(c, settings, &generator);
     loadgen_ceiling(c, settings, &generator);
 }
 
-fn downloads(c: &mut Criterion, job: &DownloadJob) {
+fn downloads(c: &mut Criterion, settings: &Settings, job: &DownloadJob) {
     let group_name = format!("io/{}", job.id());
     let server =
         FileServer::start(job.file_set(), job.latency).unwrap_or_else(|e| fail(&group_name, e));
@@ -78,6 +78,9 @@ fn downloads(c: &mut Criterion, job: &DownloadJob) {
     for technique in download_techniques() {
         let in_flight = technique.concurrency(job);
         let name = format!("{group_name}/{}/{in_flight}", technique.id());
+        if !settings.selected(&name) {
+            continue;
+        }
         let mut runner = technique.start(job).unwrap_or_else(|e| fail(&name, e));
         let started = Instant::now();
         let digests = runner.run(addr, job).unwrap_or_else(|e| fail(&name, e));
@@ -104,13 +107,16 @@ fn downloads(c: &mut Criterion, job: &DownloadJob) {
 /// before timing, every timed run must have zero errors, and all of them go into
 /// `latency.json`.
 fn bench_load(
-    (group, group_name): (&mut BenchmarkGroup<'_, WallTime>, &str),
+    (group, group_name, settings): (&mut BenchmarkGroup<'_, WallTime>, &str, &Settings),
     generator: &LoadGenerator,
     addr: SocketAddr,
     plan: &LoadPlan,
     (function, parameter): (&str, usize),
 ) {
     let name = format!("{group_name}/{function}/{parameter}");
+    if !settings.selected(&name) {
+        return;
+    }
     let run = || {
         let report = generator.run(addr, plan).unwrap_or_else(|e| fail(&name, e));
         report.check().unwrap_or_else(|e| fail(&name, e));
@@ -187,7 +193,7 @@ fn web_server(c: &mut Criterion, settings: &Settings, generator: &LoadGenerator)
             let plan = web_plan(&job);
             let id = (technique.id(), job.connections);
             bench_load(
-                (&mut group, group_name),
+                (&mut group, group_name, settings),
                 generator,
                 server.addr(),
                 &plan,
@@ -201,7 +207,7 @@ fn web_server(c: &mut Criterion, settings: &Settings, generator: &LoadGenerator)
     group.finish();
 }
 
-fn file_server(c: &mut Criterion, generator: &LoadGenerator) {
+fn file_server(c: &mut Criterion, settings: &Settings, generator: &LoadGenerator) {
     let job = DownloadJob::MANY_SMALL;
     let server = FileServer::start(job.file_set(), Duration::ZERO)
         .unwrap_or_else(|e| fail("io/file-server", e));
@@ -219,7 +225,7 @@ fn file_server(c: &mut Criterion, generator: &LoadGenerator) {
     let mut group = c.benchmark_group(group_name);
     let id = ("loopback-file-server", plan.connections);
     bench_load(
-        (&mut group, group_name),
+        (&mut group, group_name, settings),
         generator,
         server.addr(),
         &plan,
@@ -242,7 +248,7 @@ fn loadgen_ceiling(c: &mut Criterion, settings: &Settings, generator: &LoadGener
         };
         let id = ("canned", job.connections);
         bench_load(
-            (&mut group, group_name),
+            (&mut group, group_name, settings),
             generator,
             server.addr(),
             &plan,

@@ -35,8 +35,8 @@ use crate::support::{Settings, fail, size_for};
 pub fn benches(c: &mut Criterion, settings: &Settings) {
     squares_chunksize(c, settings);
     startup(c, settings);
-    pipe_roundtrip(c);
-    shared_counter(c);
+    pipe_roundtrip(c, settings);
+    shared_counter(c, settings);
 }
 
 fn cores() -> NonZeroUsize {
@@ -47,13 +47,17 @@ fn start_pool(name: &str, workers: NonZeroUsize) -> ProcessPool {
     ProcessPool::new(workers).unwrap_or_else(|e| fail(name, e))
 }
 
-/// Runs `once` untimed, verifies it, sizes the group from its time, then benches it.
+/// Runs `once` untimed, verifies it, sizes the group from its time, then benches it;
+/// nothing runs when criterion's filter leaves the benchmark out.
 fn bench_verified(
-    group: &mut BenchmarkGroup<'_, WallTime>,
+    (group, settings): (&mut BenchmarkGroup<'_, WallTime>, &Settings),
     id: BenchmarkId,
     name: &str,
     mut once: impl FnMut() -> Result<(), String>,
 ) {
+    if !settings.selected(name) {
+        return;
+    }
     let started = Instant::now();
     once().unwrap_or_else(|e| fail(name, e));
     size_for(group, started.elapsed());
@@ -72,7 +76,7 @@ fn squares_chunksize(c: &mut Criterion, settings: &Settings) {
     for chunksize in [1, auto] {
         let name = format!("process/squares-chunksize/{}/{chunksize}", ReusedPool::ID);
         let id = BenchmarkId::new(ReusedPool::ID, chunksize);
-        bench_verified(&mut group, id, &name, || {
+        bench_verified((&mut group, settings), id, &name, || {
             let outputs = pool
                 .map(job.tasks().clone(), Chunksize::new(chunksize))
                 .map_err(|e| e.to_string())?;
@@ -87,23 +91,25 @@ fn startup(c: &mut Criterion, settings: &Settings) {
     for &workers in &settings.workers {
         group.throughput(Throughput::Elements(workers.get() as u64));
         let name = format!("process/startup/{}/{workers}", ReusedPool::ID);
-        let check = |pool: &ProcessPool| match pool.worker_pids().len() == workers.get() {
-            true => Ok(()),
-            false => Err(format!("{} of {workers} workers", pool.worker_pids().len())),
-        };
-        let started = Instant::now();
-        check(&start_pool(&name, workers)).unwrap_or_else(|e| fail(&name, e));
-        size_for(&mut group, started.elapsed());
-        group.bench_function(BenchmarkId::new(ReusedPool::ID, workers), |b| {
-            // Only the start is timed; shutting the pool down is left out.
-            iter_timed_with_cpu(b, &name, || {
-                let started = Instant::now();
-                let pool = start_pool(&name, workers);
-                let took = started.elapsed();
-                drop(pool);
-                took
-            })
-        });
+        if settings.selected(&name) {
+            let check = |pool: &ProcessPool| match pool.worker_pids().len() == workers.get() {
+                true => Ok(()),
+                false => Err(format!("{} of {workers} workers", pool.worker_pids().len())),
+            };
+            let started = Instant::now();
+            check(&start_pool(&name, workers)).unwrap_or_else(|e| fail(&name, e));
+            size_for(&mut group, started.elapsed());
+            group.bench_function(BenchmarkId::new(ReusedPool::ID, workers), |b| {
+                // Only the start is timed; shutting the pool down is left out.
+                iter_timed_with_cpu(b, &name, || {
+                    let started = Instant::now();
+                    let pool = start_pool(&name, workers);
+                    let took = started.elapsed();
+                    drop(pool);
+                    took
+                })
+            });
+        }
 
         let name = format!("process/startup/{}/{workers}", ProcspawnPool::ID);
         group.bench_function(BenchmarkId::new(ProcspawnPool::ID, workers), |b| {
@@ -156,32 +162,40 @@ impl Drop for Echo {
     }
 }
 
-fn pipe_roundtrip(c: &mut Criterion) {
+fn pipe_roundtrip(c: &mut Criterion, settings: &Settings) {
     let mut group = c.benchmark_group("process/pipe-roundtrip");
     group.throughput(Throughput::Elements(1));
     let name = "process/pipe-roundtrip/raw-pipe/1";
     let mut echo = Echo::start().unwrap_or_else(|e| fail(name, e));
     let mut message = *b"pingpong";
-    bench_verified(&mut group, BenchmarkId::new("raw-pipe", 1), name, || {
-        echo.round_trip(&mut message).map_err(|e| e.to_string())
-    });
+    bench_verified(
+        (&mut group, settings),
+        BenchmarkId::new("raw-pipe", 1),
+        name,
+        || echo.round_trip(&mut message).map_err(|e| e.to_string()),
+    );
     drop(echo);
 
     let name = "process/pipe-roundtrip/pool-submit/1";
     let pool = start_pool(name, NonZeroUsize::MIN);
-    bench_verified(&mut group, BenchmarkId::new("pool-submit", 1), name, || {
-        let handle = pool
-            .submit(Task::Square { x: 9 })
-            .map_err(|e| e.to_string())?;
-        match handle.result_timeout(Duration::from_secs(60)) {
-            Ok(TaskOutput::Square(81)) => Ok(()),
-            other => Err(format!("expected Square(81), got {other:?}")),
-        }
-    });
+    bench_verified(
+        (&mut group, settings),
+        BenchmarkId::new("pool-submit", 1),
+        name,
+        || {
+            let handle = pool
+                .submit(Task::Square { x: 9 })
+                .map_err(|e| e.to_string())?;
+            match handle.result_timeout(Duration::from_secs(60)) {
+                Ok(TaskOutput::Square(81)) => Ok(()),
+                other => Err(format!("expected Square(81), got {other:?}")),
+            }
+        },
+    );
     group.finish();
 }
 
-fn shared_counter(c: &mut Criterion) {
+fn shared_counter(c: &mut Criterion, settings: &Settings) {
     let mut group = c.benchmark_group("process/shared-counter");
     let processes = CounterJob::ARTICLE_PROCESSES.workers;
     let value = SharedValue::new(0).unwrap_or_else(|e| fail("process/shared-counter", e));
@@ -199,7 +213,7 @@ fn shared_counter(c: &mut Criterion) {
         for variant in [CounterVariant::Locked, CounterVariant::Atomic] {
             let name = format!("process/shared-counter/{}/{increments}", variant.id());
             let id = BenchmarkId::new(variant.id(), increments);
-            bench_verified(&mut group, id, &name, || {
+            bench_verified((&mut group, settings), id, &name, || {
                 value.store(0);
                 let work = Work::Increment {
                     variant,
