@@ -42,7 +42,7 @@ mod sequential;
 mod server;
 
 pub use download::{PoolDownload, SequentialDownload, ThreadPerDownload};
-pub use per_task::ThreadPerTask;
+pub use per_task::{MAX_LIVE_THREADS, ThreadPerTask};
 pub use pool::{PoolError, ShutdownMode, TaskHandle, ThreadPoolExecutor};
 pub use rayon_pool::Rayon;
 pub use scoped::{ScopedChunks, Split};

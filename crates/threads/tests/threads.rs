@@ -224,3 +224,17 @@ fn stress_many_submitters_many_tiny_tasks() {
         .sum();
     assert_eq!(total, expected);
 }
+
+/// More tasks than `MAX_LIVE_THREADS`: the oldest threads are joined first, and the order
+/// and every answer still hold.
+#[test]
+fn thread_per_task_bounds_live_threads_and_keeps_order() {
+    use workloads::MapTechnique;
+    let job = MapJob::squares(3 * threads::MAX_LIVE_THREADS as u64 + 7);
+    let outputs = bounded("thread per task", move || {
+        let mut runner = threads::ThreadPerTask.start(nz(1)).unwrap();
+        runner.run(&job).map(|outputs| (outputs, job))
+    });
+    let (outputs, job) = outputs.unwrap();
+    job.verify(&outputs).unwrap();
+}
