@@ -21,16 +21,15 @@ use std::num::NonZeroUsize;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput};
 use process_pool::{
     Chunksize, CounterVariant, ProcessPool, ProcspawnPool, ReusedPool, SharedValue, Task, Work,
 };
 use workloads::sync::CounterJob;
 use workloads::{MapJob, TaskOutput};
 
-use crate::cpu::{iter_timed_with_cpu, iter_with_cpu};
-use crate::support::{Settings, fail, size_for};
+use crate::cpu::iter_timed_with_cpu;
+use crate::support::{Settings, bench_checked, fail, size_for, timed};
 
 pub fn benches(c: &mut Criterion, settings: &Settings) {
     squares_chunksize(c, settings);
@@ -47,25 +46,6 @@ fn start_pool(name: &str, workers: NonZeroUsize) -> ProcessPool {
     ProcessPool::new(workers).unwrap_or_else(|e| fail(name, e))
 }
 
-/// Runs `once` untimed, verifies it, sizes the group from its time, then benches it;
-/// nothing runs when criterion's filter leaves the benchmark out.
-fn bench_verified(
-    (group, settings): (&mut BenchmarkGroup<'_, WallTime>, &Settings),
-    id: BenchmarkId,
-    name: &str,
-    mut once: impl FnMut() -> Result<(), String>,
-) {
-    if !settings.selected(name) {
-        return;
-    }
-    let started = Instant::now();
-    once().unwrap_or_else(|e| fail(name, e));
-    size_for(group, started.elapsed());
-    group.bench_function(id, |b| {
-        iter_with_cpu(b, name, || once().unwrap_or_else(|e| fail(name, e)))
-    });
-}
-
 fn squares_chunksize(c: &mut Criterion, settings: &Settings) {
     let job = MapJob::squares(settings.preset.sizes().squares);
     let workers = cores();
@@ -76,12 +56,14 @@ fn squares_chunksize(c: &mut Criterion, settings: &Settings) {
     for chunksize in [1, auto] {
         let name = format!("process/squares-chunksize/{}/{chunksize}", ReusedPool::ID);
         let id = BenchmarkId::new(ReusedPool::ID, chunksize);
-        bench_verified((&mut group, settings), id, &name, || {
-            let outputs = pool
-                .map(job.tasks().clone(), Chunksize::new(chunksize))
-                .map_err(|e| e.to_string())?;
-            job.verify(&outputs).map_err(|e| e.to_string())
-        });
+        bench_checked(
+            &mut group,
+            settings,
+            id,
+            &name,
+            timed(|| pool.map(job.tasks().clone(), Chunksize::new(chunksize))),
+            |(outputs, took)| job.verify(outputs).map(|()| *took),
+        );
     }
     group.finish();
 }
@@ -168,28 +150,35 @@ fn pipe_roundtrip(c: &mut Criterion, settings: &Settings) {
     let name = "process/pipe-roundtrip/raw-pipe/1";
     let mut echo = Echo::start().unwrap_or_else(|e| fail(name, e));
     let mut message = *b"pingpong";
-    bench_verified(
-        (&mut group, settings),
+    // round_trip itself fails when cat echoes other bytes.
+    bench_checked(
+        &mut group,
+        settings,
         BenchmarkId::new("raw-pipe", 1),
         name,
-        || echo.round_trip(&mut message).map_err(|e| e.to_string()),
+        timed(|| echo.round_trip(&mut message)),
+        |((), took)| Ok::<_, String>(*took),
     );
     drop(echo);
 
     let name = "process/pipe-roundtrip/pool-submit/1";
     let pool = start_pool(name, NonZeroUsize::MIN);
-    bench_verified(
-        (&mut group, settings),
+    bench_checked(
+        &mut group,
+        settings,
         BenchmarkId::new("pool-submit", 1),
         name,
-        || {
+        timed(|| {
             let handle = pool
                 .submit(Task::Square { x: 9 })
                 .map_err(|e| e.to_string())?;
-            match handle.result_timeout(Duration::from_secs(60)) {
-                Ok(TaskOutput::Square(81)) => Ok(()),
-                other => Err(format!("expected Square(81), got {other:?}")),
-            }
+            handle
+                .result_timeout(Duration::from_secs(60))
+                .map_err(|e| e.to_string())
+        }),
+        |(output, took)| match output {
+            TaskOutput::Square(81) => Ok(*took),
+            other => Err(format!("expected Square(81), got {other:?}")),
         },
     );
     group.finish();
@@ -213,7 +202,7 @@ fn shared_counter(c: &mut Criterion, settings: &Settings) {
         for variant in [CounterVariant::Locked, CounterVariant::Atomic] {
             let name = format!("process/shared-counter/{}/{increments}", variant.id());
             let id = BenchmarkId::new(variant.id(), increments);
-            bench_verified((&mut group, settings), id, &name, || {
+            let run = || {
                 value.store(0);
                 let work = Work::Increment {
                     variant,
@@ -226,8 +215,16 @@ fn shared_counter(c: &mut Criterion, settings: &Settings) {
                 for handle in handles {
                     handle.result().map_err(|e| e.to_string())?;
                 }
-                job.verify(value.load() as u64).map_err(|e| e.to_string())
-            });
+                Ok::<_, String>(value.load() as u64)
+            };
+            bench_checked(
+                &mut group,
+                settings,
+                id,
+                &name,
+                timed(run),
+                |(count, took)| job.verify(*count).map(|()| *took),
+            );
         }
     }
     group.finish();

@@ -10,7 +10,7 @@ use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
 use workloads::{MapJob, MapTechnique, MapWorkload, Preset};
 
-pub use crate::cpu::iter_with_cpu;
+use crate::cpu::{iter_timed_with_cpu, iter_with_cpu};
 
 /// The run's preset and worker sweep, read once from `CB_PRESET` and `CB_WORKERS`.
 pub struct Settings {
@@ -48,10 +48,21 @@ impl Settings {
         if !technique.sweeps_workers() {
             return vec![NonZeroUsize::MIN];
         }
-        let mut counts = self.workers.clone();
-        if let MapWorkload::Sleep { .. } = job.workload() {
-            counts.extend(NonZeroUsize::new(3));
-        }
+        let extra: &[usize] = match job.workload() {
+            MapWorkload::Sleep { .. } => &[3],
+            _ => &[],
+        };
+        self.counts_with(extra)
+            .into_iter()
+            .filter_map(NonZeroUsize::new)
+            .collect()
+    }
+
+    /// The worker sweep plus counts that matter for one workload (the article's own),
+    /// sorted and deduplicated.
+    pub fn counts_with(&self, extra: &[usize]) -> Vec<usize> {
+        let mut counts: Vec<usize> = self.workers.iter().map(|w| w.get()).collect();
+        counts.extend_from_slice(extra);
         counts.sort_unstable();
         counts.dedup();
         counts
@@ -134,6 +145,43 @@ pub fn bench_map(
         }
     }
     group.finish();
+}
+
+/// Runs once and verifies, sizes the sampling, then benches: criterion gets the duration
+/// `check` returns for each run (the technique's own clock, or [`timed`] around `run`), so
+/// verifying every run stays outside the time. Returns the first run's result, or `None`
+/// when criterion's filter leaves the benchmark out (and nothing was run).
+pub fn bench_checked<R, E: Display, M: Display>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    settings: &Settings,
+    id: BenchmarkId,
+    name: &str,
+    mut run: impl FnMut() -> Result<R, E>,
+    check: impl Fn(&R) -> Result<Duration, M>,
+) -> Option<R> {
+    if !settings.selected(name) {
+        return None;
+    }
+    let first = run().unwrap_or_else(|e| fail(name, e));
+    let once = check(&first).unwrap_or_else(|e| fail(name, e));
+    size_for(group, once);
+    group.bench_function(id, |b| {
+        iter_timed_with_cpu(b, name, || {
+            let result = run().unwrap_or_else(|e| fail(name, e));
+            check(&result).unwrap_or_else(|e| fail(name, e))
+        })
+    });
+    Some(first)
+}
+
+/// Wraps `run` so it also returns how long it took, for [`bench_checked`].
+pub fn timed<R, E>(
+    mut run: impl FnMut() -> Result<R, E>,
+) -> impl FnMut() -> Result<(R, Duration), E> {
+    move || {
+        let started = Instant::now();
+        run().map(|result| (result, started.elapsed()))
+    }
 }
 
 /// Ends the run with one line naming the benchmark and what went wrong: a wrong answer or a

@@ -20,15 +20,13 @@
 
 use std::time::Duration;
 
-use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput};
+use workloads::Preset;
 use workloads::sync::{
     CounterJob, DagJob, LimitedResourceJob, PriorityJob, ReadMostlyJob, TaskQueueJob,
 };
-use workloads::{Mismatch, Preset, RunError};
 
-use crate::cpu::iter_timed_with_cpu;
-use crate::support::{Settings, fail, size_for};
+use crate::support::{Settings, bench_checked, fail};
 
 pub fn benches(c: &mut Criterion, settings: &Settings) {
     let sizes = Sizes::of(settings.preset);
@@ -77,45 +75,10 @@ impl Sizes {
     }
 }
 
-/// The sweep plus extra counts that matter for a workload (the article's), deduplicated.
-fn counts(settings: &Settings, extra: &[usize]) -> Vec<usize> {
-    let mut counts: Vec<usize> = settings.workers.iter().map(|w| w.get()).collect();
-    counts.extend_from_slice(extra);
-    counts.sort_unstable();
-    counts.dedup();
-    counts
-}
-
-/// Runs once and verifies, sizes the sampling, then times with the technique's own clock;
-/// every timed run is verified too, outside the time. Returns the first run's report, or
-/// `None` when criterion's filter skips the benchmark (and nothing was run).
-fn bench_checked<R>(
-    group: &mut BenchmarkGroup<'_, WallTime>,
-    settings: &Settings,
-    id: BenchmarkId,
-    name: &str,
-    mut run: impl FnMut() -> Result<R, RunError>,
-    check: impl Fn(&R) -> Result<Duration, Mismatch>,
-) -> Option<R> {
-    if !settings.selected(name) {
-        return None;
-    }
-    let first = run().unwrap_or_else(|e| fail(name, e));
-    let once = check(&first).unwrap_or_else(|e| fail(name, e));
-    size_for(group, once);
-    group.bench_function(id, |b| {
-        iter_timed_with_cpu(b, name, || {
-            let report = run().unwrap_or_else(|e| fail(name, e));
-            check(&report).unwrap_or_else(|e| fail(name, e))
-        })
-    });
-    Some(first)
-}
-
 fn counter(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
     let mut group = c.benchmark_group("sync/counter");
     for technique in locks::techniques() {
-        for workers in counts(settings, &[CounterJob::ARTICLE_THREADS.workers]) {
+        for workers in settings.counts_with(&[CounterJob::ARTICLE_THREADS.workers]) {
             let job = CounterJob {
                 workers,
                 increments: sizes.increments,
@@ -138,7 +101,7 @@ fn counter(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
 fn read_mostly(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
     let mut group = c.benchmark_group("sync/counter-read-mostly");
     for technique in locks::read_mostly_techniques() {
-        for workers in counts(settings, &[]) {
+        for workers in settings.counts_with(&[]) {
             let job = ReadMostlyJob {
                 ops: sizes.reads,
                 ..ReadMostlyJob::new(workers)
@@ -204,7 +167,7 @@ fn task_queue(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
     for (i, &tasks) in sizes.tasks.iter().enumerate() {
         // The smaller size sweeps consumers; the larger one runs the article's 3 workers.
         let consumers = if i == 0 {
-            counts(settings, &[article])
+            settings.counts_with(&[article])
         } else {
             vec![article]
         };
@@ -226,7 +189,10 @@ fn task_queue(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
     let tasks = sizes.tasks[0];
     let single = TaskQueueJob::article(tasks).producers;
     let group_name = format!("sync/{}-producers", TaskQueueJob::article(tasks).id());
-    let others = counts(settings, &[]).into_iter().filter(|&p| p != single);
+    let others = settings
+        .counts_with(&[])
+        .into_iter()
+        .filter(|&p| p != single);
     let jobs = others.map(|producers| {
         (
             producers,
@@ -273,7 +239,7 @@ fn priority(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
     let group_name = format!("sync/{}", probe.id());
     let mut group = c.benchmark_group(&group_name);
     for technique in queue::priority_techniques() {
-        for consumers in counts(settings, &[]) {
+        for consumers in settings.counts_with(&[]) {
             let job = PriorityJob { consumers, ..probe };
             let name = format!("{group_name}/{}/{consumers}", technique.id());
             group.throughput(Throughput::Elements(job.tasks));
@@ -300,7 +266,7 @@ fn dag(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
     let mut group = c.benchmark_group(&group_name);
     for technique in queue::dag_techniques() {
         let workers = if technique.sweeps_workers() {
-            counts(settings, &[])
+            settings.counts_with(&[])
         } else {
             vec![1]
         };
