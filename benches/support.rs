@@ -193,21 +193,20 @@ pub fn fail(what: &str, error: impl Display) -> ! {
 
 /// Whether criterion is measuring (`cargo bench`), as opposed to its test mode
 /// (`cargo test`, `--test`) or listing (`--list`): only a measuring run writes results.
+/// The report decides the same way whether to publish.
 pub fn is_measuring() -> bool {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--test" || a == "--list")
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    report::should_publish(&args)
 }
 
-/// Where criterion writes its files: `$CRITERION_HOME`, else `<target dir>/criterion`, the
-/// target dir being `$CARGO_TARGET_DIR` or the workspace's `target/`.
+/// Where criterion writes its files, found the way the report finds them (which may ask
+/// `cargo metadata`, so it is asked once).
 pub fn criterion_dir() -> std::path::PathBuf {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return home.into();
-    }
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
-        .join("criterion")
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        report::publish::criterion_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
+    })
+    .clone()
 }
 
 /// Publishes the results into `reports/` once the suite has run: `reports/runs/<id>.json`
