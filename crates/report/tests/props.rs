@@ -643,3 +643,21 @@ fn criterion_files() -> impl Strategy<Value = Vec<(String, Option<Content>)>> {
             .collect()
         })
 }
+
+proptest! {
+    // Drawing charts is slow: a quarter of the cases.
+    #![proptest_config(ProptestConfig { cases: config().cases / 4, ..config() })]
+
+    #[test]
+    fn every_valid_results_file_renders(results in results(), other in results()) {
+        let page = report::page::render_index(
+            &results,
+            Some(report::page::Beside { name: "other", results: &other }),
+            "charts",
+        );
+        prop_assert!(page.is_ok(), "{:?}", page.err());
+        let inputs = [input("a", results), input("b", other)];
+        let page = Comparison::new(&inputs, 0).html("charts");
+        prop_assert!(page.is_ok(), "{:?}", page.err());
+    }
+}

@@ -194,13 +194,17 @@ impl ValueAxis {
         }
     }
 
-    /// A value in axis units.
+    /// A value in axis units, kept within a hundred axis lengths of the axis: plotters turns
+    /// positions into `i32` pixels and overflows on a value far off the chart (a valid results
+    /// file may hold a median outside its own confidence interval).
     pub fn at(&self, v: f64) -> f64 {
-        if self.log {
+        let a = if self.log {
             v.max(1e-300).log10().max(self.lo)
         } else {
             v
-        }
+        };
+        let reach = 100.0 * (self.hi - self.lo).abs().max(1e-9);
+        a.clamp(self.lo - reach, self.hi + reach)
     }
 
     /// The label at an axis position: the value, or on a log axis only at powers of ten
