@@ -24,6 +24,7 @@ use crate::shared::SharedValue;
 use crate::spawn::{SpawnConfig, WorkerProgram};
 
 mod map;
+mod pipeline;
 mod queue;
 mod shutdown;
 mod slot;
@@ -44,6 +45,7 @@ pub struct PoolBuilder<'a> {
     workers: Option<NonZeroUsize>,
     program: WorkerProgram,
     shared: Option<&'a SharedValue>,
+    window: Option<NonZeroUsize>,
 }
 
 impl<'a> PoolBuilder<'a> {
@@ -66,6 +68,14 @@ impl<'a> PoolBuilder<'a> {
         self
     }
 
+    /// How many batches each worker may have unanswered at once (default
+    /// [`ProcessPool::DEFAULT_WINDOW`]). 1 is the plain design: every batch waits for the
+    /// previous reply, two cross-process wake-ups per batch.
+    pub fn window(mut self, window: NonZeroUsize) -> Self {
+        self.window = Some(window);
+        self
+    }
+
     /// Starts every worker and waits until each has said it is ready.
     pub fn start(self) -> Result<ProcessPool, PoolError> {
         let workers = self
@@ -80,7 +90,8 @@ impl<'a> PoolBuilder<'a> {
             None => None,
         };
         let config = SpawnConfig::new(&self.program, shared_file.as_ref().map(File::as_raw_fd))?;
-        ProcessPool::launch(workers, config, shared_file)
+        let window = self.window.unwrap_or(ProcessPool::DEFAULT_WINDOW);
+        ProcessPool::launch(workers, window, config, shared_file)
     }
 }
 
@@ -94,11 +105,16 @@ pub struct ProcessPool {
     shared: Arc<Shared>,
     threads: Vec<JoinHandle<()>>,
     workers: usize,
+    window: NonZeroUsize,
     // Closed when the pool ends; workers hold their own inherited copy.
     _shared_file: Option<File>,
 }
 
 impl ProcessPool {
+    /// The default window: batches written ahead to each worker. Chosen from the sweep of
+    /// `process/pipeline-window` (see the crate docs).
+    pub const DEFAULT_WINDOW: NonZeroUsize = NonZeroUsize::new(8).unwrap();
+
     /// Starts `workers` workers running the current executable (see [`WorkerProgram`]).
     pub fn new(workers: NonZeroUsize) -> Result<ProcessPool, PoolError> {
         ProcessPool::builder().workers(workers).start()
@@ -111,6 +127,7 @@ impl ProcessPool {
 
     fn launch(
         workers: NonZeroUsize,
+        window: NonZeroUsize,
         config: SpawnConfig,
         shared_file: Option<File>,
     ) -> Result<ProcessPool, PoolError> {
@@ -119,6 +136,7 @@ impl ProcessPool {
             shared: Arc::new(Shared::new(workers.get())),
             threads: Vec::with_capacity(workers.get()),
             workers: workers.get(),
+            window,
             _shared_file: shared_file,
         };
         let (ready_tx, ready_rx) = mpsc::channel();
@@ -130,7 +148,7 @@ impl ProcessPool {
             );
             let thread = thread::Builder::new()
                 .name(format!("process-pool-{slot}"))
-                .spawn(move || slot::serve_slot(slot, shared, slot_config, ready))
+                .spawn(move || slot::serve_slot(slot, shared, slot_config, window.get(), ready))
                 .map_err(|e| PoolError::Spawn {
                     program: config.program.display().to_string(),
                     cause: format!("could not start the thread of worker {slot}: {e}"),
@@ -160,6 +178,11 @@ impl ProcessPool {
         self.workers
     }
 
+    /// How many batches each worker may have unanswered at once.
+    pub fn window(&self) -> NonZeroUsize {
+        self.window
+    }
+
     /// The process ids of the live workers (for `ps`, and for tests that kill one).
     pub fn worker_pids(&self) -> Vec<u32> {
         self.shared.pids()
@@ -170,6 +193,7 @@ impl fmt::Debug for ProcessPool {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProcessPool")
             .field("workers", &self.workers)
+            .field("window", &self.window)
             .field("pids", &self.worker_pids())
             .finish_non_exhaustive()
     }

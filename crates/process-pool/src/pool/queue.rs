@@ -89,6 +89,15 @@ impl Batch {
     }
 }
 
+/// What [`Shared::next_batch`] found.
+pub(crate) enum Next {
+    Batch(Batch),
+    /// The pool is shutting down and the queue is empty.
+    Closed,
+    /// The caller's `interrupted` became true.
+    Interrupted,
+}
+
 pub(crate) struct State {
     pub queue: VecDeque<Batch>,
     pub closing: bool,
@@ -134,14 +143,28 @@ impl Shared {
         Ok(())
     }
 
-    pub fn next_batch(&self) -> Option<Batch> {
+    /// The next batch. When there is none yet, `before_wait` runs once (unlocked: the slot
+    /// thread flushes what it buffered) and this waits for one, for shutdown, or for
+    /// `interrupted` (checked under the queue's lock; whoever makes it true then calls
+    /// [`Shared::wake_slots`]).
+    pub fn next_batch(&self, before_wait: impl FnOnce(), interrupted: impl Fn() -> bool) -> Next {
+        let mut before_wait = Some(before_wait);
         let mut state = lock(&self.state);
         loop {
             if let Some(batch) = state.queue.pop_front() {
-                return Some(batch);
+                return Next::Batch(batch);
             }
             if state.closing {
-                return None;
+                return Next::Closed;
+            }
+            if interrupted() {
+                return Next::Interrupted;
+            }
+            if let Some(before_wait) = before_wait.take() {
+                drop(state);
+                before_wait();
+                state = lock(&self.state);
+                continue;
             }
             state = self
                 .work_available
@@ -150,8 +173,17 @@ impl Shared {
         }
     }
 
+    /// Whether shutdown has begun.
     pub fn closing(&self) -> bool {
         lock(&self.state).closing
+    }
+
+    /// Wakes every slot thread parked on the queue, to look at its worker again.
+    pub fn wake_slots(&self) {
+        // Taking the lock orders this after any check of `interrupted` made under it, so a
+        // thread that checked before is already waiting and gets the notification.
+        drop(lock(&self.state));
+        self.work_available.notify_all();
     }
 
     /// Starts the worker of `slot`, registered for killing before the handshake so that a

@@ -57,9 +57,10 @@ impl ProcessPool {
         if let Some(grace) = grace {
             let deadline = Instant::now() + grace;
             while !self.threads.iter().all(JoinHandle::is_finished) {
+                // Again and again: a slot may start a worker for a batch it held when its
+                // last one died.
                 if Instant::now() >= deadline {
                     self.shared.kill_all();
-                    break;
                 }
                 thread::sleep(Duration::from_millis(1));
             }

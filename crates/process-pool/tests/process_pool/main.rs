@@ -5,6 +5,7 @@
 //! One integration-test binary (a module per concern): [`support`] holds the bounded waits and
 //! the worker program every module uses.
 
+mod chaos;
 mod faults;
 mod lifecycle;
 mod map;

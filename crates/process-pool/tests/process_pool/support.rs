@@ -26,15 +26,55 @@ pub fn pool(workers: usize) -> ProcessPool {
         .unwrap()
 }
 
+pub fn pool_with_window(workers: usize, window: usize) -> ProcessPool {
+    ProcessPool::builder()
+        .workers(nz(workers))
+        .window(nz(window))
+        .program(program())
+        .start()
+        .unwrap()
+}
+
+/// SIGKILLs the worker `pid` from outside, as `kill -9` would, after checking that it is a
+/// live child of this process (so a stale pid can never hit a stranger).
+pub fn kill_worker(pid: u32) -> bool {
+    if parent_of(pid) != Some(std::process::id()) || !alive(pid) {
+        return false;
+    }
+    // SAFETY (test): a signal to a process we just saw as our unreaped child.
+    unsafe { libc::kill(pid as i32, libc::SIGKILL) == 0 }
+}
+
+/// The parent pid of `pid`, from `/proc/<pid>/stat`.
+pub fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command in parentheses: state, then the parent's pid.
+    stat.rsplit(')')
+        .next()?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
 /// Runs `f` on its own thread and fails the test if it takes longer than [`BOUND`].
 pub fn bounded<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    bounded_for(what, BOUND, f)
+}
+
+/// Runs `f` on its own thread and fails the test if it takes longer than `bound`.
+pub fn bounded_for<T: Send + 'static>(
+    what: &str,
+    bound: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
         let _ = tx.send(f());
     });
-    match rx.recv_timeout(BOUND) {
+    match rx.recv_timeout(bound) {
         Ok(value) => value,
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what}: no answer within {BOUND:?}"),
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what}: no answer within {bound:?}"),
         Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{what}: panicked (see above)"),
     }
 }
