@@ -35,10 +35,20 @@
 //! ~13 us per task (two workers overlap), with the default chunksize ~0.06 us per task;
 //! starting a pool ~3 ms for one worker, ~9 ms for four.
 //!
+//! **Pipelining.** Each worker has up to a window of batches written ahead of its replies
+//! ([`PoolBuilder::window`], default [`ProcessPool::DEFAULT_WINDOW`] = 8): a slot thread
+//! writes, a reader thread per worker reads, as `multiprocessing.Pool` writes tasks ahead of
+//! results. With window 1 every batch pays two cross-process wake-ups; with 8 the worker finds
+//! its next request waiting. The default comes from the `process/pipeline-window` sweep
+//! (chunksize 1, 10_000 squares, 2 workers, 2-core VM): see the README for the figures.
+//! `shutdown(CancelPending)` cancels what is still queued; what was already written to a
+//! worker (at most its window) runs, as in `ProcessPoolExecutor`, whose call queue also runs
+//! ahead of the workers.
+//!
 //! **Faults.** A worker that panics reports the panic on that task and keeps serving. A
 //! worker that exits, is killed (SIGKILL included) or sends a corrupt or truncated frame is
-//! reaped and replaced; the task it held fails with [`PoolError::WorkerLost`] naming its pid
-//! and cause. Workers die with the thread that started them (`PR_SET_PDEATHSIG`), so even a
+//! reaped and replaced; exactly the batches it had in flight (written, not answered) fail
+//! with [`PoolError::WorkerLost`] naming its pid and cause. Workers die with the thread that started them (`PR_SET_PDEATHSIG`), so even a
 //! parent killed with SIGKILL leaves no orphan; shutdown and drop reap every child, killing
 //! any that does not exit within a bounded grace.
 //!
@@ -96,6 +106,10 @@ pub use worker::init;
 pub use workloads::Task;
 
 use workloads::MapTechnique;
+
+/// The id of the reused pool with window 1 (one batch in flight per worker, the plain
+/// design), the row beside `process-pool` in `process/squares-chunksize`.
+pub const WINDOW1_ID: &str = "process-pool-window1";
 
 /// The process techniques for the map family, in legend order: the reused pool, a fresh pool
 /// per run, and procspawn's pool. The caller's `main` must have called [`init`] and

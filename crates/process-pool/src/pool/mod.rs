@@ -1,13 +1,16 @@
 //! The pool: `multiprocessing.Pool` and `ProcessPoolExecutor` over real worker processes.
 //!
-//! One thread per worker slot feeds its process: it takes the next batch (a chunk of tasks,
-//! or one submitted unit of work) from a shared queue, writes it as one frame, reads one
-//! reply frame, and hands the outcome to the caller's channel. Blocking pipe I/O on a thread
-//! per worker is the plainest design whose cost per task is one pipe round trip plus one
-//! channel hand-off, and it tells exactly which task a dead worker had in hand.
+//! Each worker slot has two threads. The slot thread takes the next batch (a chunk of tasks,
+//! or one submitted unit of work) from a shared queue, records it as in flight and writes it
+//! as one frame, up to a window of batches ahead of the replies; the reader thread reads each
+//! reply and hands it to the oldest batch in flight (a worker answers in order). With a window
+//! of 1 every batch waits for the previous reply: two cross-process wake-ups per batch, whose
+//! cost depends on where the scheduler puts the threads. With a window of several, the worker
+//! finds its next request already in its pipe and never sleeps between tasks, and the parent
+//! writes and reads in bursts. A dead worker fails exactly the batches in flight to it.
 //!
-//! One concern per file: [`queue`] (batches and the live-worker registry), [`slot`] (feeding
-//! and replacing one worker), [`map`] (scatter and gather), [`submit`] (one unit of work and
+//! One concern per file: [`queue`] (batches and the live-worker registry), [`slot`] (writing
+//! to one worker and replacing it), [`pipeline`] (its batches in flight and its reader), [`map`] (scatter and gather), [`submit`] (one unit of work and
 //! its handle), [`shutdown`] (ending the pool, bounded).
 
 use std::fmt;

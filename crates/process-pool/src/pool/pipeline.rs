@@ -65,17 +65,21 @@ impl Pipeline {
         Ok(())
     }
 
-    /// Whether fewer than `window` batches are in flight; if not, `before_wait` runs (the
-    /// slot thread flushes what it buffered, so the worker can answer) and this waits until
-    /// a batch is answered or the pipeline ends. `false` when the pipeline ended.
+    /// Whether there is room for one more batch. When `window` batches are in flight,
+    /// `before_wait` runs (the slot thread flushes what it buffered, so the worker can answer)
+    /// and this waits until at most half of them are left, or the pipeline ends: the slot
+    /// thread then refills the window in one burst, one wake-up and one `write` for half a
+    /// window of batches rather than one per batch. `false` when the pipeline ended.
     pub fn wait_for_room(&self, window: usize, before_wait: impl FnOnce()) -> bool {
         let mut in_flight = lock(&self.in_flight);
-        if in_flight.batches.len() >= window && !self.ended.load(Ordering::Relaxed) {
-            drop(in_flight);
-            before_wait();
-            in_flight = lock(&self.in_flight);
+        if in_flight.batches.len() < window || self.ended.load(Ordering::Relaxed) {
+            return !self.ended.load(Ordering::Relaxed);
         }
-        while in_flight.batches.len() >= window && !self.ended.load(Ordering::Relaxed) {
+        drop(in_flight);
+        before_wait();
+        in_flight = lock(&self.in_flight);
+        let low = window / 2;
+        while in_flight.batches.len() > low && !self.ended.load(Ordering::Relaxed) {
             in_flight = self
                 .changed
                 .wait(in_flight)
