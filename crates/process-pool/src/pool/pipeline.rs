@@ -88,6 +88,24 @@ impl Pipeline {
         !self.ended.load(Ordering::Relaxed)
     }
 
+    /// How many batches are in flight.
+    pub fn len(&self) -> usize {
+        lock(&self.in_flight).batches.len()
+    }
+
+    /// Waits until fewer than `n` batches are in flight or the pipeline ended; `before_wait`
+    /// runs first (the slot thread flushes, so the worker can answer).
+    pub fn wait_below(&self, n: usize, before_wait: impl FnOnce()) {
+        before_wait();
+        let mut in_flight = lock(&self.in_flight);
+        while in_flight.batches.len() >= n && !self.ended.load(Ordering::Relaxed) {
+            in_flight = self
+                .changed
+                .wait(in_flight)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
     /// Says that the slot thread is about to close the worker's input.
     pub fn closing(&self) {
         lock(&self.in_flight).closing = true;

@@ -96,6 +96,8 @@ pub(crate) enum Next {
     Closed,
     /// The caller's `interrupted` became true.
     Interrupted,
+    /// There is work, but not enough to take more ahead: wait for a reply first.
+    NotYet,
 }
 
 pub(crate) struct State {
@@ -143,16 +145,32 @@ impl Shared {
         Ok(())
     }
 
-    /// The next batch. When there is none yet, `before_wait` runs once (unlocked: the slot
-    /// thread flushes what it buffered) and this waits for one, for shutdown, or for
-    /// `interrupted` (checked under the queue's lock; whoever makes it true then calls
-    /// [`Shared::wake_slots`]).
-    pub fn next_batch(&self, before_wait: impl FnOnce(), interrupted: impl Fn() -> bool) -> Next {
+    /// The next batch for a worker with `in_flight` batches unanswered. When there is none
+    /// yet, `before_wait` runs once (unlocked: the slot thread flushes what it buffered) and
+    /// this waits for one, for shutdown, or for `interrupted` (checked under the queue's lock;
+    /// whoever makes it true then calls [`Shared::wake_slots`]).
+    ///
+    /// A worker takes a batch ahead of its replies only while the queue holds at least
+    /// `workers x in_flight` batches ([`Next::NotYet`] otherwise): a long queue (a map with
+    /// chunksize 1) fills every window, but the few big chunks of a default-chunksize map
+    /// are shared out about evenly, and the last ones go to whichever worker is free, as with
+    /// one batch in flight.
+    pub fn next_batch(
+        &self,
+        in_flight: usize,
+        before_wait: impl FnOnce(),
+        interrupted: impl Fn() -> bool,
+    ) -> Next {
         let mut before_wait = Some(before_wait);
         let mut state = lock(&self.state);
         loop {
-            if let Some(batch) = state.queue.pop_front() {
-                return Next::Batch(batch);
+            if !state.queue.is_empty() {
+                if in_flight > 0 && state.queue.len() < self.live.len() * in_flight {
+                    return Next::NotYet;
+                }
+                if let Some(batch) = state.queue.pop_front() {
+                    return Next::Batch(batch);
+                }
             }
             if state.closing {
                 return Next::Closed;

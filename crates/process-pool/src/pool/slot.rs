@@ -151,11 +151,19 @@ pub(crate) fn serve_slot(
             Some(batch) => batch,
             None => {
                 let watched = running.as_ref().map(|r| Arc::clone(&r.pipeline));
+                let in_flight = watched.as_ref().map_or(0, |p| p.len());
                 let flush = || running.as_mut().map_or((), Running::flush);
-                match shared.next_batch(flush, || watched.as_ref().is_some_and(|p| p.ended())) {
+                let ended = || watched.as_ref().is_some_and(|p| p.ended());
+                match shared.next_batch(in_flight, flush, ended) {
                     Next::Batch(batch) => batch,
                     Next::Closed => break,
                     Next::Interrupted => continue,
+                    Next::NotYet => {
+                        if let (Some(r), Some(pipeline)) = (&mut running, watched) {
+                            pipeline.wait_below(in_flight, || r.flush());
+                        }
+                        continue;
+                    }
                 }
             }
         };

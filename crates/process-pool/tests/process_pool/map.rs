@@ -1,7 +1,7 @@
 //! Both faces of the API on healthy workers: map, imap_unordered, every technique.
 
 use process_pool::{Chunksize, ProcessPool, WorkerProgram};
-use workloads::{MapJob, Preset, TaskOutput};
+use workloads::{MapJob, Preset, Task, TaskOutput};
 
 use crate::support::*;
 
@@ -94,6 +94,29 @@ fn megabyte_chunks_cross_the_pipes_in_every_technique() {
             let mut runner = technique.start(nz(1)).unwrap();
             job.verify(&runner.run(&job).unwrap())
                 .unwrap_or_else(|e| panic!("{}: {e}", technique.id()));
+        }
+    });
+}
+
+#[test]
+fn a_window_does_not_let_one_worker_take_a_short_queue() {
+    // Eight 100 ms tasks, two workers, a window of 8: one worker could take all eight
+    // ahead and leave the other idle; it takes ahead only its share of the queue.
+    bounded("fair share", || {
+        let pool = pool_with_window(2, 8);
+        let handles: Vec<_> = (0..8)
+            .map(|_| pool.submit(Task::Sleep { ms: 100 }).unwrap())
+            .collect();
+        wait_until("every task is taken", || {
+            handles.iter().all(|h| h.worker_pid().is_some())
+        });
+        let pids: Vec<u32> = handles.iter().filter_map(|h| h.worker_pid()).collect();
+        for pid in pool.worker_pids() {
+            let took = pids.iter().filter(|&&p| p == pid).count();
+            assert!(took >= 2, "worker {pid} took {took} of 8: {pids:?}");
+        }
+        for handle in handles {
+            assert_eq!(handle.result().unwrap(), TaskOutput::Slept(100));
         }
     });
 }
