@@ -28,6 +28,9 @@ struct InFlight {
     /// Set by the slot thread before it closes the worker's input: an end of stream is then
     /// the worker's polite exit, not a death.
     closing: bool,
+    /// The slot thread waits until fewer than this many batches are in flight; 0 when it
+    /// does not wait. The reader signals only then: no wake-up system call per reply.
+    wake_below: usize,
 }
 
 /// One worker's pipeline: its batches in flight, shared by the slot and reader threads.
@@ -71,21 +74,10 @@ impl Pipeline {
     /// thread then refills the window in one burst, one wake-up and one `write` for half a
     /// window of batches rather than one per batch. `false` when the pipeline ended.
     pub fn wait_for_room(&self, window: usize, before_wait: impl FnOnce()) -> bool {
-        let mut in_flight = lock(&self.in_flight);
-        if in_flight.batches.len() < window || self.ended.load(Ordering::Relaxed) {
-            return !self.ended.load(Ordering::Relaxed);
+        if self.len() >= window {
+            self.wait_below(window / 2 + 1, before_wait);
         }
-        drop(in_flight);
-        before_wait();
-        in_flight = lock(&self.in_flight);
-        let low = window / 2;
-        while in_flight.batches.len() > low && !self.ended.load(Ordering::Relaxed) {
-            in_flight = self
-                .changed
-                .wait(in_flight)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
-        !self.ended.load(Ordering::Relaxed)
+        !self.ended()
     }
 
     /// How many batches are in flight.
@@ -99,11 +91,13 @@ impl Pipeline {
         before_wait();
         let mut in_flight = lock(&self.in_flight);
         while in_flight.batches.len() >= n && !self.ended.load(Ordering::Relaxed) {
+            in_flight.wake_below = n;
             in_flight = self
                 .changed
                 .wait(in_flight)
                 .unwrap_or_else(PoisonError::into_inner);
         }
+        in_flight.wake_below = 0;
     }
 
     /// Says that the slot thread is about to close the worker's input.
@@ -112,8 +106,13 @@ impl Pipeline {
     }
 
     fn pop(&self) -> Option<Batch> {
-        let batch = lock(&self.in_flight).batches.pop_front();
-        self.changed.notify_one();
+        let mut in_flight = lock(&self.in_flight);
+        let batch = in_flight.batches.pop_front();
+        if in_flight.batches.len() < in_flight.wake_below {
+            in_flight.wake_below = 0;
+            drop(in_flight);
+            self.changed.notify_one();
+        }
         batch
     }
 
