@@ -4,12 +4,12 @@
 //!   workers with `chunksize = 1` (a frame per task) and with Python's default
 //!   (`len / (4 x workers)`); parameter: the chunksize. Why: tiny tasks invert rankings,
 //!   and chunking is the process pool's one lever against that. Rows: `process-pool`, the
-//!   pool as it ships (window 8: eight batches written ahead to each worker, as
+//!   pool as it ships (window 32: up to 32 batches written ahead to each worker, as
 //!   `multiprocessing.Pool` writes tasks ahead of results), and `process-pool-window1`, the
 //!   plain design (one batch in flight per worker: two cross-process wake-ups per batch).
 //! - `process/pipeline-window`: the same squares with `chunksize = 1`, sweeping the window
-//!   (batches in flight per worker: 1, 2, 4, 8, 16, 32); parameter: the window. Why: the
-//!   sweep the default window (8, `ProcessPool::DEFAULT_WINDOW`) was chosen from, recorded
+//!   (batches in flight per worker: 1, 2, 4, 8, 16, 32, 64); parameter: the window. Why: the
+//!   sweep the default window (32, `ProcessPool::DEFAULT_WINDOW`) was chosen from, recorded
 //!   with every run.
 //! - `process/startup`: starting a pool and waiting until every worker is ready, alone
 //!   (ours and procspawn's); parameter: workers. Why: `with Pool() as pool:` pays it per call.
@@ -49,7 +49,7 @@ pub fn benches(c: &mut Criterion, settings: &Settings) {
 }
 
 /// The windows `process/pipeline-window` sweeps.
-const WINDOWS: [usize; 6] = [1, 2, 4, 8, 16, 32];
+const WINDOWS: [usize; 7] = [1, 2, 4, 8, 16, 32, 64];
 
 fn cores() -> NonZeroUsize {
     std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
