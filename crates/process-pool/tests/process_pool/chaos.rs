@@ -31,7 +31,7 @@ struct Tally {
 fn chaos(kills: usize) -> Tally {
     // Generous: the kills' own pace, plus a worker start and a bounded reap per kill.
     let bound = BOUND + KILL_EVERY * 4 * kills as u32;
-    bounded_for("chaos", bound, move || {
+    with_deadline("chaos", bound, move || {
         let pool = pool(WORKERS);
         let killed = Mutex::new(BTreeSet::new());
         let done = AtomicBool::new(false);
@@ -106,6 +106,7 @@ fn chaos(kills: usize) -> Tally {
         );
         tally
     })
+    .unwrap()
 }
 
 /// A seed for the killer's choice, printed so that a failing run can be told apart.

@@ -11,7 +11,7 @@ use crate::support::*;
 /// cause, that the worker was replaced (when `replaced`), and that the pool still verifies a
 /// job afterwards.
 fn break_a_worker(fault: Fault, replaced: bool) -> PoolError {
-    bounded("fault", move || {
+    with_deadline("fault", BOUND, move || {
         let pool = pool(2);
         let before = pool.worker_pids();
         let broken = pool.submit(fault).unwrap();
@@ -59,6 +59,7 @@ fn break_a_worker(fault: Fault, replaced: bool) -> PoolError {
         }
         err
     })
+    .unwrap()
 }
 
 #[test]
@@ -96,7 +97,7 @@ fn corrupt_and_truncated_frames_are_errors_and_the_worker_is_replaced() {
 
 #[test]
 fn a_worker_killed_from_outside_mid_task_fails_only_its_task() {
-    bounded("sigkill from outside", || {
+    with_deadline("sigkill from outside", BOUND, || {
         let pool = pool(2);
         let victim = pool.submit(Task::Sleep { ms: 30_000 }).unwrap();
         wait_until("the task starts", || victim.worker_pid().is_some());
@@ -111,12 +112,12 @@ fn a_worker_killed_from_outside_mid_task_fails_only_its_task() {
         job.verify(&pool.map(job.tasks().clone(), Chunksize::Auto).unwrap())
             .unwrap();
         assert!(!pool.worker_pids().contains(&pid));
-    });
+    }).unwrap();
 }
 
 #[test]
 fn a_sigkill_mid_map_fails_exactly_the_tasks_that_worker_had_in_flight() {
-    bounded("sigkill mid-map", || {
+    with_deadline("sigkill mid-map", BOUND, || {
         let window = 4;
         let pool = pool_with_window(2, window);
         assert!(pool.window().get() > 1);
@@ -146,5 +147,6 @@ fn a_sigkill_mid_map_fails_exactly_the_tasks_that_worker_had_in_flight() {
         wait_until("full strength", || pool.worker_pids().len() == 2);
         assert!(!pool.worker_pids().contains(&victim));
         assert!(!exists(victim), "the killed worker {victim} was not reaped");
-    });
+    })
+    .unwrap();
 }

@@ -11,7 +11,7 @@ use crate::support::*;
 
 #[test]
 fn submit_returns_handles_and_shutdown_wait_runs_what_is_pending() {
-    bounded("submit", || {
+    with_deadline("submit", BOUND, || {
         let pool = pool(2);
         let handles: Vec<_> = (0..20)
             .map(|x| pool.submit(Task::Square { x }).unwrap())
@@ -22,13 +22,14 @@ fn submit_returns_handles_and_shutdown_wait_runs_what_is_pending() {
             assert_eq!(handle.result().unwrap(), TaskOutput::Square(x * x));
         }
         assert_eq!(sleeper.result().unwrap(), TaskOutput::Slept(30));
-    });
+    })
+    .unwrap();
 }
 
 #[test]
 fn shutdown_cancel_pending_cancels_what_has_not_been_written() {
     for window in [1, 4] {
-        bounded("cancel", move || {
+        with_deadline("cancel", BOUND, move || {
             let pool = pool_with_window(1, window);
             let running = pool.submit(Task::Sleep { ms: 300 }).unwrap();
             let pending: Vec<_> = (0..10)
@@ -48,13 +49,14 @@ fn shutdown_cancel_pending_cancels_what_has_not_been_written() {
                     false => assert_eq!(*outcome, Err(PoolError::Cancelled), "task {x}"),
                 }
             }
-        });
+        })
+        .unwrap();
     }
 }
 
 #[test]
 fn drop_and_terminate_leave_no_child_behind() {
-    bounded("drop", || {
+    with_deadline("drop", BOUND, || {
         let first = pool(3);
         let pids = first.worker_pids();
         assert_eq!(pids.len(), 3);
@@ -85,7 +87,8 @@ fn drop_and_terminate_leave_no_child_behind() {
             pending.result(),
             Err(PoolError::Cancelled | PoolError::WorkerLost { .. })
         ));
-    });
+    })
+    .unwrap();
 }
 
 /// Not a test on its own: the host process of `workers_die_with_a_parent_killed_by_sigkill`.
@@ -123,14 +126,15 @@ fn workers_die_with_a_parent_killed_by_sigkill() {
         .spawn()
         .unwrap();
     let stdout = host.stdout.take().unwrap();
-    let pids: Vec<u32> = bounded("the host's pool", move || {
+    let pids: Vec<u32> = with_deadline("the host's pool", BOUND, move || {
         let line = BufReader::new(stdout)
             .lines()
             .map_while(Result::ok)
             .find_map(|line| Some(line.split_once("PIDS ")?.1.to_string()))
             .expect("the host prints its workers");
         line.split(' ').map(|p| p.parse().unwrap()).collect()
-    });
+    })
+    .unwrap();
     assert_eq!(pids.len(), 2);
     for &pid in &pids {
         assert!(alive(pid), "worker {pid} runs before its parent dies");

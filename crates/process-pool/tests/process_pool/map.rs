@@ -7,8 +7,8 @@ use crate::support::*;
 
 #[test]
 fn every_technique_verifies_every_quick_workload() {
-    bounded("techniques x workloads", || {
-        for technique in process_pool::techniques(&program()) {
+    with_deadline("techniques x workloads", BOUND, || {
+        for technique in process_pool::map_techniques(&program()) {
             for workers in [1, 2, 3] {
                 let mut runner = technique.start(nz(workers)).unwrap();
                 for job in MapJob::for_preset(Preset::Quick) {
@@ -18,7 +18,8 @@ fn every_technique_verifies_every_quick_workload() {
                 }
             }
         }
-    });
+    })
+    .unwrap();
 }
 
 #[test]
@@ -34,7 +35,7 @@ fn chunksize_defaults_like_python() {
 
 #[test]
 fn map_keeps_input_order_with_any_chunksize() {
-    bounded("map", || {
+    with_deadline("map", BOUND, || {
         let pool = pool(3);
         let job = MapJob::squares(1_000);
         for chunksize in [1, 7, 0, 5_000] {
@@ -44,12 +45,13 @@ fn map_keeps_input_order_with_any_chunksize() {
             job.verify(&outputs).unwrap();
         }
         assert_eq!(pool.map(Vec::new(), Chunksize::Auto).unwrap(), []);
-    });
+    })
+    .unwrap();
 }
 
 #[test]
 fn imap_unordered_yields_every_task_once() {
-    bounded("imap_unordered", || {
+    with_deadline("imap_unordered", BOUND, || {
         let pool = pool(2);
         let job = MapJob::primes(10_000, 64);
         let mut got = vec![None; job.tasks().len()];
@@ -62,12 +64,13 @@ fn imap_unordered_yields_every_task_once() {
         }
         let got: Vec<TaskOutput> = got.into_iter().map(Option::unwrap).collect();
         job.verify(&got).unwrap();
-    });
+    })
+    .unwrap();
 }
 
 #[test]
 fn a_program_that_is_not_a_worker_is_a_clear_start_error() {
-    bounded("bad programs", || {
+    with_deadline("bad programs", BOUND, || {
         let start = |path: &str| {
             ProcessPool::builder()
                 .workers(nz(1))
@@ -80,7 +83,8 @@ fn a_program_that_is_not_a_worker_is_a_clear_start_error() {
         assert!(err.contains("process_pool::init()"), "{err}");
         let err = start("/nonexistent/worker");
         assert!(err.contains("/nonexistent/worker"), "{err}");
-    });
+    })
+    .unwrap();
 }
 
 #[test]
@@ -88,21 +92,22 @@ fn megabyte_chunks_cross_the_pipes_in_every_technique() {
     // chunk-mean at the default size: 800 KB per task, several MB per frame with 1 worker,
     // far beyond a pipe's 64 KB buffer; procspawn deadlocked here before its runner bounded
     // the calls in flight.
-    bounded("large arguments", || {
+    with_deadline("large arguments", BOUND, || {
         let job = MapJob::chunk_mean(1_000_000, 10);
-        for technique in process_pool::techniques(&program()) {
+        for technique in process_pool::map_techniques(&program()) {
             let mut runner = technique.start(nz(1)).unwrap();
             job.verify(&runner.run(&job).unwrap())
                 .unwrap_or_else(|e| panic!("{}: {e}", technique.id()));
         }
-    });
+    })
+    .unwrap();
 }
 
 #[test]
 fn a_window_does_not_let_one_worker_take_a_short_queue() {
     // Eight 100 ms tasks, two workers, a window of 8: one worker could take all eight
     // ahead and leave the other idle; it takes ahead only its share of the queue.
-    bounded("fair share", || {
+    with_deadline("fair share", BOUND, || {
         let pool = pool_with_window(2, 8);
         let handles: Vec<_> = (0..8)
             .map(|_| pool.submit(Task::Sleep { ms: 100 }).unwrap())
@@ -118,5 +123,6 @@ fn a_window_does_not_let_one_worker_take_a_short_queue() {
         for handle in handles {
             assert_eq!(handle.result().unwrap(), TaskOutput::Slept(100));
         }
-    });
+    })
+    .unwrap();
 }

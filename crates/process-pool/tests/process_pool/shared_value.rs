@@ -7,7 +7,7 @@ use workloads::sync::CounterJob;
 use crate::support::*;
 
 fn count_in_processes(variant: CounterVariant, job: CounterJob) -> i64 {
-    bounded("shared counter", move || {
+    with_deadline("shared counter", BOUND, move || {
         let value = SharedValue::new(0).unwrap();
         let pool = ProcessPool::builder()
             .workers(nz(job.workers))
@@ -29,6 +29,7 @@ fn count_in_processes(variant: CounterVariant, job: CounterJob) -> i64 {
         }
         value.load()
     })
+    .unwrap()
 }
 
 #[test]
@@ -51,7 +52,7 @@ fn the_articles_shared_counter_is_exact_in_four_processes() {
 
 #[test]
 fn a_replacement_worker_maps_the_shared_value_too() {
-    bounded("replacement sees the value", || {
+    with_deadline("replacement sees the value", BOUND, || {
         let value = SharedValue::new(0).unwrap();
         let pool = ProcessPool::builder()
             .workers(nz(1))
@@ -67,12 +68,13 @@ fn a_replacement_worker_maps_the_shared_value_too() {
         };
         pool.submit(work).unwrap().result().unwrap();
         assert_eq!(value.load(), 100);
-    });
+    })
+    .unwrap();
 }
 
 #[test]
 fn a_counter_task_needs_a_shared_value() {
-    bounded("refused", || {
+    with_deadline("refused", BOUND, || {
         let pool = pool(1);
         let work = Work::Increment {
             variant: CounterVariant::Atomic,
@@ -80,5 +82,6 @@ fn a_counter_task_needs_a_shared_value() {
         };
         let err = pool.submit(work).unwrap().result().unwrap_err();
         assert!(err.to_string().contains("shares no value"), "{err}");
-    });
+    })
+    .unwrap();
 }

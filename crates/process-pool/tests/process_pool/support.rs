@@ -1,9 +1,10 @@
 //! What every module of the tests uses: the worker program, bounded waits, process checks.
 
 use std::num::NonZeroUsize;
-use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
+
+pub use workloads::sync::with_deadline;
 
 use process_pool::{ProcessPool, WorkerProgram};
 
@@ -55,28 +56,6 @@ pub fn parent_of(pid: u32) -> Option<u32> {
         .nth(1)?
         .parse()
         .ok()
-}
-
-/// Runs `f` on its own thread and fails the test if it takes longer than [`BOUND`].
-pub fn bounded<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    bounded_for(what, BOUND, f)
-}
-
-/// Runs `f` on its own thread and fails the test if it takes longer than `bound`.
-pub fn bounded_for<T: Send + 'static>(
-    what: &str,
-    bound: Duration,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> T {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    match rx.recv_timeout(bound) {
-        Ok(value) => value,
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what}: no answer within {bound:?}"),
-        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{what}: panicked (see above)"),
-    }
 }
 
 pub fn alive(pid: u32) -> bool {
