@@ -50,9 +50,11 @@ fn chaos(kills: usize) -> Tally {
                     rng ^= rng >> 7;
                     rng ^= rng << 17;
                     let pid = pids[rng as usize % pids.len()];
-                    // Recorded before the signal, so an error naming it always finds it.
-                    killed.lock().unwrap().insert(pid);
-                    if !kill_worker(pid) {
+                    // Recorded before the signal, so an error naming it always finds it. A pid
+                    // still listed while its reaping is under way may be picked again: the
+                    // first kill stays recorded.
+                    let first = killed.lock().unwrap().insert(pid);
+                    if !kill_worker(pid) && first {
                         killed.lock().unwrap().remove(&pid);
                     }
                 }
