@@ -52,11 +52,13 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod breakeven;
 pub mod chart;
 pub mod compare;
 mod error;
 pub mod fsio;
 pub mod html;
+pub mod laws;
 pub mod load;
 pub mod machine;
 pub mod model;
