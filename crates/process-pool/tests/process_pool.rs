@@ -5,7 +5,6 @@
 use std::io::{BufRead, BufReader};
 use std::num::NonZeroUsize;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -460,4 +459,17 @@ fn megabyte_chunks_cross_the_pipes_in_every_technique() {
         }
     })
     .unwrap();
+}
+
+/// Every map technique here crosses a process boundary, whatever its id says.
+#[test]
+fn every_technique_declares_process() {
+    for technique in process_pool::map_techniques(&program()) {
+        assert_eq!(
+            technique.kind(),
+            workloads::Kind::Process,
+            "{}",
+            technique.id()
+        );
+    }
 }
