@@ -126,3 +126,16 @@ fn a_window_does_not_let_one_worker_take_a_short_queue() {
     })
     .unwrap();
 }
+
+/// Every map technique here crosses a process boundary, whatever its id says.
+#[test]
+fn every_technique_declares_process() {
+    for technique in process_pool::map_techniques(&program()) {
+        assert_eq!(
+            technique.kind(),
+            workloads::Kind::Process,
+            "{}",
+            technique.id()
+        );
+    }
+}
