@@ -1,9 +1,16 @@
 //! Family `process`: what a process boundary costs, next to the map family's `process-pool`,
 //! `process-pool-fresh` and `procspawn-pool` rows. Measured:
 //! - `process/squares-chunksize`: the squares workload through a reused pool of `cores`
-//!   workers with `chunksize = 1` (a pipe round trip per task) and with Python's default
+//!   workers with `chunksize = 1` (a frame per task) and with Python's default
 //!   (`len / (4 x workers)`); parameter: the chunksize. Why: tiny tasks invert rankings,
-//!   and chunking is the process pool's one lever against that.
+//!   and chunking is the process pool's one lever against that. Rows: `process-pool`, the
+//!   pool as it ships (window 32: up to 32 batches written ahead to each worker, as
+//!   `multiprocessing.Pool` writes tasks ahead of results), and `process-pool-window1`, the
+//!   plain design (one batch in flight per worker: two cross-process wake-ups per batch).
+//! - `process/pipeline-window`: the same squares with `chunksize = 1`, sweeping the window
+//!   (batches in flight per worker: 1, 2, 4, 8, 16, 32, 64); parameter: the window. Why: the
+//!   sweep the default window (32, `ProcessPool::DEFAULT_WINDOW`) was chosen from, recorded
+//!   with every run.
 //! - `process/startup`: starting a pool and waiting until every worker is ready, alone
 //!   (ours and procspawn's); parameter: workers. Why: `with Pool() as pool:` pays it per call.
 //! - `process/pipe-roundtrip`: 8 bytes to a child (`cat`) and back, the physical floor of
@@ -19,31 +26,65 @@
 use std::io::{Read, Write};
 use std::num::NonZeroUsize;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput};
 use process_pool::{
-    Chunksize, CounterVariant, ProcessPool, ProcspawnPool, ReusedPool, SharedValue, Task, Work,
+    Chunksize, CounterVariant, ProcessPool, ProcspawnPool, ReusedPool, SharedValue, Task,
+    WINDOW1_ID, Work,
 };
 use workloads::sync::CounterJob;
-use workloads::{MapJob, TaskOutput};
+use workloads::{Kind, MapJob, TaskOutput};
 
-use crate::cpu::iter_timed_with_cpu;
-use crate::support::{Settings, bench_checked, fail, size_for, timed};
+use crate::support::{BenchId, Settings, bench_checked, fail, timed};
+
+/// Every row of this family crosses a process boundary.
+const KIND: Kind = Kind::Process;
 
 pub fn benches(c: &mut Criterion, settings: &Settings) {
     squares_chunksize(c, settings);
+    pipeline_window(c, settings);
     startup(c, settings);
     pipe_roundtrip(c, settings);
     shared_counter(c, settings);
 }
 
+/// The windows `process/pipeline-window` sweeps.
+const WINDOWS: [usize; 7] = [1, 2, 4, 8, 16, 32, 64];
+
 fn cores() -> NonZeroUsize {
     std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
 }
 
-fn start_pool(name: &str, workers: NonZeroUsize) -> ProcessPool {
+fn start_pool(name: impl std::fmt::Display, workers: NonZeroUsize) -> ProcessPool {
     ProcessPool::new(workers).unwrap_or_else(|e| fail(name, e))
+}
+
+fn start_windowed(id: &BenchId, workers: NonZeroUsize, window: usize) -> ProcessPool {
+    let window = NonZeroUsize::new(window).unwrap_or(NonZeroUsize::MIN);
+    ProcessPool::builder()
+        .workers(workers)
+        .window(window)
+        .start()
+        .unwrap_or_else(|e| fail(id, e))
+}
+
+/// Times one `map` of `job` through `pool` with `chunksize`, verified before timing.
+fn bench_map_through(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    settings: &Settings,
+    id: &BenchId,
+    pool: &ProcessPool,
+    (job, chunksize): (&MapJob, usize),
+) {
+    bench_checked(
+        group,
+        settings,
+        (id, KIND),
+        timed(|| pool.map(job.tasks().clone(), Chunksize::new(chunksize))),
+        |(outputs, took)| job.verify(outputs).map(|()| *took),
+    );
 }
 
 fn squares_chunksize(c: &mut Criterion, settings: &Settings) {
@@ -51,19 +92,39 @@ fn squares_chunksize(c: &mut Criterion, settings: &Settings) {
     let workers = cores();
     let mut group = c.benchmark_group("process/squares-chunksize");
     group.throughput(Throughput::Elements(job.elements()));
-    let pool = start_pool("process/squares-chunksize", workers);
     let auto = Chunksize::Auto.resolve(job.tasks().len(), workers.get());
-    for chunksize in [1, auto] {
-        let name = format!("process/squares-chunksize/{}/{chunksize}", ReusedPool::ID);
-        let id = BenchmarkId::new(ReusedPool::ID, chunksize);
-        bench_checked(
-            &mut group,
-            settings,
-            id,
-            &name,
-            timed(|| pool.map(job.tasks().clone(), Chunksize::new(chunksize))),
-            |(outputs, took)| job.verify(outputs).map(|()| *took),
-        );
+    let rows = [
+        (ReusedPool::ID, ProcessPool::DEFAULT_WINDOW.get()),
+        (WINDOW1_ID, 1),
+    ];
+    for (technique, window) in rows {
+        let ids = [1, auto].map(|chunksize| {
+            let id = BenchId::new("process/squares-chunksize", technique, chunksize);
+            (chunksize, id)
+        });
+        // Every id is asked (the planning pass counts them); a pool starts only when wanted.
+        if ids.iter().filter(|(_, id)| settings.selected(id)).count() == 0 {
+            continue;
+        }
+        let pool = start_windowed(&ids[0].1, workers, window);
+        for (chunksize, id) in &ids {
+            bench_map_through(&mut group, settings, id, &pool, (&job, *chunksize));
+        }
+    }
+    group.finish();
+}
+
+fn pipeline_window(c: &mut Criterion, settings: &Settings) {
+    let job = MapJob::squares(settings.preset.sizes().squares);
+    let workers = cores();
+    let mut group = c.benchmark_group("process/pipeline-window");
+    group.throughput(Throughput::Elements(job.elements()));
+    for window in WINDOWS {
+        let id = BenchId::new("process/pipeline-window", ReusedPool::ID, window);
+        if settings.selected(&id) {
+            let pool = start_windowed(&id, workers, window);
+            bench_map_through(&mut group, settings, &id, &pool, (&job, 1));
+        }
     }
     group.finish();
 }
@@ -72,37 +133,26 @@ fn startup(c: &mut Criterion, settings: &Settings) {
     let mut group = c.benchmark_group("process/startup");
     for &workers in &settings.workers {
         group.throughput(Throughput::Elements(workers.get() as u64));
-        let name = format!("process/startup/{}/{workers}", ReusedPool::ID);
-        if settings.selected(&name) {
-            let check = |pool: &ProcessPool| match pool.worker_pids().len() == workers.get() {
-                true => Ok(()),
+        // Only the start is timed: the pool is shut down after its time is taken.
+        let id = BenchId::new("process/startup", ReusedPool::ID, workers);
+        bench_checked(
+            &mut group,
+            settings,
+            (&id, KIND),
+            timed(|| ProcessPool::new(workers)),
+            |(pool, took)| match pool.worker_pids().len() == workers.get() {
+                true => Ok(*took),
                 false => Err(format!("{} of {workers} workers", pool.worker_pids().len())),
-            };
-            let started = Instant::now();
-            check(&start_pool(&name, workers)).unwrap_or_else(|e| fail(&name, e));
-            size_for(&mut group, started.elapsed());
-            group.bench_function(BenchmarkId::new(ReusedPool::ID, workers), |b| {
-                // Only the start is timed; shutting the pool down is left out.
-                iter_timed_with_cpu(b, &name, || {
-                    let started = Instant::now();
-                    let pool = start_pool(&name, workers);
-                    let took = started.elapsed();
-                    drop(pool);
-                    took
-                })
-            });
-        }
-
-        let name = format!("process/startup/{}/{workers}", ProcspawnPool::ID);
-        group.bench_function(BenchmarkId::new(ProcspawnPool::ID, workers), |b| {
-            iter_timed_with_cpu(b, &name, || {
-                let started = Instant::now();
-                let pool = procspawn::Pool::new(workers.get()).unwrap_or_else(|e| fail(&name, e));
-                let took = started.elapsed();
-                pool.kill();
-                took
-            })
-        });
+            },
+        );
+        let id = BenchId::new("process/startup", ProcspawnPool::ID, workers);
+        bench_checked(
+            &mut group,
+            settings,
+            (&id, KIND),
+            timed(|| procspawn::Pool::new(workers.get())),
+            |(_pool, took)| Ok::<_, String>(*took),
+        );
     }
     group.finish();
 }
@@ -147,27 +197,25 @@ impl Drop for Echo {
 fn pipe_roundtrip(c: &mut Criterion, settings: &Settings) {
     let mut group = c.benchmark_group("process/pipe-roundtrip");
     group.throughput(Throughput::Elements(1));
-    let name = "process/pipe-roundtrip/raw-pipe/1";
-    let mut echo = Echo::start().unwrap_or_else(|e| fail(name, e));
+    let id = BenchId::new("process/pipe-roundtrip", "raw-pipe", 1);
+    let mut echo = Echo::start().unwrap_or_else(|e| fail(&id, e));
     let mut message = *b"pingpong";
     // round_trip itself fails when cat echoes other bytes.
     bench_checked(
         &mut group,
         settings,
-        BenchmarkId::new("raw-pipe", 1),
-        name,
+        (&id, KIND),
         timed(|| echo.round_trip(&mut message)),
         |((), took)| Ok::<_, String>(*took),
     );
     drop(echo);
 
-    let name = "process/pipe-roundtrip/pool-submit/1";
-    let pool = start_pool(name, NonZeroUsize::MIN);
+    let id = BenchId::new("process/pipe-roundtrip", "pool-submit", 1);
+    let pool = start_pool(&id, NonZeroUsize::MIN);
     bench_checked(
         &mut group,
         settings,
-        BenchmarkId::new("pool-submit", 1),
-        name,
+        (&id, KIND),
         timed(|| {
             let handle = pool
                 .submit(Task::Square { x: 9 })
@@ -200,8 +248,7 @@ fn shared_counter(c: &mut Criterion, settings: &Settings) {
         };
         group.throughput(Throughput::Elements(job.expected()));
         for variant in [CounterVariant::Locked, CounterVariant::Atomic] {
-            let name = format!("process/shared-counter/{}/{increments}", variant.id());
-            let id = BenchmarkId::new(variant.id(), increments);
+            let id = BenchId::new("process/shared-counter", variant.id(), increments);
             let run = || {
                 value.store(0);
                 let work = Work::Increment {
@@ -220,8 +267,7 @@ fn shared_counter(c: &mut Criterion, settings: &Settings) {
             bench_checked(
                 &mut group,
                 settings,
-                id,
-                &name,
+                (&id, KIND),
                 timed(run),
                 |(count, took)| job.verify(*count).map(|()| *took),
             );
