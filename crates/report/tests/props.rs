@@ -171,16 +171,24 @@ fn results() -> impl Strategy<Value = Results> {
     let run = (
         (text(), text(), text(), text(), text(), text()),
         proptest::option::of(text()),
+        proptest::option::of(text()),
     )
         .prop_map(
-            |((id, time_utc, git_revision, profile, preset, command_line), criterion_dir)| Run {
-                id,
-                time_utc,
-                git_revision,
-                profile,
-                preset,
-                command_line,
+            |(
+                (id, time_utc, git_revision, profile, preset, command_line),
                 criterion_dir,
+                partial,
+            )| {
+                Run {
+                    id,
+                    time_utc,
+                    git_revision,
+                    profile,
+                    preset,
+                    command_line,
+                    criterion_dir,
+                    partial,
+                }
             },
         );
     (
@@ -387,6 +395,7 @@ proptest! {
                         preset: "quick".into(),
                         command_line: "c".into(),
                         criterion_dir: None,
+                        partial: None,
                     },
                     machine: Machine {
                         label: "m".into(),
