@@ -121,6 +121,14 @@ mod tests {
     }
 
     #[test]
+    fn axis_ends_are_finite_for_any_finite_values() {
+        for values in [[5e-324, f64::MAX], [f64::MAX, f64::MAX]] {
+            let axis = ValueAxis::fit(values);
+            assert!(axis.lo.is_finite() && axis.hi.is_finite(), "{axis:?}");
+        }
+    }
+
+    #[test]
     fn a_technique_keeps_its_colour_and_a_family_gets_distinct_ones() {
         let p = Palette::for_sets([
             vec!["rayon", "thread-pool"],
@@ -179,17 +187,19 @@ impl ValueAxis {
         if !min.is_finite() {
             (min, max) = (1.0, 10.0);
         }
+        // Ends stay finite for any finite values (near f64::MAX, `max * 1.5` is infinite,
+        // and plotters then spends minutes on the axis's key points).
         if max / min > 30.0 {
             ValueAxis {
                 log: true,
-                lo: (min / 2.0).log10(),
-                hi: (max * 1.5).log10(),
+                lo: (min / 2.0).max(1e-300).log10(),
+                hi: (max * 1.5).min(f64::MAX).log10(),
             }
         } else {
             ValueAxis {
                 log: false,
                 lo: 0.0,
-                hi: max * 1.15,
+                hi: (max * 1.15).min(f64::MAX),
             }
         }
     }
