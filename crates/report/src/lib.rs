@@ -54,14 +54,18 @@
 pub mod analysis;
 pub mod chart;
 pub mod compare;
+pub mod contention;
+pub mod cpus;
 mod error;
 pub mod fsio;
 pub mod html;
 pub mod load;
 pub mod machine;
 pub mod model;
+pub mod noise;
 pub mod page;
 pub mod publish;
+pub mod stats;
 
 pub use error::Error;
 pub use model::{Results, SCHEMA};

@@ -429,6 +429,35 @@ fn bad_results_files_are_named_with_their_problem() {
 }
 
 #[test]
+fn an_aa_check_writes_noise_floors_and_quick_runs_get_no_verdict() {
+    let (tmp, good) = good_results();
+    let dir = tmp.path();
+    let mut again: serde_json::Value = serde_json::from_str(&good).unwrap();
+    for r in again["benchmarks"].as_array_mut().unwrap() {
+        let m = r["median"]["point_ns"].as_f64().unwrap();
+        r["median"]["point_ns"] = json!(m * 1.25);
+        r["sample"] = json!({"iters": [1.0, 2.0], "times_ns": [m, 2.0 * m]});
+    }
+    fs::write(dir.join("a.json"), &good).unwrap();
+    fs::write(dir.join("b.json"), again.to_string()).unwrap();
+    let (code, out, err) = compare(dir, &["a.json", "b.json", "--write-noise", "n.json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("spread 10% or more"), "{out}");
+    let noise = report::noise::Noise::read(&dir.join("n.json")).unwrap();
+    let floor = noise.floor("map/a/rayon/2").unwrap();
+    assert!((floor - 0.25).abs() < 1e-3, "{floor}");
+    let (code, out, err) = compare(
+        dir,
+        &["a.json", "b.json", "--fail-above", "10", "--out", "c.html"],
+    );
+    assert_eq!(code, 0, "two samples never fail a check: {err}");
+    assert!(out.contains("too few samples"), "{out}");
+    let (code, _, err) = compare(dir, &["a.json", "b.json", "--noise", "missing.json"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("missing.json"), "{err}");
+}
+
+#[test]
 fn compare_shows_ratios_geomeans_partial_benchmarks_and_regressions() {
     let (tmp, good) = good_results();
     let dir = tmp.path();
@@ -444,7 +473,11 @@ fn compare_shows_ratios_geomeans_partial_benchmarks_and_regressions() {
                 r[key][f] = json!(r[key][f].as_f64().unwrap() * 2.0);
             }
         }
+        for t in r["sample"]["times_ns"].as_array_mut().unwrap() {
+            *t = json!(t.as_f64().unwrap() * 2.0);
+        }
     }
+    other["machine"]["limits"]["effective_cpus"] = json!(64);
     fs::write(dir.join("ref.json"), &good).unwrap();
     fs::write(dir.join("laptop.json"), other.to_string()).unwrap();
     let (code, out, err) = compare(
@@ -462,19 +495,45 @@ fn compare_shows_ratios_geomeans_partial_benchmarks_and_regressions() {
         out.contains("another kind of machine"),
         "fingerprints are flagged: {out}"
     );
-    assert_images_exist(&dir.join("reports/compare.html"));
-    let (code, _, err) = compare(
-        dir,
-        &[
-            "ref.json",
-            "laptop.json",
-            "--out",
-            "c.html",
-            "--fail-above",
-            "50",
-        ],
+    assert!(
+        out.contains("effective_cpus differ: laptop could use 64 CPUs"),
+        "{out}"
     );
+    assert!(
+        out.contains("slower [2.00–2.00]"),
+        "a verdict per row: {out}"
+    );
+    assert!(
+        out.contains("over 7 benchmarks: 7 slower"),
+        "verdicts counted per family: {out}"
+    );
+    assert_images_exist(&dir.join("reports/compare.html"));
+    let fail_at_50 = [
+        "ref.json",
+        "laptop.json",
+        "--out",
+        "c.html",
+        "--fail-above",
+        "50",
+    ];
+    let (code, _, err) = compare(dir, &fail_at_50);
     assert_eq!(code, 3, "a 2× slowdown is a regression above 50%: {err}");
+    // A noise floor of 150% (an A/A check that saw such spread) absorbs the 2x.
+    let mut noise = json!({"schema": "cb-noise-v1", "machine": "m", "effective_cpus": 2,
+        "runs": ["a", "b"], "benchmarks": {}});
+    noise["fingerprint"] =
+        serde_json::from_str::<serde_json::Value>(&good).unwrap()["machine"]["fingerprint"].clone();
+    for r in serde_json::from_str::<serde_json::Value>(&good).unwrap()["benchmarks"]
+        .as_array()
+        .unwrap()
+    {
+        noise["benchmarks"][r["id"].as_str().unwrap()] =
+            json!({"floor": 1.5, "medians_ns": [1.0, 2.5]});
+    }
+    fs::write(dir.join("noise.json"), noise.to_string()).unwrap();
+    let (code, out, err) = compare(dir, &[&fail_at_50[..], &["--noise", "noise.json"]].concat());
+    assert_eq!(code, 0, "within the noise floor: {out} {err}");
+    assert!(out.contains("no significant change"), "{out}");
     let (code, _, _) = compare(
         dir,
         &[
