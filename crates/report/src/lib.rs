@@ -21,7 +21,9 @@
 //! partial one.
 //!
 //! Files: `load` (criterion's files), `model` (the schema), `machine` (metadata and
-//! fingerprint), `analysis` (speedups, best per technique), `chart/` (a file per chart kind),
+//! fingerprint), `cpus` (affinity, CPU quota, effective CPUs), `contention` (others' and
+//! steal's share of CPU time, the busy mark), `stats` (compare's verdicts, stability),
+//! `noise` (A/A noise floors), `analysis` (speedups, best per technique), `chart/` (a file per chart kind),
 //! `html` and `page` (the page), `compare`, `publish`, `fsio` (atomic writes). This crate
 //! never links a technique crate: it knows techniques only by their ids.
 //!

@@ -50,7 +50,7 @@ pub struct Run {
 /// Machine metadata; every text field is "unknown" when it could not be read.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Machine {
-    /// `CB_MACHINE`, else the host name.
+    /// `CB_MACHINE`, else the host name, else (a generic host name) a description: `epyc-2cpu`.
     pub label: String,
     /// CPU brand string.
     pub cpu_model: String,
