@@ -20,7 +20,8 @@ const NS_PER_TICK: f64 = 1e7;
 /// One reading of the aggregate `cpu` line of `/proc/stat`, in nanoseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Snapshot {
-    /// Busy time of all CPUs (user, nice, system, irq, softirq; guest is inside user).
+    /// Busy time of all CPUs in processes (user, nice, system; guest is inside user).
+    /// Interrupt time is left out: loopback traffic of the run's own servers lands there.
     pub busy_ns: f64,
     /// Steal: time the hypervisor gave this VM's CPUs to someone else.
     pub steal_ns: f64,
@@ -34,7 +35,7 @@ impl Snapshot {
         Snapshot::parse(&std::fs::read_to_string("/proc/stat").ok()?)
     }
 
-    /// Parses the `cpu ` line: user nice system idle iowait irq softirq steal ...
+    /// Parses the `cpu ` line: user nice system idle iowait irq softirq steal ... (ticks).
     pub fn parse(stat: &str) -> Option<Snapshot> {
         let line = stat.lines().find(|l| l.starts_with("cpu "))?;
         let v: Vec<f64> = line
@@ -43,12 +44,12 @@ impl Snapshot {
             .map(|f| f.parse::<f64>().ok())
             .collect::<Option<_>>()?;
         let at = |i: usize| v.get(i).copied().unwrap_or(0.0) * NS_PER_TICK;
-        let busy_ns = at(0) + at(1) + at(2) + at(5) + at(6);
+        let busy_ns = at(0) + at(1) + at(2);
         let steal_ns = at(7);
         Some(Snapshot {
             busy_ns,
             steal_ns,
-            total_ns: busy_ns + at(3) + at(4) + steal_ns,
+            total_ns: busy_ns + at(3) + at(4) + at(5) + at(6) + steal_ns,
         })
     }
 
