@@ -605,3 +605,30 @@ fn another_machines_file_renders_on_its_own() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing.json: not found"));
 }
+
+#[test]
+fn busy_and_unstable_benchmarks_are_marked_on_the_page() {
+    let (_tmp, good) = good_results();
+    let quiet = Results::parse(&good).unwrap();
+    let page = report::page::render_index(&quiet, None, "charts").unwrap();
+    assert!(!page.html.contains(">busy<") && !page.html.contains("Busy:"));
+    let mut doc: serde_json::Value = serde_json::from_str(&good).unwrap();
+    let busy = json!({"others_share": 0.48, "steal_share": 0.0, "seconds": 12.0});
+    doc["machine"]["limits"]["contention"] = busy.clone();
+    doc["benchmarks"][0]["contention"] = busy;
+    doc["benchmarks"][0]["stability"] = json!({"cv": 0.3,
+        "outliers": {"low_severe": 0, "low_mild": 0, "high_mild": 3, "high_severe": 0},
+        "unstable": "bimodal: samples fall in two clusters"});
+    let busy = Results::parse(&doc.to_string()).unwrap();
+    let html = report::page::render_index(&busy, None, "charts")
+        .unwrap()
+        .html;
+    assert!(
+        html.contains("Busy: this run shared the machine (other processes 48%"),
+        "run mark"
+    );
+    assert!(
+        html.contains(">busy<") && html.contains("title=\"bimodal"),
+        "row marks"
+    );
+}

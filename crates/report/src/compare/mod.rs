@@ -19,7 +19,7 @@ use crate::analysis::{format_ratio, format_time, geomean, speedup};
 use crate::error::Error;
 use crate::model::{Record, Results};
 use crate::noise::Noise;
-use crate::page::machine_rows;
+use crate::page::{LIMIT_ROWS, machine_rows};
 use crate::stats::{Change, Verdict};
 
 /// One results file taking part in a comparison.
@@ -148,6 +148,16 @@ impl<'a> Comparison<'a> {
             *counts.entry(c.verdict).or_insert(0) += 1;
         }
         counts
+    }
+
+    /// `2 slower, 40 no significant change`: the counts of [`Self::verdict_counts`].
+    pub fn verdict_summary(&self, input: usize, ids: &[&str]) -> String {
+        let counts = self.verdict_counts(input, ids);
+        Verdict::ALL
+            .iter()
+            .filter_map(|v| counts.get(v).map(|n| format!("{n} {}", v.label())))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     fn others(&self) -> impl Iterator<Item = usize> + '_ {
@@ -291,7 +301,10 @@ impl<'a> Comparison<'a> {
                 (m.fingerprint != r.fingerprint).then(|| {
                     let mut diffs = Vec::new();
                     for (name, field) in machine_rows() {
-                        if !matches!(name, "label" | "fingerprint" | "kernel" | "rustc") && field(m) != field(r) {
+                        if !matches!(name, "label" | "fingerprint" | "kernel" | "rustc")
+                            && !LIMIT_ROWS.contains(&name)
+                            && field(m) != field(r)
+                        {
                             diffs.push(name);
                         }
                     }

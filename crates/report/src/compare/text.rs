@@ -4,7 +4,6 @@ use std::fmt::Write;
 
 use super::{Comparison, letter};
 use crate::analysis::format_ratio;
-use crate::stats::Verdict;
 
 impl Comparison<'_> {
     /// The terminal report: machines, a table of every benchmark, geometric means, partial ones.
@@ -55,17 +54,12 @@ impl Comparison<'_> {
         for (family, ids) in self.families() {
             for k in self.others() {
                 let (g, n) = self.family_geomean(k, &ids);
-                let counts = self.verdict_counts(k, &ids);
-                let verdicts: Vec<String> = Verdict::ALL
-                    .iter()
-                    .filter_map(|v| counts.get(v).map(|n| format!("{n} {}", v.label())))
-                    .collect();
                 let _ = writeln!(
                     out,
                     "  {family:<12} {:<24} {:>8}  over {n} benchmarks: {}",
                     self.inputs[k].name,
                     g.map_or("–".into(), format_ratio),
-                    verdicts.join(", ")
+                    self.verdict_summary(k, &ids)
                 );
             }
         }
