@@ -125,19 +125,25 @@ fn boost() -> Option<bool> {
     read_trimmed("/sys/devices/system/cpu/intel_pstate/no_turbo").map(|v| v == "0")
 }
 
-/// `systemd-detect-virt` where installed (it names VMs and containers), else the CPU's
-/// `hypervisor` flag with `/sys/hypervisor/type` or the DMI vendor, else `none` when
-/// `/proc/cpuinfo` reads and has no such flag.
+/// The hypervisor and the container, from `systemd-detect-virt --vm` / `--container` where
+/// installed (`kvm`, `kvm, container docker`, `none`), else the CPU's `hypervisor` flag with
+/// `/sys/hypervisor/type` or the DMI vendor, else `none` when `/proc/cpuinfo` reads and has
+/// no such flag.
 fn hypervisor() -> Option<String> {
-    if let Some(v) = command_output("systemd-detect-virt", &[]).filter(|v| !v.is_empty()) {
-        return Some(v);
-    }
-    // systemd-detect-virt exits 1 (printing "none") on bare metal.
-    if let Ok(out) = Command::new("systemd-detect-virt").output() {
+    // systemd-detect-virt prints "none" and exits 1 when there is none.
+    let detect = |flag: &str| {
+        let out = Command::new("systemd-detect-virt")
+            .arg(flag)
+            .output()
+            .ok()?;
         let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        if v == "none" {
-            return Some(v);
-        }
+        (!v.is_empty()).then_some(v)
+    };
+    if let Some(vm) = detect("--vm") {
+        return Some(match detect("--container").filter(|c| c != "none") {
+            Some(c) => format!("{vm}, container {c}"),
+            None => vm,
+        });
     }
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").ok()?;
     let flagged = cpuinfo

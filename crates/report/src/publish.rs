@@ -112,7 +112,8 @@ pub fn publish(options: &PublishOptions) -> Result<Published, Error> {
     let benchmarks = load_criterion(&options.criterion_dir, options.since)?;
     let mut machine = machine::this_machine();
     if let Some(limits) = &mut machine.limits {
-        limits.contention = crate::load::run_contention(&options.criterion_dir, options.since)?;
+        limits.contention = crate::load::run_contention(&options.criterion_dir, options.since)?
+            .map(crate::model::Contention::rounded);
     }
     let (time_utc, compact) = machine::utc_stamps(SystemTime::now());
     let id = format!("{compact}-{}", slug(&machine.label));
