@@ -1,8 +1,14 @@
 //! The run-to-run noise floor of each benchmark, from an A/A check (`scripts/aa-check.sh`):
 //! the same filter run two or more times back to back on one machine, without a change.
 //!
-//! A benchmark's floor is the largest ratio between its medians in those runs, minus 1
-//! (runs of 11.7 ms and 18.1 ms: a floor of 0.547). compare reads `reports/noise.json` by
+//! A benchmark's spread is the largest ratio between its medians in those runs, minus 1
+//! (runs of 11.7 ms and 18.1 ms: a spread of 0.547). A few runs see less than the full
+//! spread, so the floor widens it to the difference that two further runs stay within 95% of
+//! the time, assuming normal log-times: the range of `n` runs averages `d2(n)` standard
+//! deviations (quality control's constant: 1.128 for 2 runs, 1.693 for 3, 2.059 for 4), the
+//! difference of two runs stays within 1.96 x sqrt(2) = 2.77 of them, so
+//! floor = (max/min)^(2.77 / d2(n)) - 1 (2 runs: x2.46 in log terms, 3 runs: x1.64, 5: x1.19,
+//! 10: x0.90). compare reads `reports/noise.json` by
 //! itself when it is present (or the file named by `--noise`) and calls a change significant
 //! only when its whole 95% interval lies beyond that floor (see [`crate::stats`]). The file
 //! (schema `cb-noise-v1`):
@@ -10,7 +16,8 @@
 //! ```json
 //! {"schema": "cb-noise-v1", "machine": "epyc-2cpu", "fingerprint": "…", "effective_cpus": 2,
 //!  "runs": ["reports/runs/…json", "…"],
-//!  "benchmarks": {"sync/counter/std-mutex/2": {"floor": 0.547, "medians_ns": [1.17e7, 1.81e7]}}}
+//!  "benchmarks": {"sync/counter/std-mutex/2":
+//!     {"floor": 1.93, "spread": 0.547, "medians_ns": [1.17e7, 1.81e7]}}}
 //! ```
 
 use std::collections::BTreeMap;
@@ -46,10 +53,24 @@ pub struct Noise {
 /// One benchmark's noise floor.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Floor {
-    /// max(median) / min(median) - 1 over the runs.
+    /// The change two further runs stay within 95% of the time: the spread widened for the
+    /// number of runs (see the module docs).
     pub floor: f64,
+    /// max(median) / min(median) - 1 over the runs.
+    #[serde(default)]
+    pub spread: f64,
     /// The median of each run, nanoseconds.
     pub medians_ns: Vec<f64>,
+}
+
+/// 1.96 x sqrt(2) / d2(n): how much wider than the range of `n` runs the difference of two
+/// further runs can be, 95% of the time (d2: the mean range of `n` standard normal draws).
+pub fn widening(runs: usize) -> f64 {
+    const D2: [f64; 9] = [
+        1.128, 1.693, 2.059, 2.326, 2.534, 2.704, 2.847, 2.970, 3.078,
+    ];
+    let d2 = D2[runs.clamp(2, 10) - 2];
+    1.96 * std::f64::consts::SQRT_2 / d2
 }
 
 impl Noise {
@@ -85,8 +106,16 @@ impl Noise {
                 .fold((f64::INFINITY, 0.0_f64), |(lo, hi), &m| {
                     (lo.min(m), hi.max(m))
                 });
-            let floor = (hi / lo - 1.0).max(0.0);
-            benchmarks.insert(record.id.clone(), Floor { floor, medians_ns });
+            let spread = (hi / lo - 1.0).max(0.0);
+            let floor = (hi / lo).powf(widening(runs.len())) - 1.0;
+            benchmarks.insert(
+                record.id.clone(),
+                Floor {
+                    floor: floor.max(0.0),
+                    spread,
+                    medians_ns,
+                },
+            );
         }
         if benchmarks.is_empty() {
             return Err("the files share no benchmark".to_string());
@@ -145,5 +174,17 @@ impl Noise {
             .filter(|f| f.floor >= limit)
             .count();
         (above, self.benchmarks.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn few_runs_widen_the_floor_more() {
+        assert!((widening(2) - 2.457).abs() < 1e-3);
+        assert!((widening(3) - 1.637).abs() < 1e-3);
+        assert!(widening(10) < 1.0 && widening(50) == widening(10));
     }
 }

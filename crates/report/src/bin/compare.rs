@@ -34,7 +34,8 @@ struct Args {
     /// verdict is "slower") by more than PCT percent.
     #[arg(long, value_name = "PCT", value_parser = percent)]
     fail_above: Option<f64>,
-    /// Noise floors from an A/A check (default: reports/noise.json when present).
+    /// Noise floors from an A/A check (default: reports/noise.json, or noise.json in
+    /// CB_REPORT_DIR, when present).
     #[arg(long, value_name = "FILE")]
     noise: Option<PathBuf>,
     /// Treat the files as repeated runs of one machine (an A/A check) and write each
@@ -97,7 +98,11 @@ fn main() -> ExitCode {
 /// The noise file named, else `reports/noise.json` when present; one from another kind of
 /// machine than the reference is left out with a warning.
 fn load_noise(named: Option<&PathBuf>, reference: &Input) -> Result<Option<Noise>, report::Error> {
-    let default = PathBuf::from(DEFAULT_NOISE_FILE);
+    // The folder the suite publishes into (`CB_REPORT_DIR`), else reports/.
+    let default = std::env::var_os(report::publish::REPORT_DIR_ENV).map_or_else(
+        || PathBuf::from(DEFAULT_NOISE_FILE),
+        |d| PathBuf::from(d).join("noise.json"),
+    );
     let path = match named {
         Some(p) => p,
         None if default.is_file() => &default,
@@ -130,18 +135,18 @@ fn write_noise(inputs: &[Input], path: &std::path::Path) -> ExitCode {
     }
     let (above, all) = noise.count_above(0.10);
     println!(
-        "noise floors of {all} benchmarks over {} runs -> {} ({above} spread 10% or more)",
+        "noise floors of {all} benchmarks over {} runs -> {} ({above} with a floor of 10% or more)",
         runs.len(),
         path.display()
     );
-    let mut worst: Vec<(&String, f64)> = noise
-        .benchmarks
-        .iter()
-        .map(|(id, f)| (id, f.floor))
-        .collect();
-    worst.sort_by(|a, b| b.1.total_cmp(&a.1));
-    for (id, floor) in worst.iter().take(10) {
-        println!("  {id}: {:.1}%", floor * 100.0);
+    let mut worst: Vec<(&String, &report::noise::Floor)> = noise.benchmarks.iter().collect();
+    worst.sort_by(|a, b| b.1.floor.total_cmp(&a.1.floor));
+    for (id, f) in worst.iter().take(10) {
+        println!(
+            "  {id}: floor {:.1}% (runs spread {:.1}%)",
+            f.floor * 100.0,
+            f.spread * 100.0
+        );
     }
     ExitCode::SUCCESS
 }
