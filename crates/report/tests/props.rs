@@ -141,6 +141,10 @@ fn record() -> impl Strategy<Value = Record> {
                 latency,
                 cpu,
                 criterion_page,
+                // trust's fields: not generated yet.
+                contention: None,
+                sample: None,
+                stability: None,
             },
         )
 }
@@ -163,6 +167,7 @@ fn machine() -> impl Strategy<Value = Machine> {
                 arch,
                 rustc,
                 fingerprint,
+                limits: None,
             },
         )
 }
@@ -409,6 +414,7 @@ proptest! {
                         arch: "a".into(),
                         rustc: "r".into(),
                         fingerprint: "f".into(),
+                        limits: None,
                     },
                     benchmarks: records,
                 };
@@ -508,6 +514,9 @@ fn two_runs() -> impl Strategy<Value = (Results, Results)> {
                     latency: None,
                     cpu: None,
                     criterion_page: None,
+                    contention: None,
+                    sample: None,
+                    stability: None,
                 }
             };
             for (n, (side, group, technique, param, ta, tb)) in entries {

@@ -7,7 +7,7 @@ mod group;
 mod headline;
 mod meta;
 
-pub use meta::machine_rows;
+pub use meta::{LIMIT_ROWS, machine_rows};
 
 use group::group_section;
 use headline::headline;
