@@ -19,7 +19,8 @@ use crate::{progress, sidecar};
 pub struct Settings {
     /// Workload sizes (`CB_PRESET`).
     pub preset: Preset,
-    /// The worker sweep (`CB_WORKERS`, or 1, 2, cores, 2 x cores).
+    /// The worker sweep (`CB_WORKERS`, or powers of two up to the effective CPUs, those
+    /// and twice them).
     pub workers: Vec<NonZeroUsize>,
     /// criterion's filter from the command line, so setup is skipped for what it skips.
     filter: BenchFilter,
@@ -32,7 +33,8 @@ impl Settings {
     /// Reads the environment; a bad value ends the run with a message naming it.
     pub fn from_env() -> Settings {
         let preset = Preset::from_env().unwrap_or_else(|e| fail("settings", e));
-        let workers = workloads::worker_counts().unwrap_or_else(|e| fail("settings", e));
+        let workers = workloads::worker_counts(report::cpus::effective_cpus() as usize)
+            .unwrap_or_else(|e| fail("settings", e));
         let args: Vec<String> = std::env::args().collect();
         let filter = BenchFilter::from_args(&args);
         Settings {
