@@ -26,7 +26,12 @@ impl CannedServer {
     /// threads, and so measured itself, not the generator.
     pub fn start() -> Result<CannedServer, LoopbackError> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let thread = ServerThread::spawn("cb-canned-server", LOOPBACK_ANY_PORT, cores, answer)?;
+        CannedServer::bind(LOOPBACK_ANY_PORT, cores)
+    }
+
+    /// Like [`CannedServer::start`], listening on `addr` with `threads` event-loop threads.
+    pub fn bind(addr: SocketAddr, threads: usize) -> Result<CannedServer, LoopbackError> {
+        let thread = ServerThread::spawn("cb-canned-server", addr, threads.max(1), answer)?;
         Ok(CannedServer { thread })
     }
 
