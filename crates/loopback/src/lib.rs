@@ -69,6 +69,7 @@
 
 mod canned;
 pub mod conformance;
+mod delay;
 mod error;
 mod file_server;
 mod latency;
