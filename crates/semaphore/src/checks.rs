@@ -70,7 +70,7 @@ pub(crate) fn three_threads_two_permits<S: Admits>(new: fn(usize) -> S) {
     use loom::sync::Arc;
     use loom::sync::atomic::{AtomicUsize, Ordering};
 
-    crate::sync::model(move || {
+    testkit::model(move || {
         let sem = Arc::new(new(2));
         let inside = Arc::new(AtomicUsize::new(0));
         let use_once = {

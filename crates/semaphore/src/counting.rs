@@ -139,7 +139,7 @@ mod loom_tests {
     /// One permit, two threads: the waiter must be woken by the release.
     #[test]
     fn a_released_permit_wakes_the_waiter() {
-        crate::sync::model(|| {
+        testkit::model(|| {
             let sem = Arc::new(Semaphore::new(1));
             let other = Arc::clone(&sem);
             let t = loom::thread::spawn(move || drop(other.acquire()));

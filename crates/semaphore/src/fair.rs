@@ -185,7 +185,7 @@ mod loom_tests {
     /// all three finish.
     #[test]
     fn a_release_hands_the_permit_to_the_waiter() {
-        crate::sync::model(|| {
+        testkit::model(|| {
             let sem = Arc::new(FairSemaphore::new(1));
             let (a, b) = (Arc::clone(&sem), Arc::clone(&sem));
             let t1 = loom::thread::spawn(move || drop(a.acquire()));

@@ -1,10 +1,8 @@
 //! The limited-resource workload through each semaphore: the article's 5 workers x 3 uses
 //! behind `Semaphore(2)`, every use counted by the workload's [`Gauge`].
 
-use workloads::RunError;
-use workloads::sync::{
-    Gauge, LimitedResourceJob, LimitedResourceReport, LimitedResourceTechnique, run_timed,
-};
+use workloads::sync::{Gauge, LimitedResourceJob, LimitedResourceReport, run_timed};
+use workloads::{Kind, RunError, Technique};
 
 use crate::{FairSemaphore, Semaphore, precise_sleep};
 
@@ -33,9 +31,13 @@ fn run_threads<G>(
 /// The `threading.Semaphore` analog written here: [`Semaphore`] on `Mutex` + `Condvar`.
 pub struct CondvarSemaphore;
 
-impl LimitedResourceTechnique for CondvarSemaphore {
+impl Technique<LimitedResourceJob> for CondvarSemaphore {
     fn id(&self) -> &'static str {
         "condvar-semaphore"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn run(&self, job: &LimitedResourceJob) -> Result<LimitedResourceReport, RunError> {
@@ -47,9 +49,13 @@ impl LimitedResourceTechnique for CondvarSemaphore {
 /// [`FairSemaphore`]: first come, first served, each permit handed to the longest waiter.
 pub struct FairSemaphoreTechnique;
 
-impl LimitedResourceTechnique for FairSemaphoreTechnique {
+impl Technique<LimitedResourceJob> for FairSemaphoreTechnique {
     fn id(&self) -> &'static str {
         "fair-semaphore"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn run(&self, job: &LimitedResourceJob) -> Result<LimitedResourceReport, RunError> {
@@ -73,9 +79,13 @@ impl Drop for Token<'_> {
     }
 }
 
-impl LimitedResourceTechnique for TokenChannel {
+impl Technique<LimitedResourceJob> for TokenChannel {
     fn id(&self) -> &'static str {
         "channel-tokens"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn run(&self, job: &LimitedResourceJob) -> Result<LimitedResourceReport, RunError> {
@@ -117,9 +127,13 @@ impl TokioSemaphore {
 }
 
 #[cfg(not(loom))]
-impl LimitedResourceTechnique for TokioSemaphore {
+impl Technique<LimitedResourceJob> for TokioSemaphore {
     fn id(&self) -> &'static str {
         "tokio-semaphore"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Async
     }
 
     fn timer_resolution(&self) -> std::time::Duration {
