@@ -46,12 +46,16 @@ fn main() {
             times.sort();
             let median = times[times.len() / 2];
             let excess = median.saturating_sub(job.floor());
+            let ratio = if job.floor().is_zero() {
+                "-".to_string()
+            } else {
+                format!("{:.3}x", median.as_secs_f64() / job.floor().as_secs_f64())
+            };
             println!(
-                "{:<20} at {latency_ms:>2} ms: median {:>7.2} ms, floor {:>5.1} ms ({:.3}x), {:.2} ms a round over the floor",
+                "{:<20} at {latency_ms:>2} ms: median {:>7.2} ms, floor {:>5.1} ms ({ratio}), {:.2} ms a round over the floor",
                 technique.id(),
                 median.as_secs_f64() * 1e3,
                 job.floor().as_secs_f64() * 1e3,
-                median.as_secs_f64() / job.floor().as_secs_f64().max(f64::MIN_POSITIVE),
                 excess.as_secs_f64() * 1e3 / rounds,
             );
         }
