@@ -140,31 +140,40 @@ mod tests {
 
     use super::*;
 
+    /// Each delay ends at or after its deadline. Prints the median and worst lateness of
+    /// the delay line and of tokio's timer for the same 3 ms delays, the measurement behind
+    /// the crate docs: `cargo test --release -p loopback --lib delay -- --nocapture`.
     #[test]
-    fn delays_end_after_their_deadline_and_in_order() {
+    fn delays_end_after_their_deadline() {
         let line = DelayLine::start("cb-delay-test").unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
         let latency = Duration::from_millis(3);
-        let lateness = runtime.block_on(async {
-            let mut lateness = Vec::new();
-            for _ in 0..20 {
+        let (mut ours, mut tokios) = runtime.block_on(async {
+            let (mut ours, mut tokios) = (Vec::new(), Vec::new());
+            for _ in 0..40 {
                 let deadline = Instant::now() + latency;
                 tokio::time::timeout(Duration::from_secs(10), line.until(deadline))
                     .await
                     .expect("fired within 10 s")
                     .expect("not cancelled");
                 let now = Instant::now();
-                assert!(now >= deadline);
-                lateness.push(now - deadline);
+                assert!(now >= deadline, "fired {:?} early", deadline - now);
+                ours.push(now - deadline);
+                let deadline = Instant::now() + latency;
+                tokio::time::sleep(latency).await;
+                tokios.push(Instant::now().saturating_duration_since(deadline));
             }
-            lateness
+            (ours, tokios)
         });
-        lateness
-            .iter()
-            .for_each(|l| assert!(*l < Duration::from_secs(1)));
+        ours.sort();
+        tokios.sort();
+        eprintln!(
+            "lateness of a 3 ms delay, median / max of 40: delay line {:?} / {:?}, tokio's timer {:?} / {:?}",
+            ours[20], ours[39], tokios[20], tokios[39]
+        );
         drop(line);
     }
 }
