@@ -3,14 +3,17 @@
 //! and its `aiohttp` hello server).
 //!
 //! - [`FileServer`]: a hyper 1 server serving a generated file set, each answer delayed by a
-//!   configurable latency (standing in for a remote server), on a thread and runtime of its
-//!   own, bound to `127.0.0.1:0`.
+//!   configurable latency (standing in for a remote server) that a timer thread ends at the
+//!   request's absolute deadline (sub-millisecond error; tokio's timer rounded up to 1 ms),
+//!   on a thread and runtime of its own, bound to `127.0.0.1:0` (or [`ServeConfig::bind`]).
 //! - [`HttpServer`]: the skeleton under it (accept loop, `TCP_NODELAY`, header-read timeout,
 //!   header-size limit answered with 431, clean shutdown), reused by the async hello server
 //!   of `async-tasks`.
 //! - [`LoadGenerator`]: `N` keep-alive connections in a closed loop, bounded by a request
-//!   count and a deadline; every status and body is checked, every latency recorded in an
-//!   HDR histogram (p50, p99, max). A non-2xx answer, a wrong body, a socket error or a
+//!   count and a deadline ([`LoadPlan`]) or by time ([`TimedPlan`], which can also run an
+//!   open loop at a fixed rate with latency corrected for coordinated omission); one task per
+//!   connection parsing HTTP/1.1 itself, as cheap per request as `wrk`; every status and
+//!   body is checked, every latency recorded in an HDR histogram (p50, p99, max). A non-2xx answer, a wrong body, a socket error or a
 //!   request cut off by the deadline is an error, and a benchmark run with any error fails.
 //! - [`CannedServer`]: the cheapest possible responder, to measure the generator's own
 //!   ceiling.
