@@ -2,8 +2,8 @@
 //! offers for workers that update one number.
 //!
 //! The article guards `count += 1` with a `threading.Lock`, 5 threads x 100_000 times. Here
-//! the same job ([`CounterJob`]) runs behind a std [`Mutex`](std::sync::Mutex), the write
-//! side of a std [`RwLock`](std::sync::RwLock), a `parking_lot` mutex, a [`SpinLock`]
+//! the same job ([`CounterJob`]) runs behind a std [`Mutex`], the write
+//! side of a std [`RwLock`], a `parking_lot` mutex, a [`SpinLock`]
 //! written here (model-checked with loom), one `AtomicU64::fetch_add`, one atomic per worker
 //! padded to its own cache line (and packed, to show false sharing), and per-worker local
 //! counts added up at the end. What each costs: a lock is one acquire/release per increment

@@ -104,7 +104,7 @@ impl Technique<LimitedResourceJob> for TokenChannel {
 
 /// tokio's `Semaphore`: the workers are tasks on a runtime built once, holding with
 /// `tokio::time::sleep`, whose 1 ms timer makes a 5 ms hold last up to 6 ms (see
-/// [`LimitedResourceTechnique::timer_resolution`]).
+/// [`Technique::timer_resolution`]).
 #[cfg(not(loom))]
 pub struct TokioSemaphore {
     runtime: tokio::runtime::Runtime,

@@ -1,7 +1,7 @@
 //! Test support the crates share, used as a dev-dependency only (so a technique crate still
 //! depends on no crate of ours but `workloads` and `loopback`).
 //!
-//! - [`model`] (under `--cfg loom`): runs a loom model the way every hand-made primitive of
+//! - `model` (under `--cfg loom`): runs a loom model the way every hand-made primitive of
 //!   the workspace is checked (the spin lock, the semaphore, the queues). Each crate keeps a
 //!   `sync` module that takes its atomics, locks and condition variables from loom under
 //!   `cfg(loom)` and from std otherwise (tokio's `src/loom/mod.rs` pattern); its loom tests

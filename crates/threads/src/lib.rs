@@ -14,7 +14,7 @@
 //! fixture: downloads with a blocking client (`sequential`, `thread-per-download`,
 //! `thread-pool`; see [`download_techniques`]) and the hello server on `std::net`
 //! ([`ThreadPerConnectionServer`], the `ThreadingHTTPServer` analog, and [`PoolServer`] on
-//! the [`ThreadPoolExecutor`]; see [`web_servers`]).
+//! the [`ThreadPoolExecutor`]; see [`web_server_techniques`]).
 //!
 //! In Rust threads run truly in parallel (no GIL), so for CPU work they already do what the
 //! article needed processes for; the `process-pool` crate measures what a process boundary
