@@ -21,9 +21,21 @@
 //! partial one.
 //!
 //! Files: `load` (criterion's files), `model` (the schema), `machine` (metadata and
-//! fingerprint), `analysis` (speedups, best per technique), `chart/` (a file per chart kind),
+//! fingerprint), `cpus` (affinity, CPU quota, effective CPUs), `contention` (others' and
+//! steal's share of CPU time, the busy mark), `stats` (compare's verdicts, stability),
+//! `noise` (A/A noise floors), `analysis` (speedups, best per technique), `chart/` (a file per chart kind),
 //! `html` and `page` (the page), `compare`, `publish`, `fsio` (atomic writes). This crate
 //! never links a technique crate: it knows techniques only by their ids.
+//!
+//! Pages are [maud](https://maud.lambda.xyz) templates ([`html`]): markup is a typed value
+//! and every spliced value is escaped, so a machine label or technique id from a foreign
+//! results file cannot inject markup. maud over askama because the pages are built from many
+//! small computed pieces (a row here, a note there, shared by the run and compare pages):
+//! maud's templates are Rust functions taking typed arguments and returning `Markup`, checked
+//! by the compiler with no template files or context structs to keep in step. The RFC 3339
+//! time is [jiff](https://docs.rs/jiff)'s (`std` only, no time-zone database: every stamp is
+//! UTC), and the target folder comes from `cargo metadata` through
+//! [cargo_metadata](https://docs.rs/cargo_metadata).
 //!
 //! ```
 //! use report::model::{Results, SCHEMA};
@@ -55,6 +67,8 @@ pub mod analysis;
 pub mod breakeven;
 pub mod chart;
 pub mod compare;
+pub mod contention;
+pub mod cpus;
 mod error;
 pub mod fsio;
 pub mod html;
@@ -62,8 +76,10 @@ pub mod laws;
 pub mod load;
 pub mod machine;
 pub mod model;
+pub mod noise;
 pub mod page;
 pub mod publish;
+pub mod stats;
 
 pub use error::Error;
 pub use model::{Results, SCHEMA};

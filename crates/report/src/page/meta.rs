@@ -1,15 +1,14 @@
 //! The run and machine summary, and how the run relates to the baseline.
 
-use std::fmt::Write;
+use maud::{Markup, html};
 
 use super::Beside;
 use crate::analysis::{self, by_family, format_ratio};
-use crate::html::{esc, table};
-use crate::model::{Machine, Record, Results};
+use crate::html::{cell, none, table};
+use crate::model::{Limits, Machine, Record, Results};
 /// Machine and run summary, with the baseline's machine in a second column.
-pub(super) fn summary(results: &Results, baseline: Option<&Beside<'_>>) -> String {
+pub(super) fn summary(results: &Results, baseline: Option<&Beside<'_>>) -> Markup {
     let run = &results.run;
-    let mut out = String::from("<h2>Run</h2>\n");
     let rows = [
         ("run", run.id.clone()),
         ("time (UTC)", run.time_utc.clone()),
@@ -21,16 +20,13 @@ pub(super) fn summary(results: &Results, baseline: Option<&Beside<'_>>) -> Strin
         ("command line", run.command_line.clone()),
         ("benchmarks", results.benchmarks.len().to_string()),
     ];
-    let mut rows: Vec<Vec<String>> = rows.iter().map(|(k, v)| vec![esc(k), esc(v)]).collect();
+    let mut run_rows: Vec<Vec<Markup>> = rows.iter().map(|(k, v)| vec![cell(k), cell(v)]).collect();
     if let Some(dir) = &run.criterion_dir {
-        let link = format!("{dir}/report/index.html");
-        rows.push(vec![
-            "criterion".into(),
-            format!("<a href=\"{}\">criterion's own report</a>", esc(&link)),
+        run_rows.push(vec![
+            cell("criterion"),
+            html! { a href={ (dir) "/report/index.html" } { "criterion's own report" } },
         ]);
     }
-    out.push_str(&table("meta", &["", "value"], &rows));
-    out.push_str("<h2>Machine</h2>\n");
     let mut header = vec!["", "this run"];
     if let Some(b) = baseline {
         header.push(b.name);
@@ -38,32 +34,41 @@ pub(super) fn summary(results: &Results, baseline: Option<&Beside<'_>>) -> Strin
     let machines: Vec<&Machine> = std::iter::once(&results.machine)
         .chain(baseline.map(|b| &b.results.machine))
         .collect();
-    let rows: Vec<Vec<String>> = machine_rows()
+    let machine_table: Vec<Vec<Markup>> = machine_rows()
         .iter()
         .map(|(name, field)| {
-            std::iter::once(esc(name))
-                .chain(machines.iter().map(|m| esc(&field(m))))
+            std::iter::once(cell(name))
+                .chain(machines.iter().map(|m| cell(field(m))))
                 .collect()
         })
         .collect();
-    out.push_str(&table("meta", &header, &rows));
-    if let Some(b) =
-        baseline.filter(|b| b.results.machine.fingerprint != results.machine.fingerprint)
-    {
-        let _ = writeln!(
-            out,
-            "<p class=\"note\">The baseline <b>{}</b> ran on another kind of machine (fingerprints differ): its times show scale, not a regression.</p>",
-            esc(b.name)
-        );
+    let other_machine =
+        baseline.filter(|b| b.results.machine.fingerprint != results.machine.fingerprint);
+    html! {
+        h2 { "Run" } "\n"
+        (table("meta", &["", "value"], &run_rows))
+        h2 { "Machine" } "\n"
+        (table("meta", &header, &machine_table))
+        @if let Some(c) = results.machine.limits.as_ref().and_then(|l| l.contention).filter(|c| c.busy()) {
+            p class="bad" {
+                "Busy: this run shared the machine (" (c.describe()) "). Contended benchmarks \
+                 change character beside a neighbour; rows measured while busy are marked."
+            } "\n"
+        }
+        @if let Some(b) = other_machine {
+            p class="note" {
+                "The baseline " b { (b.name) }
+                " ran on another kind of machine (fingerprints differ): its times show scale, not a regression."
+            } "\n"
+        }
     }
-    out
 }
 
 /// The rows of the machine table: a label and how to read it from a machine.
 #[allow(clippy::type_complexity)]
 pub fn machine_rows() -> Vec<(&'static str, Box<dyn Fn(&Machine) -> String>)> {
     let opt = |v: Option<u64>| v.map_or_else(|| "unknown".to_string(), |v| v.to_string());
-    vec![
+    let hardware: Vec<(&'static str, Box<dyn Fn(&Machine) -> String>)> = vec![
         ("label", Box::new(|m: &Machine| m.label.clone())),
         ("CPU", Box::new(|m: &Machine| m.cpu_model.clone())),
         (
@@ -88,13 +93,93 @@ pub fn machine_rows() -> Vec<(&'static str, Box<dyn Fn(&Machine) -> String>)> {
         ("arch", Box::new(|m: &Machine| m.arch.clone())),
         ("rustc", Box::new(|m: &Machine| m.rustc.clone())),
         ("fingerprint", Box::new(|m: &Machine| m.fingerprint.clone())),
-    ]
+    ];
+    hardware.into_iter().chain(limit_rows()).collect()
+}
+
+/// The names of the rows about what limited a run rather than the hardware.
+pub const LIMIT_ROWS: [&str; 7] = [
+    "effective CPUs",
+    "CPU quota",
+    "frequency",
+    "hypervisor",
+    "build",
+    "load average",
+    "neighbours",
+];
+
+/// The rows of [`LIMIT_ROWS`]: "unknown" where unreadable, "–" for files older than them.
+#[allow(clippy::type_complexity)]
+fn limit_rows() -> Vec<(&'static str, Box<dyn Fn(&Machine) -> String>)> {
+    fn show(m: &Machine, f: impl Fn(&Limits) -> String) -> String {
+        m.limits.as_ref().map_or_else(|| "–".to_string(), f)
+    }
+    fn unknown() -> String {
+        "unknown".to_string()
+    }
+    let rows: [Box<dyn Fn(&Limits) -> String>; 7] = [
+        Box::new(|l| {
+            let affinity = l
+                .affinity_list
+                .as_ref()
+                .map_or_else(unknown, |a| format!("CPUs {a}"));
+            format!(
+                "{} ({affinity})",
+                l.effective_cpus.map_or_else(unknown, |e| e.to_string())
+            )
+        }),
+        Box::new(|l| match (&l.cpu_quota, &l.cpu_quota_source) {
+            (Some(q), _) => format!("{q} CPUs"),
+            (None, Some(_)) => "none".to_string(),
+            (None, None) => unknown(),
+        }),
+        Box::new(|l| {
+            let f = |v: &Option<String>| v.clone().unwrap_or_else(unknown);
+            let boost = l
+                .cpu_boost
+                .map_or_else(unknown, |b| if b { "on" } else { "off" }.into());
+            format!(
+                "driver {}, governor {}, boost {boost}",
+                f(&l.cpufreq_driver),
+                f(&l.cpufreq_governor)
+            )
+        }),
+        Box::new(|l| l.hypervisor.clone().unwrap_or_else(unknown)),
+        Box::new(|l| {
+            l.build.as_ref().map_or_else(unknown, |b| {
+                format!(
+                    "{}, target CPU {}, RUSTFLAGS \"{}\"",
+                    b.profile, b.target_cpu, b.rustflags
+                )
+            })
+        }),
+        Box::new(|l| {
+            l.load_average.as_ref().map_or_else(unknown, |v| {
+                v.iter()
+                    .map(|x| format!("{x:.2}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+        }),
+        Box::new(|l| {
+            l.contention.map_or_else(unknown, |c| {
+                format!("{}{}", if c.busy() { "BUSY: " } else { "" }, c.describe())
+            })
+        }),
+    ];
+    LIMIT_ROWS
+        .into_iter()
+        .zip(rows)
+        .map(|(name, f)| {
+            let row: Box<dyn Fn(&Machine) -> String> = Box::new(move |m| show(m, &f));
+            (name, row)
+        })
+        .collect()
 }
 
 /// How the run relates to the baseline: geometric mean of time ratios per family, and the
 /// benchmarks only one of them has.
-pub(super) fn baseline_section(results: &Results, b: &Beside<'_>) -> String {
-    let mut out = format!("<h2 id=\"baseline\">Against {}</h2>\n", esc(b.name));
+pub(super) fn baseline_section(results: &Results, b: &Beside<'_>) -> Markup {
     let base: std::collections::BTreeMap<&str, &Record> = b
         .results
         .benchmarks
@@ -111,18 +196,9 @@ pub(super) fn baseline_section(results: &Results, b: &Beside<'_>) -> String {
                     .map(|b| r.median.point_ns / b.median.point_ns)
             })
             .collect();
-        let g = analysis::geomean(&ratios).map_or("–".into(), format_ratio);
-        rows.push(vec![esc(family), g, ratios.len().to_string()]);
+        let g = analysis::geomean(&ratios).map_or_else(none, |g| cell(format_ratio(g)));
+        rows.push(vec![cell(family), g, cell(ratios.len())]);
     }
-    out.push_str(&table(
-        "baseline",
-        &[
-            "family",
-            "time this / baseline (geometric mean)",
-            "benchmarks in both",
-        ],
-        &rows,
-    ));
     let ours: std::collections::BTreeSet<&str> =
         results.benchmarks.iter().map(|r| r.id.as_str()).collect();
     let only_here: Vec<&str> = ours
@@ -135,18 +211,25 @@ pub(super) fn baseline_section(results: &Results, b: &Beside<'_>) -> String {
         .copied()
         .filter(|id| !ours.contains(id))
         .collect();
-    for (what, ids) in [
-        ("only in this run", only_here),
-        ("only in the baseline", only_there),
-    ] {
-        if !ids.is_empty() {
-            let _ = writeln!(
-                out,
-                "<details><summary>{} benchmarks {what}</summary><p class=\"note\">{}</p></details>",
-                ids.len(),
-                esc(&ids.join(", "))
-            );
+    html! {
+        h2 id="baseline" { "Against " (b.name) } "\n"
+        (table(
+            "baseline",
+            &[
+                "family",
+                "time this / baseline (geometric mean)",
+                "benchmarks in both",
+            ],
+            &rows,
+        ))
+        @for (what, ids) in [("only in this run", only_here), ("only in the baseline", only_there)] {
+            @if !ids.is_empty() {
+                details {
+                    summary { (ids.len()) " benchmarks " (what) }
+                    p class="note" { (ids.join(", ")) }
+                }
+                "\n"
+            }
         }
     }
-    out
 }
