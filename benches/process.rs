@@ -25,7 +25,7 @@ use criterion::{BenchmarkId, Criterion, Throughput};
 use process_pool::{
     Chunksize, CounterVariant, ProcessPool, ProcspawnPool, ReusedPool, SharedValue, Task, Work,
 };
-use workloads::sync::CounterJob;
+use workloads::sync::{CounterJob, SyncSizes};
 use workloads::{MapJob, TaskOutput};
 
 use crate::cpu::iter_timed_with_cpu;
@@ -193,7 +193,7 @@ fn shared_counter(c: &mut Criterion, settings: &Settings) {
         .share(&value)
         .start()
         .unwrap_or_else(|e| fail("process/shared-counter", e));
-    for increments in [CounterJob::ARTICLE_PROCESSES.increments, 10_000] {
+    for &increments in SyncSizes::of(settings.preset).shared_increments {
         let job = CounterJob {
             workers: processes,
             increments,

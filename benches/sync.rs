@@ -21,61 +21,23 @@
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use workloads::Preset;
 use workloads::sync::{
-    CounterJob, DagJob, LimitedResourceJob, PriorityJob, ReadMostlyJob, TaskQueueJob,
+    CounterJob, DagJob, LimitedResourceJob, PriorityJob, ReadMostlyJob, SyncSizes, TaskQueueJob,
 };
 
 use crate::support::{Settings, bench_checked, fail};
 
 pub fn benches(c: &mut Criterion, settings: &Settings) {
-    let sizes = Sizes::of(settings.preset);
+    let sizes = SyncSizes::of(settings.preset);
     counter(c, settings, &sizes);
     read_mostly(c, settings, &sizes);
-    limited_resource(c, settings);
+    limited_resource(c, settings, &sizes);
     task_queue(c, settings, &sizes);
     priority(c, settings, &sizes);
     dag(c, settings, &sizes);
 }
 
-/// The workload sizes of a preset.
-struct Sizes {
-    increments: u64,
-    reads: u64,
-    tasks: &'static [u64],
-    ordered: u64,
-    nodes: usize,
-}
-
-impl Sizes {
-    fn of(preset: Preset) -> Sizes {
-        match preset {
-            Preset::Quick => Sizes {
-                increments: 10_000,
-                reads: 1_000,
-                tasks: &[1_000],
-                ordered: 1_000,
-                nodes: 1_000,
-            },
-            Preset::Default => Sizes {
-                increments: 100_000,
-                reads: 5_000,
-                tasks: &[10_000, 100_000],
-                ordered: 10_000,
-                nodes: 10_000,
-            },
-            Preset::Large => Sizes {
-                increments: 1_000_000,
-                reads: 50_000,
-                tasks: &[100_000, 1_000_000],
-                ordered: 100_000,
-                nodes: 100_000,
-            },
-        }
-    }
-}
-
-fn counter(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
+fn counter(c: &mut Criterion, settings: &Settings, sizes: &SyncSizes) {
     let mut group = c.benchmark_group("sync/counter");
     for technique in locks::techniques() {
         for workers in settings.counts_with(&[CounterJob::ARTICLE_THREADS.workers]) {
@@ -98,7 +60,7 @@ fn counter(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
     group.finish();
 }
 
-fn read_mostly(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
+fn read_mostly(c: &mut Criterion, settings: &Settings, sizes: &SyncSizes) {
     let mut group = c.benchmark_group("sync/counter-read-mostly");
     for technique in locks::read_mostly_techniques() {
         for workers in settings.counts_with(&[]) {
@@ -121,10 +83,12 @@ fn read_mostly(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
     group.finish();
 }
 
-fn limited_resource(c: &mut Criterion, settings: &Settings) {
+fn limited_resource(c: &mut Criterion, settings: &Settings, sizes: &SyncSizes) {
     let techniques = semaphore::techniques().unwrap_or_else(|e| fail("sync/limited-resource", e));
     let article = LimitedResourceJob::ARTICLE;
-    let by_permits = [1, 2, 4].map(|permits| (permits, LimitedResourceJob { permits, ..article }));
+    let by_permits: Vec<_> = (sizes.permits.iter())
+        .map(|&permits| (permits, LimitedResourceJob { permits, ..article }))
+        .collect();
     let by_hold = [1_000].map(|us| {
         let hold = Duration::from_micros(us);
         (us as usize, LimitedResourceJob { hold, ..article })
@@ -161,7 +125,7 @@ fn limited_resource(c: &mut Criterion, settings: &Settings) {
     }
 }
 
-fn task_queue(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
+fn task_queue(c: &mut Criterion, settings: &Settings, sizes: &SyncSizes) {
     let techniques = queue::techniques().unwrap_or_else(|e| fail("sync/task-queue", e));
     let article = TaskQueueJob::article(0).consumers;
     for (i, &tasks) in sizes.tasks.iter().enumerate() {
@@ -230,7 +194,7 @@ fn queue_group(
     group.finish();
 }
 
-fn priority(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
+fn priority(c: &mut Criterion, settings: &Settings, sizes: &SyncSizes) {
     let probe = PriorityJob {
         tasks: sizes.ordered,
         consumers: 1,
@@ -256,7 +220,7 @@ fn priority(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
     group.finish();
 }
 
-fn dag(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
+fn dag(c: &mut Criterion, settings: &Settings, sizes: &SyncSizes) {
     const MAX_DEPS: usize = 4;
     const SEED: u64 = 2026;
     let group_name = format!(

@@ -25,6 +25,7 @@
 
 pub mod download;
 mod error;
+pub mod export;
 mod map;
 mod preset;
 mod primes;

@@ -21,6 +21,7 @@ mod dag;
 mod harness;
 mod priority;
 mod resource;
+mod sizes;
 mod task_queue;
 
 pub use counter::{
@@ -33,4 +34,5 @@ pub use priority::{PriorityJob, PriorityReport, PriorityTechnique};
 pub use resource::{
     Gauge, Inside, LimitedResourceJob, LimitedResourceReport, LimitedResourceTechnique,
 };
+pub use sizes::SyncSizes;
 pub use task_queue::{ConsumerLog, TaskQueueJob, TaskQueueReport, TaskQueueTechnique};
