@@ -1,0 +1,191 @@
+"""The article's Python on the suite's workloads, timed with pyperf.
+
+    python bench.py --workloads W.json --tier fast -o fast.json [pyperf options]
+    python bench.py --workloads W.json --check      # every benchmark once, answers checked
+
+W.json is `cargo run -q -p workloads --bin export-workloads -- --preset P`: the tasks,
+expected answers and worker sweep of the Rust suite. Benchmark names are the suite's ids,
+`<group>/<technique>/<parameter>`. Every timed run's answer is checked (outside the timed
+part); a wrong one stops the run with the workload, the expected and the actual value.
+`--tier slow` holds the rows that take seconds per run in Python (primes up to a million,
+the load tests), timed with fewer values (scripts/python-bench.sh passes the options);
+each benchmark's metadata says its tier. `scripts/python-bench.sh` runs both tiers.
+"""
+
+import argparse
+import atexit
+import multiprocessing
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import cb_io  # noqa: E402
+import cb_map  # noqa: E402
+import cb_sync  # noqa: E402
+import cb_workloads  # noqa: E402
+
+_cache = {}
+
+
+def cached(key, make):
+    """One instance per process (pools, inputs, servers), closed when the process exits."""
+    if key not in _cache:
+        _cache[key] = make()
+        if hasattr(_cache[key], "close"):
+            atexit.register(_cache[key].close)
+    return _cache[key]
+
+
+def repeat(one_run):
+    """A pyperf time function: `loops` runs, each timed and checked by `one_run`."""
+    def time_func(loops):
+        return sum(one_run() for _ in range(loops))
+
+    return time_func
+
+
+def map_benchmarks(doc):
+    for job in doc["map"]:
+        kernel = cb_workloads.KERNELS[job["kind"]]
+        slow = cb_map.is_slow(job)
+        for technique in cb_map.TECHNIQUES:
+            if slow and technique.id not in cb_map.SLOW_TECHNIQUES:
+                continue
+            for workers in job["workers"] if technique.sweeps else [1]:
+                def one_run(job=job, technique=technique, workers=workers, kernel=kernel):
+                    inputs = cached(("inputs", job["group"]), lambda: cb_workloads.map_inputs(job))
+                    runner = cached((job["group"], technique.id, workers),
+                                    lambda: technique(kernel, workers))
+                    started = time.perf_counter()
+                    outputs = runner.run(inputs)
+                    elapsed = time.perf_counter() - started
+                    cb_workloads.verify_outputs(job, outputs)
+                    return elapsed
+
+                name = f"{job['group']}/{technique.id}/{workers}"
+                yield name, "slow" if slow else "fast", one_run
+
+
+def sync_benchmarks(doc):
+    counter = doc["counter"]
+    for workers, expected in zip(counter["workers"], counter["expected"]):
+        yield (f"{counter['group']}/lock/{workers}", "fast",
+               lambda w=workers, e=expected: cb_sync.lock_counter(
+                   counter["group"], w, counter["increments"], e))
+    shared = doc["shared_counter"]
+    for run in shared["runs"]:
+        def one_run(run=run):
+            value = cached("value", lambda: cb_sync.SharedValue(shared["processes"]))
+            return value.run(shared["group"], run["increments"], run["expected"])
+
+        yield f"{shared['group']}/process-value-get-lock/{run['increments']}", "fast", one_run
+    resource = doc["limited_resource"]
+    for run in resource["runs"]:
+        yield (f"{resource['group']}/threading-semaphore/{run['permits']}", "fast",
+               lambda run=run: cb_sync.limited_resource(
+                   resource["group"], resource, run["permits"], run["floor_us"]))
+    for job in doc["task_queue"]:
+        for consumers in job["consumers"]:
+            yield (f"{job['group']}/queue-sentinels/{consumers}", "fast",
+                   lambda job=job, c=consumers: cb_sync.task_queue(job, c))
+    job = doc["priority_queue"]
+    for consumers in job["consumers"]:
+        yield (f"{job['group']}/priority-queue/{consumers}", "fast",
+               lambda c=consumers: cb_sync.priority_queue(job, c))
+
+
+def io_benchmarks(doc, sidecar):
+    for job in doc["downloads"]:
+        for make in (cb_io.SequentialDownloads, cb_io.ThreadPerDownload, cb_io.AsyncioAiohttp):
+            technique = make()
+            def one_run(job=job, make=make):
+                return cb_io.download(cached(("download", make.id), make), job)
+
+            yield f"{job['group']}/{technique.id}/{technique.concurrency(job)}", "fast", one_run
+    web = doc["web_server"]
+    seconds = 0.5 if doc["preset"] == "quick" else 2
+    for run in web["runs"]:
+        yield (f"{web['group']}/asyncio-aiohttp/{run['connections']}", "slow",
+               lambda run=run: cb_io.load(web["group"], run["connections"], seconds,
+                                          run["requests"], sidecar))
+
+
+def benchmarks(doc, sidecar):
+    yield from map_benchmarks(doc)
+    yield from sync_benchmarks(doc)
+    yield from io_benchmarks(doc, sidecar)
+
+
+def add_arguments(parser):
+    parser.add_argument("--workloads", required=True, help="export-workloads JSON")
+    parser.add_argument("--tier", choices=["fast", "slow", "all"], default="all")
+    parser.add_argument("--only", default="", help="run the benchmarks whose name has this")
+    parser.add_argument("--sidecar", default="", help="append load-test latencies here")
+    parser.add_argument("--check", action="store_true",
+                        help="run every benchmark once and check its answer (no pyperf)")
+
+
+def selected(args, doc):
+    return [(name, tier, run) for name, tier, run in benchmarks(doc, args.sidecar)
+            if args.tier in ("all", tier) and args.only in name]
+
+
+def failed(message):
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    sys.exit(3)
+
+
+def guarded(run):
+    """A wrong answer or a broken technique ends the process with one line, not a trace."""
+    def wrapper(*args):
+        try:
+            return run(*args)
+        except (cb_workloads.Mismatch, RuntimeError, OSError) as e:
+            failed(str(e))
+
+    return wrapper
+
+
+def check_all(args, doc):
+    chosen = selected(args, doc)
+    for name, _, run in chosen:
+        started = time.perf_counter()
+        guarded(run)()
+        print(f"ok {name} ({(time.perf_counter() - started) * 1e3:.1f} ms)", flush=True)
+    print(f"{len(chosen)} benchmarks, every answer checked ({doc['preset']} preset)")
+
+
+def metadata():
+    gil = sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
+    return {"cb_gil": "enabled" if gil else "disabled",
+            "cb_start_method": multiprocessing.get_start_method()}
+
+
+def main():
+    pre = argparse.ArgumentParser(add_help=False)
+    add_arguments(pre)
+    ours, _ = pre.parse_known_args()
+    try:
+        doc = cb_workloads.load(ours.workloads)
+    except cb_workloads.BadExport as e:
+        failed(str(e))
+    if ours.check:
+        return check_all(ours, doc)
+    import pyperf
+
+    def pass_on(cmd, args):
+        cmd.extend(["--workloads", args.workloads, "--tier", args.tier, "--only", args.only,
+                    "--sidecar", args.sidecar])
+
+    runner = pyperf.Runner(add_cmdline_args=pass_on)
+    add_arguments(runner.argparser)
+    runner.metadata.update(metadata())
+    runner.metadata["cb_preset"] = doc["preset"]
+    for name, tier, run in selected(ours, doc):
+        runner.bench_time_func(name, guarded(repeat(run)), metadata={"cb_tier": tier})
+
+
+if __name__ == "__main__":
+    main()
