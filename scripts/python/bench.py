@@ -7,13 +7,16 @@ W.json is `cargo run -q -p workloads --bin export-workloads -- --preset P`: the 
 expected answers and worker sweep of the Rust suite. Benchmark names are the suite's ids,
 `<group>/<technique>/<parameter>`. Every timed run's answer is checked (outside the timed
 part); a wrong one stops the run with the workload, the expected and the actual value.
-`--tier slow` holds the rows that take seconds per run in Python (primes up to a million,
-the load tests), timed with fewer values (scripts/python-bench.sh passes the options);
-each benchmark's metadata says its tier. `scripts/python-bench.sh` runs both tiers.
+Tiers, so the default preset fits its time budget: `slow` holds the rows that take seconds
+per run in Python (primes up to a million, the load tests); of the others, those whose
+checking run (`--check --plan-out P`) took under 50 ms are `fast`, the rest `medium`.
+scripts/python-bench.sh gives each tier its pyperf options (fewer values for slower rows);
+each benchmark's metadata says its tier, and the importer records the values taken.
 """
 
 import argparse
 import atexit
+import json
 import multiprocessing
 import os
 import sys
@@ -65,13 +68,13 @@ def map_benchmarks(doc):
                     return elapsed
 
                 name = f"{job['group']}/{technique.id}/{workers}"
-                yield name, "slow" if slow else "fast", one_run
+                yield name, "slow" if slow else "measured", one_run
 
 
 def sync_benchmarks(doc):
     counter = doc["counter"]
     for workers, expected in zip(counter["workers"], counter["expected"]):
-        yield (f"{counter['group']}/lock/{workers}", "fast",
+        yield (f"{counter['group']}/lock/{workers}", "measured",
                lambda w=workers, e=expected: cb_sync.lock_counter(
                    counter["group"], w, counter["increments"], e))
     shared = doc["shared_counter"]
@@ -80,19 +83,19 @@ def sync_benchmarks(doc):
             value = cached("value", lambda: cb_sync.SharedValue(shared["processes"]))
             return value.run(shared["group"], run["increments"], run["expected"])
 
-        yield f"{shared['group']}/process-value-get-lock/{run['increments']}", "fast", one_run
+        yield f"{shared['group']}/process-value-get-lock/{run['increments']}", "measured", one_run
     resource = doc["limited_resource"]
     for run in resource["runs"]:
-        yield (f"{resource['group']}/threading-semaphore/{run['permits']}", "fast",
+        yield (f"{resource['group']}/threading-semaphore/{run['permits']}", "measured",
                lambda run=run: cb_sync.limited_resource(
                    resource["group"], resource, run["permits"], run["floor_us"]))
     for job in doc["task_queue"]:
         for consumers in job["consumers"]:
-            yield (f"{job['group']}/queue-sentinels/{consumers}", "fast",
+            yield (f"{job['group']}/queue-sentinels/{consumers}", "measured",
                    lambda job=job, c=consumers: cb_sync.task_queue(job, c))
     job = doc["priority_queue"]
     for consumers in job["consumers"]:
-        yield (f"{job['group']}/priority-queue/{consumers}", "fast",
+        yield (f"{job['group']}/priority-queue/{consumers}", "measured",
                lambda c=consumers: cb_sync.priority_queue(job, c))
 
 
@@ -103,7 +106,7 @@ def io_benchmarks(doc, sidecar):
             def one_run(job=job, make=make):
                 return cb_io.download(cached(("download", make.id), make), job)
 
-            yield f"{job['group']}/{technique.id}/{technique.concurrency(job)}", "fast", one_run
+            yield f"{job['group']}/{technique.id}/{technique.concurrency(job)}", "measured", one_run
     web = doc["web_server"]
     seconds = 0.5 if doc["preset"] == "quick" else 2
     for run in web["runs"]:
@@ -120,16 +123,37 @@ def benchmarks(doc, sidecar):
 
 def add_arguments(parser):
     parser.add_argument("--workloads", required=True, help="export-workloads JSON")
-    parser.add_argument("--tier", choices=["fast", "slow", "all"], default="all")
+    parser.add_argument("--tier", choices=["fast", "medium", "slow", "all"], default="all")
+    parser.add_argument("--plan", default="", help="the --plan-out of a checking run")
+    parser.add_argument("--plan-out", default="", help="with --check: write each run's time")
     parser.add_argument("--only", default="", help="run the benchmarks whose name has this")
     parser.add_argument("--sidecar", default="", help="append load-test latencies here")
     parser.add_argument("--check", action="store_true",
                         help="run every benchmark once and check its answer (no pyperf)")
 
 
+FAST_RUN_S = 0.05
+
+
+def read_plan(path):
+    if not path:
+        return {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        failed(f"{path}: cannot read the plan ({e})")
+
+
 def selected(args, doc):
-    return [(name, tier, run) for name, tier, run in benchmarks(doc, args.sidecar)
-            if args.tier in ("all", tier) and args.only in name]
+    """(name, tier, run) of the benchmarks `--tier` and `--only` choose."""
+    plan, chosen = read_plan(args.plan), []
+    for name, tier, run in benchmarks(doc, args.sidecar):
+        if tier == "measured":
+            tier = "fast" if plan.get(name, FAST_RUN_S) < FAST_RUN_S else "medium"
+        if args.tier in ("all", tier) and args.only in name:
+            chosen.append((name, tier, run))
+    return chosen
 
 
 def failed(message):
@@ -149,12 +173,16 @@ def guarded(run):
 
 
 def check_all(args, doc):
-    chosen = selected(args, doc)
+    chosen, plan = selected(args, doc), {}
     for name, _, run in chosen:
-        started = time.perf_counter()
-        guarded(run)()
-        print(f"ok {name} ({(time.perf_counter() - started) * 1e3:.1f} ms)", flush=True)
+        plan[name] = guarded(run)()
+        print(f"ok {name} ({plan[name] * 1e3:.1f} ms)", flush=True)
     print(f"{len(chosen)} benchmarks, every answer checked ({doc['preset']} preset)")
+    if args.plan_out:
+        temp = f"{args.plan_out}.tmp"
+        with open(temp, "w", encoding="utf-8") as f:
+            json.dump(plan, f, indent=0)
+        os.replace(temp, args.plan_out)
 
 
 def metadata():
@@ -177,7 +205,7 @@ def main():
 
     def pass_on(cmd, args):
         cmd.extend(["--workloads", args.workloads, "--tier", args.tier, "--only", args.only,
-                    "--sidecar", args.sidecar])
+                    "--sidecar", args.sidecar, "--plan", args.plan])
 
     runner = pyperf.Runner(add_cmdline_args=pass_on)
     add_arguments(runner.argparser)

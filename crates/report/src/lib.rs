@@ -72,6 +72,7 @@ pub mod machine;
 pub mod model;
 pub mod page;
 pub mod publish;
+pub mod pyperf;
 
 pub use error::Error;
 pub use model::{Results, SCHEMA};

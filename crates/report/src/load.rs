@@ -151,6 +151,8 @@ fn load_one(root: &Path, new_dir: &Path) -> Result<Record, Error> {
         latency,
         cpu: None,
         criterion_page,
+        sample: None,
+        tier: None,
     })
 }
 

@@ -45,6 +45,39 @@ pub struct Run {
     /// links to criterion's pages are made from it. `None` for files made elsewhere.
     #[serde(default)]
     pub criterion_dir: Option<String>,
+    /// The language the techniques were written in: `rust` or `python`; absent means rust
+    /// (files written before the Python side existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// The interpreter and runner of a Python run (`language: python`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python: Option<PythonRun>,
+}
+
+impl Run {
+    /// `rust` or `python`: the language field, rust when absent.
+    pub fn language(&self) -> &str {
+        self.language.as_deref().unwrap_or("rust")
+    }
+}
+
+/// What ran the Python side: the interpreter, the GIL, the start method, pyperf.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PythonRun {
+    /// `sys.version` as pyperf records it, e.g. `3.11.7 (64-bit)`.
+    pub version: String,
+    /// `cpython`, `pypy`, ...
+    pub implementation: String,
+    /// `enabled` or `disabled` (`sys._is_gil_enabled()` where it exists, else enabled).
+    pub gil: String,
+    /// `multiprocessing.get_start_method()`: the default of `with Pool()` rows; the rows
+    /// with `spawn` in their id use spawn.
+    pub start_method: String,
+    /// pyperf's version.
+    pub pyperf: String,
+    /// How each tier was sampled, e.g. `slow: 1 process x 2 values, 0 warmups, 1 loop`:
+    /// rows that take seconds in Python get fewer values, so a run fits its time budget.
+    pub tiers: Vec<String>,
 }
 
 /// Machine metadata; every text field is "unknown" when it could not be read.
@@ -166,6 +199,21 @@ pub struct Record {
     /// criterion's page for this benchmark, relative to `run.criterion_dir`.
     #[serde(default)]
     pub criterion_page: Option<String>,
+    /// Raw samples, for compare's statistics (criterion's `sample.json`, pyperf's values).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<Sample>,
+    /// The pyperf tier a Python benchmark was timed in (`fast`, `medium`, `slow`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+}
+
+/// Raw samples: sample `i` ran `iters[i]` iterations in `times_ns[i]` nanoseconds.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Sample {
+    /// Iterations per sample.
+    pub iters: Vec<f64>,
+    /// Total time of each sample, nanoseconds.
+    pub times_ns: Vec<f64>,
 }
 
 impl Record {
@@ -296,6 +344,9 @@ impl Record {
         }
         if let Some(l) = &mut r.latency {
             (l.requests_per_sec, l.duration_s) = (six(l.requests_per_sec), six(l.duration_s));
+        }
+        if let Some(s) = &mut r.sample {
+            s.times_ns.iter_mut().for_each(|t| *t = six(*t));
         }
         if let Some(c) = &mut r.cpu {
             (c.wall_ns, c.cpu_ns, c.cores_busy) =

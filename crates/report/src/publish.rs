@@ -121,6 +121,8 @@ pub fn publish(options: &PublishOptions) -> Result<Published, Error> {
         preset: options.preset.clone(),
         command_line: options.command_line.clone(),
         criterion_dir: Some(relative_link(&options.reports_dir, &options.criterion_dir)),
+        language: Some("rust".to_string()),
+        python: None,
     };
     let results = Results {
         schema: SCHEMA.to_string(),
