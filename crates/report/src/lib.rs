@@ -73,6 +73,7 @@ pub mod model;
 pub mod page;
 pub mod publish;
 pub mod pyperf;
+pub mod versus;
 
 pub use error::Error;
 pub use model::{Results, SCHEMA};
