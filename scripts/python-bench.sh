@@ -68,4 +68,8 @@ done
 results="$(cargo run --quiet -p report --bin import-pyperf -- "${files[@]}" \
   --sidecar "$work/latency.jsonl" --command-line "CB_PRESET=$preset scripts/python-bench.sh")"
 echo "results: $results"
-cargo run --quiet -p report --bin render -- --python "$results" --latest-rust --out reports/index.html
+if cargo run --quiet -p report --bin render -- --latest --python "$results" --out reports/index.html; then
+  echo "the page shows it in the section \"Rust against the article's Python\""
+else
+  echo "no Rust run to show it beside yet: run cargo bench (same CB_PRESET), then cargo run -p report --bin render -- --latest"
+fi

@@ -1,14 +1,21 @@
 //! "Rust against the article's Python": per workload, the best Rust technique beside the
-//! best Python technique (each at its best parameter) and the ratio of their medians, as
+//! best Python technique (each at its best parameter) and the ratio of their times, as
 //! data; the page and its chart are drawn from it.
+//!
+//! Where the parameter changes the amount of work (the counter's workers each add 100_000;
+//! the load test's request count grows with connections), "best" and the ratio are per unit
+//! of work: the Rust record's declared throughput for the same group and parameter says how
+//! many elements an iteration holds, for both languages, since both ran the same workload.
+//! When both are best at the same parameter, the ratio is simply Python's median over Rust's.
 //!
 //! Two files are compared only as what they are: a Python file from another machine
 //! (fingerprint) or preset is still compared, but with a note saying so, never silently
 //! mixed, and [`newest_python`] picks a Python file for a Rust run only when both match.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::{best_per_technique, by_group};
+use crate::analysis::by_group;
 use crate::model::{Record, Results};
 
 /// The best technique of one language on one workload.
@@ -31,7 +38,8 @@ pub struct Row {
     pub rust: Best,
     /// The fastest Python technique.
     pub python: Best,
-    /// Python's median over Rust's: how many times longer the article's Python takes.
+    /// Python's time over Rust's, per unit of work (see the module docs): how many times
+    /// longer the article's Python takes.
     pub ratio: f64,
 }
 
@@ -51,16 +59,28 @@ impl Versus {
     /// Compares a Rust run with a Python run.
     pub fn new(rust: &Results, python: &Results) -> Versus {
         let rust_groups = by_group(&rust.benchmarks);
+        let work: BTreeMap<(&str, &str), f64> = (rust.benchmarks.iter())
+            .filter_map(|r| {
+                let elements = r.throughput.as_ref()?.per_iteration;
+                (elements > 0.0).then_some(((r.group.as_str(), r.parameter.as_str()), elements))
+            })
+            .collect();
+        let fastest = |records: &[&Record]| {
+            (records.iter())
+                .map(|r| {
+                    let units = work.get(&(r.group.as_str(), r.parameter.as_str()));
+                    (r.median.point_ns / units.copied().unwrap_or(1.0), best(r))
+                })
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+        };
         let mut rows = Vec::new();
         let mut python_only = Vec::new();
         for (group, records) in by_group(&python.benchmarks) {
-            let py = best_per_technique(&records).first().map(|r| best(r));
-            let rs = (rust_groups.get(group))
-                .and_then(|g| best_per_technique(g).first().map(|r| best(r)));
-            match (rs, py) {
-                (Some(rust), Some(python)) => rows.push(Row {
+            let rs = rust_groups.get(group).and_then(|g| fastest(g));
+            match (rs, fastest(&records)) {
+                (Some((rust_unit, rust)), Some((python_unit, python))) => rows.push(Row {
                     group: group.to_string(),
-                    ratio: python.median_ns / rust.median_ns,
+                    ratio: python_unit / rust_unit,
                     rust,
                     python,
                 }),
@@ -177,6 +197,47 @@ mod tests {
                 .fold(f64::MAX, f64::min);
             assert_eq!(row.rust.median_ns, fastest);
         }
+    }
+
+    #[test]
+    fn more_work_per_iteration_is_compared_per_unit_of_work() {
+        let rust = results("rust");
+        let group = rust.benchmarks[0].group.clone();
+        let mut python = slower(&rust, 10.0);
+        python.benchmarks.retain(|r| r.group == group);
+        python.benchmarks.truncate(1);
+        let mut bigger = python.benchmarks[0].clone();
+        // Twice the median at a parameter whose iterations hold 4x the work: faster per unit.
+        bigger.parameter = "big".into();
+        bigger.id = format!("{group}/{}/big", bigger.technique);
+        bigger.median.point_ns *= 2.0;
+        python.benchmarks.push(bigger.clone());
+        let mut rust = rust;
+        let mut big_rust = rust.benchmarks[0].clone();
+        big_rust.parameter = "big".into();
+        big_rust.id = format!("{group}/{}/big", big_rust.technique);
+        big_rust.median.point_ns = f64::MAX / 4.0;
+        let base = rust.benchmarks[0]
+            .throughput
+            .clone()
+            .unwrap_or(crate::model::Throughput {
+                unit: "elements".into(),
+                per_iteration: 1.0,
+                per_second: 1.0,
+            });
+        rust.benchmarks[0].throughput = Some(base.clone());
+        big_rust.throughput = Some(crate::model::Throughput {
+            per_iteration: base.per_iteration * 4.0,
+            ..base
+        });
+        rust.benchmarks.push(big_rust);
+        let row = Versus::new(&rust, &python)
+            .rows
+            .into_iter()
+            .find(|r| r.group == group);
+        let row = row.unwrap();
+        assert_eq!(row.python.parameter, "big");
+        assert!(row.ratio < 10.0, "{row:?}");
     }
 
     #[test]
