@@ -81,6 +81,6 @@ pub use canned::{CANNED_BODY, CannedServer};
 pub use error::LoopbackError;
 pub use file_server::{FileServer, plain};
 pub use latency::{LATENCY_FILE, LATENCY_SCHEMA, latency_json, write_latency_json};
-pub use listen::{LISTEN_BACKLOG, bind_loopback};
-pub use loadgen::{LoadGenerator, LoadPlan, LoadReport, run};
+pub use listen::{LISTEN_BACKLOG, LOOPBACK_ANY_PORT, bind_listener, bind_loopback};
+pub use loadgen::{LoadGenerator, LoadPlan, LoadReport, TimedPlan, run};
 pub use serve::{HttpServer, ServeConfig};
