@@ -111,8 +111,8 @@ def io_benchmarks(doc, sidecar):
     seconds = 0.5 if doc["preset"] == "quick" else 2
     for run in web["runs"]:
         yield (f"{web['group']}/asyncio-aiohttp/{run['connections']}", "slow",
-               lambda run=run: cb_io.load(web["group"], run["connections"], seconds,
-                                          run["requests"], sidecar))
+               lambda run=run: cb_io.load(web["group"], web["targets"][1], run["connections"],
+                                          seconds, run["requests"], sidecar))
 
 
 def benchmarks(doc, sidecar):

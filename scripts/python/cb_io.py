@@ -156,6 +156,11 @@ class AsyncioAiohttp:
     def timed_run(self, job, base):
         return self.loop.run_until_complete(self._all(job, base))
 
+    def close(self):
+        if self.session is not None:
+            self.loop.run_until_complete(self.session.close())
+        self.loop.close()
+
 
 def download(technique, job):
     """One timed run of `technique` on `job`, verified; returns seconds."""
@@ -178,14 +183,14 @@ def hello_server():
     return server("hello", command, "aiohttp hello server")
 
 
-def load(group, connections, seconds, requests, sidecar):
+def load(group, target, connections, seconds, requests, sidecar):
     """Drives the hello server with the suite's load generator for `seconds` at
-    `connections`; no error allowed. Returns the time `requests` requests took at the
+    `connections`, every body checked against `target`; no error allowed. Returns the time `requests` requests took at the
     measured rate (the Rust rows' unit) and appends the latency to `sidecar`."""
     port = hello_server()
-    url = f"http://127.0.0.1:{port}/"
-    command = [tool("loadgen"), "--connections", str(connections),
-               "--duration", f"{seconds}s", "--json", url]
+    url = f"http://127.0.0.1:{port}{target['path']}"
+    command = [tool("loadgen"), "--connections", str(connections), "--duration", f"{seconds}s",
+               "--expect", target["body"], "--json", url]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     name = f"{group}/asyncio-aiohttp/{connections}"
     if done.returncode != 0:
