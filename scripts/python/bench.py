@@ -49,6 +49,17 @@ def repeat(one_run):
     return time_func
 
 
+def cores():
+    """The CPUs this process may use: `Pool()`'s own count, as the suite's sweep sees it."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def worker_counts(job, technique):
+    if not technique.sweeps:
+        return [1]
+    return [cores()] if technique.cores_only else job["workers"]
+
+
 def map_benchmarks(doc):
     for job in doc["map"]:
         kernel = cb_workloads.KERNELS[job["kind"]]
@@ -56,7 +67,7 @@ def map_benchmarks(doc):
         for technique in cb_map.TECHNIQUES:
             if slow and technique.id not in cb_map.SLOW_TECHNIQUES:
                 continue
-            for workers in job["workers"] if technique.sweeps else [1]:
+            for workers in worker_counts(job, technique):
                 def one_run(job=job, technique=technique, workers=workers, kernel=kernel):
                     inputs = cached(("inputs", job["group"]), lambda: cb_workloads.map_inputs(job))
                     runner = cached((job["group"], technique.id, workers),

@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 
 class Sequential:
-    id, sweeps = "sequential", False
+    id, sweeps, cores_only = "sequential", False, False
 
     def __init__(self, kernel, workers):
         self.kernel = kernel
@@ -111,9 +111,12 @@ class FreshPool:
 
 
 class FreshPoolSpawn(FreshPool):
-    """`with Pool()` under the `spawn` start method (a fresh interpreter per worker)."""
+    """The article's `with Pool() as pool:` as written (no argument: one worker per core)
+    under the `spawn` start method, a fresh interpreter per worker. Measured at the core
+    count only: a spawned worker costs a second or more on 2 busy cores, and the sweep of
+    fresh pools is the fork row's."""
 
-    id, method = "process-pool-fresh-spawn", "spawn"
+    id, method, cores_only = "process-pool-fresh-spawn", "spawn", True
 
 
 TECHNIQUES = [Sequential, ThreadPerTask, ThreadPool, WarmPoolChunk1, WarmPool, FreshPool,
