@@ -57,7 +57,7 @@ def cores():
 def worker_counts(job, technique):
     if not technique.sweeps:
         return [1]
-    return [cores()] if technique.cores_only else job["workers"]
+    return [cores()] if getattr(technique, "cores_only", False) else job["workers"]
 
 
 def map_benchmarks(doc):
@@ -134,7 +134,8 @@ def benchmarks(doc, sidecar):
 
 def add_arguments(parser):
     parser.add_argument("--workloads", required=True, help="export-workloads JSON")
-    parser.add_argument("--tier", choices=["fast", "medium", "slow", "all"], default="all")
+    parser.add_argument("--tier", choices=["fast", "medium", "slow", "measured", "all"],
+                        default="all", help="measured: fast and medium")
     parser.add_argument("--plan", default="", help="the --plan-out of a checking run")
     parser.add_argument("--plan-out", default="", help="with --check: write each run's time")
     parser.add_argument("--only", default="", help="run the benchmarks whose name has this")
@@ -162,7 +163,8 @@ def selected(args, doc):
     for name, tier, run in benchmarks(doc, args.sidecar):
         if tier == "measured":
             tier = "fast" if plan.get(name, FAST_RUN_S) < FAST_RUN_S else "medium"
-        if args.tier in ("all", tier) and args.only in name:
+        wanted = {"all": (tier,), "measured": ("fast", "medium")}.get(args.tier, (args.tier,))
+        if tier in wanted and args.only in name:
             chosen.append((name, tier, run))
     return chosen
 

@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 
 class Sequential:
-    id, sweeps, cores_only = "sequential", False, False
+    id, sweeps = "sequential", False
 
     def __init__(self, kernel, workers):
         self.kernel = kernel
