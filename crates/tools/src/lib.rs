@@ -30,8 +30,8 @@ pub const SHUTDOWN_BOUND: Duration = Duration::from_secs(10);
 
 /// Every hello server of the suite, in the io benches' legend order.
 pub fn web_servers() -> Vec<Box<dyn WebServerTechnique>> {
-    let mut all = async_tasks::web_servers();
-    all.extend(threads::web_servers());
+    let mut all = async_tasks::web_server_techniques();
+    all.extend(threads::web_server_techniques());
     all
 }
 

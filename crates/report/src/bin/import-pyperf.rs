@@ -56,6 +56,7 @@ fn main() -> ExitCode {
             criterion_dir: None,
             language: Some("python".to_string()),
             python: Some(imported.python),
+            partial: None,
         },
         machine,
         benchmarks: imported.benchmarks,

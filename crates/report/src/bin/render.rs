@@ -21,13 +21,13 @@ struct Args {
     /// The results file (or --latest).
     #[arg(required_unless_present = "latest")]
     file: Option<PathBuf>,
-    /// Render the newest Rust run in <reports-dir>/runs/.
+    /// Render the newest Rust run in `<reports-dir>/runs/`.
     #[arg(long, conflicts_with = "file")]
     latest: bool,
     /// A Python results file to show against the run.
     #[arg(long, value_name = "FILE")]
     python: Option<PathBuf>,
-    /// The page to write (default: reports/<file stem>.html); its charts go beside it.
+    /// The page to write (default: `reports/<file stem>.html`); its charts go beside it.
     #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
     /// The reports folder whose baselines/ is shown beside the run.
