@@ -42,9 +42,12 @@
 //!  "p50_us":812.0,"p99_us":2101.0,"max_us":5003.0,"duration_s":1.14}
 //! ```
 //!
-//! `requests`, `errors`, `duration_s` and the percentiles cover every load run made for that
-//! benchmark id (warm-up and samples); `requests_per_sec` is `requests / duration_s`. It is
-//! written only in a real bench run (`--bench` without `--test`).
+//! `requests`, `errors` and `duration_s` cover every load run made for that benchmark id
+//! (warm-up and samples); `requests_per_sec` is `requests / duration_s`. The percentiles are
+//! those of an open-loop run at half that rate, latency counted from each request's
+//! scheduled start (coordinated omission corrected), marked by the optional fields
+//! `"latency_mode":"open-loop"`, `open_loop_rate` and `closed_loop_p99_us` (the closed
+//! loop's own p99). It is written only in a real bench run (`--bench` without `--test`).
 //!
 //! ```
 //! use std::time::Duration;
@@ -61,7 +64,7 @@
 //! let report = LoadGenerator::new(1)?.run(server.addr(), &plan)?;
 //! report.check()?;
 //! assert_eq!((report.requests, report.errors), (40, 0));
-//! let json = loopback::latency_json(&report, "io/file-server", "loopback", "4");
+//! let json = loopback::latency_json(&report, None, "io/file-server", "loopback", "4");
 //! assert_eq!(json["schema"], "cb-latency-v1");
 //! server.shutdown(Duration::from_secs(5))?;
 //! # Ok::<(), loopback::LoopbackError>(())
@@ -69,6 +72,7 @@
 
 mod canned;
 pub mod conformance;
+mod delay;
 mod error;
 mod file_server;
 mod latency;
@@ -80,7 +84,7 @@ mod serve;
 pub use canned::{CANNED_BODY, CannedServer};
 pub use error::LoopbackError;
 pub use file_server::{FileServer, plain};
-pub use latency::{LATENCY_FILE, LATENCY_SCHEMA, latency_json, write_latency_json};
+pub use latency::{LATENCY_FILE, LATENCY_SCHEMA, OpenLoop, latency_json, write_latency_json};
 pub use listen::{LISTEN_BACKLOG, LOOPBACK_ANY_PORT, bind_listener, bind_loopback};
 pub use loadgen::{LoadGenerator, LoadPlan, LoadReport, TimedPlan, run};
 pub use serve::{HttpServer, ServeConfig};

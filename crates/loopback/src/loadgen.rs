@@ -49,6 +49,22 @@ pub struct LoadPlan {
     pub targets: Vec<(String, Bytes)>,
 }
 
+impl LoadPlan {
+    /// The same connections and targets as an open loop at `rate` requests/s for `duration`.
+    pub fn open_loop(&self, rate: f64, duration: Duration) -> TimedPlan {
+        TimedPlan {
+            connections: self.connections,
+            duration,
+            targets: self
+                .targets
+                .iter()
+                .map(|(path, body)| (path.clone(), Some(body.clone())))
+                .collect(),
+            rate: Some(rate),
+        }
+    }
+}
+
 /// A load run bounded by time instead of a request budget, as `wrk` runs: requests still in
 /// flight when `duration` ends are neither counted nor errors.
 #[derive(Clone, Debug)]

@@ -213,3 +213,34 @@ fn no_server_thread_outlives_shutdown() {
     }
     assert_eq!(ours(), 0, "every server thread was joined and is gone");
 }
+
+/// The open loop counts a stall in every request it delayed (wrk2's correction for
+/// coordinated omission): one connection scheduled every 10 ms against a server that takes
+/// at least 50 ms falls further behind with each request. Request k (from 0) was due at
+/// 10k ms and cannot be answered before 50(k + 1) ms, so the last of n answered requests
+/// waited at least 40(n - 1) + 50 ms, whatever the machine's load; a closed loop would
+/// report about 50 ms for each.
+#[test]
+fn the_open_loop_counts_the_requests_a_stall_delayed() {
+    let job = DownloadJob {
+        files: 1,
+        ..DownloadJob::MANY_SMALL
+    };
+    let server = FileServer::start(job.file_set(), Duration::from_millis(50)).unwrap();
+    let generator = LoadGenerator::new(1).unwrap();
+    let open_plan = plan(1, 0, file_targets(&job)).open_loop(100.0, Duration::from_millis(600));
+    let open = generator.run_timed(server.addr(), &open_plan).unwrap();
+    open.check().unwrap();
+    let n = open.requests;
+    assert!(
+        (2..=12).contains(&n),
+        "{n} requests in 600 ms at >= 50 ms each"
+    );
+    let least_us = (40 * (n - 1) + 50) * 1000;
+    assert!(
+        open.latency_us.max() >= least_us,
+        "open loop: max {} us, at least {least_us} us expected for {n} requests",
+        open.latency_us.max()
+    );
+    server.shutdown(BOUND).unwrap();
+}
