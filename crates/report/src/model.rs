@@ -82,7 +82,6 @@ pub struct PythonRun {
     /// How each tier was sampled, e.g. `slow: 1 process x 2 values, 0 warmups, 1 loop`:
     /// rows that take seconds in Python get fewer values, so a run fits its time budget.
     pub tiers: Vec<String>,
-
 }
 
 /// Machine metadata; every text field is "unknown" when it could not be read.

@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::by_group;
+use crate::analysis::{by_group, format_ratio, format_time};
 use crate::model::{Record, Results};
 
 /// The best technique of one language on one workload.
@@ -92,6 +92,36 @@ impl Versus {
             note: mismatch(rust, python),
             python_only,
         }
+    }
+}
+
+impl Versus {
+    /// The table as text: one line per workload, the note first when there is one.
+    pub fn text(&self) -> String {
+        let mut out = String::from("Rust against the article's Python\n");
+        if let Some(note) = &self.note {
+            out.push_str(&format!("note: {note}\n"));
+        }
+        out.push_str(&format!(
+            "{:<28} {:<32} {:>10}  {:<36} {:>10}  {:>9}\n",
+            "workload", "best Rust", "median", "best Python", "median", "Py / Rust"
+        ));
+        for row in &self.rows {
+            let named = |b: &Best| format!("{} ({})", b.technique, b.parameter);
+            out.push_str(&format!(
+                "{:<28} {:<32} {:>10}  {:<36} {:>10}  {:>9}\n",
+                row.group,
+                named(&row.rust),
+                format_time(row.rust.median_ns),
+                named(&row.python),
+                format_time(row.python.median_ns),
+                format_ratio(row.ratio)
+            ));
+        }
+        if !self.python_only.is_empty() {
+            out.push_str(&format!("Python only: {}\n", self.python_only.join(", ")));
+        }
+        out
     }
 }
 
@@ -185,6 +215,11 @@ mod tests {
         let python = slower(&rust, 40.0);
         let versus = Versus::new(&rust, &python);
         assert!(!versus.rows.is_empty() && versus.note.is_none());
+        let text = versus.text();
+        assert!(
+            text.contains(&versus.rows[0].group) && text.contains("40.0×"),
+            "{text}"
+        );
         for row in &versus.rows {
             assert!((row.ratio - 40.0).abs() < 1e-9, "{row:?}");
             assert!(row.python.technique.starts_with("py-"));

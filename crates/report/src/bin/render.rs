@@ -65,6 +65,9 @@ fn main() -> ExitCode {
     let out = args
         .out
         .unwrap_or_else(|| args.reports_dir.join(format!("{stem}.html")));
+    if let Some((_, py)) = &python {
+        print!("{}", report::versus::Versus::new(&results, py).text());
+    }
     let rendered = match &python {
         Some(python) => render_with_python(&results, &args.reports_dir, &out, None, Some(python)),
         None => render_to(&results, &args.reports_dir, &out, None),
