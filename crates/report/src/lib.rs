@@ -22,7 +22,9 @@
 //!
 //! Files: `load` (criterion's files), `model` (the schema), `machine` (metadata and
 //! fingerprint), `analysis` (speedups, best per technique), `chart/` (a file per chart kind),
-//! `html` and `page` (the page), `compare`, `publish`, `fsio` (atomic writes). This crate
+//! `html` and `page` (the page), `compare`, `publish`, `fsio` (atomic writes), `pyperf` (the
+//! Python side's pyperf files -> records, for `import-pyperf`), `versus` (the table "Rust
+//! against the article's Python" of a Rust and a Python run). This crate
 //! never links a technique crate: it knows techniques only by their ids.
 //!
 //! Pages are [maud](https://maud.lambda.xyz) templates ([`html`]): markup is a typed value
