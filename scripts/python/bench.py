@@ -140,6 +140,10 @@ def add_arguments(parser):
     parser.add_argument("--plan-out", default="", help="with --check: write each run's time")
     parser.add_argument("--only", default="", help="run the benchmarks whose name has this")
     parser.add_argument("--sidecar", default="", help="append load-test latencies here")
+    parser.add_argument("--tools-dir", default=os.environ.get("CB_TOOLS_DIR", "target/release"),
+                        help="where the tools crate's file-server and loadgen are")
+    parser.add_argument("--inject-wrong", default=os.environ.get("CB_PY_INJECT_WRONG", ""),
+                        help="corrupt one answer of this group, to see the run fail")
     parser.add_argument("--check", action="store_true",
                         help="run every benchmark once and check its answer (no pyperf)")
 
@@ -208,6 +212,9 @@ def main():
     pre = argparse.ArgumentParser(add_help=False)
     add_arguments(pre)
     ours, _ = pre.parse_known_args()
+    # pyperf's workers see only a few environment variables: these travel as arguments.
+    os.environ["CB_TOOLS_DIR"] = os.path.abspath(ours.tools_dir)
+    os.environ["CB_PY_INJECT_WRONG"] = ours.inject_wrong
     try:
         doc = cb_workloads.load(ours.workloads)
     except cb_workloads.BadExport as e:
@@ -218,14 +225,18 @@ def main():
 
     def pass_on(cmd, args):
         cmd.extend(["--workloads", args.workloads, "--tier", args.tier, "--only", args.only,
-                    "--sidecar", args.sidecar, "--plan", args.plan])
+                    "--sidecar", args.sidecar, "--plan", args.plan,
+                    "--tools-dir", args.tools_dir, "--inject-wrong", args.inject_wrong])
 
     runner = pyperf.Runner(add_cmdline_args=pass_on)
     add_arguments(runner.argparser)
     runner.metadata.update(metadata())
     runner.metadata["cb_preset"] = doc["preset"]
     for name, tier, run in selected(ours, doc):
-        runner.bench_time_func(name, guarded(repeat(run)), metadata={"cb_tier": tier})
+        try:
+            runner.bench_time_func(name, guarded(repeat(run)), metadata={"cb_tier": tier})
+        except RuntimeError as e:  # a worker failed; its own error line is printed above
+            failed(f"{name}: pyperf stopped ({e})")
 
 
 if __name__ == "__main__":
