@@ -8,6 +8,7 @@ fails the run naming the workload, the expected and the actual value.
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -63,6 +64,15 @@ class Runs(unittest.TestCase):
             self.assertEqual(done.returncode, 3, done.stderr)
             self.assertRegex(done.stderr, rf"error: {group}\S*: wrong answer \(.*\): "
                                           r"expected \d+, got \d+")
+
+    def test_a_wrong_answer_in_a_pyperf_worker_fails_the_timed_run_too(self):
+        group = cb_workloads.load(WORKLOADS)["counter"]["group"]
+        done = bench("--only", f"{group}/lock/2", "--inject-wrong", group, "--processes", "1",
+                     "--values", "1", "--warmups", "0", "--loops", "1", "--quiet",
+                     "-o", os.path.join(tempfile.mkdtemp(), "pyperf.json"))
+        self.assertEqual(done.returncode, 3, done.stderr)
+        self.assertRegex(done.stderr, rf"error: {group}/2: wrong answer \(final count\): "
+                                      r"expected \d+, got \d+")
 
     def test_a_bad_workloads_file_is_one_line_naming_it(self):
         done = subprocess.run([sys.executable, os.path.join(HERE, "bench.py"),
