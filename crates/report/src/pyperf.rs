@@ -201,6 +201,8 @@ fn record(bench: &Value, common: &Map<String, Value>) -> Result<(Record, String)
         latency: None,
         cpu: None,
         criterion_page: None,
+        contention: None,
+        stability: None,
         sample: Some(Sample {
             iters: vec![loops; values.len()],
             times_ns: values.iter().map(|v| v * loops).collect(),

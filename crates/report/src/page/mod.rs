@@ -8,7 +8,7 @@ mod headline;
 mod meta;
 mod versus;
 
-pub use meta::machine_rows;
+pub use meta::{LIMIT_ROWS, machine_rows};
 
 use group::group_section;
 use headline::headline;

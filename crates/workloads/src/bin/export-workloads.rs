@@ -2,7 +2,8 @@
 //! `workloads::export`): tasks, expected answers and the worker sweep, for the Python side.
 //!
 //! `cargo run -q -p workloads --bin export-workloads -- --preset quick [--out FILE]`; without
-//! `--preset`, `CB_PRESET` (else `default`); the sweep is `CB_WORKERS` or the suite's own.
+//! `--preset`, `CB_PRESET` (else `default`); the sweep is `CB_WORKERS` or the suite's own
+//! (from the CPUs this process may use).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -38,7 +39,10 @@ fn run(args: Vec<String>) -> Result<(), String> {
         Some(name) => name.parse::<Preset>().map_err(|e| format!("--preset: {e}")),
         None => Preset::from_env().map_err(|e| e.to_string()),
     }?;
-    let workers = worker_counts().map_err(|e| e.to_string())?;
+    // std's count honours affinity and the cgroup CPU quota, as the suite's effective CPUs
+    // do; CB_WORKERS overrides both sweeps the same way.
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = worker_counts(cpus).map_err(|e| e.to_string())?;
     let text = export::export(preset, &workers).to_string();
     match out {
         None => writeln!(std::io::stdout(), "{text}").map_err(|e| format!("stdout: {e}")),

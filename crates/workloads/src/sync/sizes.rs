@@ -25,35 +25,21 @@ pub struct SyncSizes {
 impl SyncSizes {
     /// The sizes of `preset`.
     pub fn of(preset: Preset) -> SyncSizes {
-        let (permits, shared_increments) = (&[1, 2, 4][..], &[100, 10_000][..]);
-        match preset {
-            Preset::Quick => SyncSizes {
-                increments: 10_000,
-                reads: 1_000,
-                tasks: &[1_000],
-                ordered: 1_000,
-                nodes: 1_000,
-                permits,
-                shared_increments,
-            },
-            Preset::Default => SyncSizes {
-                increments: 100_000,
-                reads: 5_000,
-                tasks: &[10_000, 100_000],
-                ordered: 10_000,
-                nodes: 10_000,
-                permits,
-                shared_increments,
-            },
-            Preset::Large => SyncSizes {
-                increments: 1_000_000,
-                reads: 50_000,
-                tasks: &[100_000, 1_000_000],
-                ordered: 100_000,
-                nodes: 100_000,
-                permits,
-                shared_increments,
-            },
+        // (increments, reads, tasks, ordered, nodes)
+        let (increments, reads, tasks, ordered, nodes): (_, _, &'static [u64], _, _) = match preset
+        {
+            Preset::Quick => (10_000, 1_000, &[1_000], 1_000, 1_000),
+            Preset::Default => (100_000, 5_000, &[10_000, 100_000], 10_000, 10_000),
+            Preset::Large => (1_000_000, 50_000, &[100_000, 1_000_000], 100_000, 100_000),
+        };
+        SyncSizes {
+            increments,
+            reads,
+            tasks,
+            ordered,
+            nodes,
+            permits: &[1, 2, 4],
+            shared_increments: &[100, 10_000],
         }
     }
 }
