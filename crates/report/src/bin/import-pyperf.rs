@@ -22,7 +22,7 @@ struct Args {
     /// Load-test latencies appended by `bench.py --sidecar`.
     #[arg(long, value_name = "FILE")]
     sidecar: Option<PathBuf>,
-    /// The reports folder: the file goes to <DIR>/runs/.
+    /// The reports folder: the file goes to `<DIR>/runs/`.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     reports_dir: PathBuf,
     /// What to record as the command that produced the timings.
