@@ -34,7 +34,7 @@ use process_pool::{
     Chunksize, CounterVariant, ProcessPool, ProcspawnPool, ReusedPool, SharedValue, Task,
     WINDOW1_ID, Work,
 };
-use workloads::sync::CounterJob;
+use workloads::sync::{CounterJob, SyncSizes};
 use workloads::{Kind, MapJob, TaskOutput};
 
 use crate::support::{BenchId, Settings, bench_checked, fail, timed};
@@ -241,7 +241,7 @@ fn shared_counter(c: &mut Criterion, settings: &Settings) {
         .share(&value)
         .start()
         .unwrap_or_else(|e| fail("process/shared-counter", e));
-    for increments in [CounterJob::ARTICLE_PROCESSES.increments, 10_000] {
+    for &increments in SyncSizes::of(settings.preset).shared_increments {
         let job = CounterJob {
             workers: processes,
             increments,

@@ -21,52 +21,23 @@
 use std::time::Duration;
 
 use criterion::Criterion;
-use workloads::Preset;
 use workloads::sync::{
-    CounterJob, DagJob, LimitedResourceJob, PriorityJob, ReadMostlyJob, TaskQueueJob,
+    CounterJob, DagJob, LimitedResourceJob, PriorityJob, ReadMostlyJob, SyncSizes, TaskQueueJob,
 };
 
 use crate::support::{Settings, bench_jobs, fail};
 
 pub fn benches(c: &mut Criterion, settings: &Settings) {
-    let sizes = Sizes::of(settings.preset);
+    let sizes = SyncSizes::of(settings.preset);
     counter(c, settings, &sizes);
     read_mostly(c, settings, &sizes);
-    limited_resource(c, settings);
+    limited_resource(c, settings, &sizes);
     task_queue(c, settings, &sizes);
     priority(c, settings, &sizes);
     dag(c, settings, &sizes);
 }
 
-/// The workload sizes of a preset.
-struct Sizes {
-    increments: u64,
-    reads: u64,
-    tasks: &'static [u64],
-    ordered: u64,
-    nodes: usize,
-}
-
-impl Sizes {
-    fn of(preset: Preset) -> Sizes {
-        // (increments, reads, tasks, ordered, nodes)
-        let (increments, reads, tasks, ordered, nodes): (_, _, &'static [u64], _, _) = match preset
-        {
-            Preset::Quick => (10_000, 1_000, &[1_000], 1_000, 1_000),
-            Preset::Default => (100_000, 5_000, &[10_000, 100_000], 10_000, 10_000),
-            Preset::Large => (1_000_000, 50_000, &[100_000, 1_000_000], 100_000, 100_000),
-        };
-        Sizes {
-            increments,
-            reads,
-            tasks,
-            ordered,
-            nodes,
-        }
-    }
-}
-
-fn counter(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
+fn counter(c: &mut Criterion, settings: &Settings, sizes: &SyncSizes) {
     let workers = settings.counts_with(&[CounterJob::ARTICLE_THREADS.workers]);
     let jobs = workers.into_iter().map(|workers| {
         let job = CounterJob {
@@ -80,7 +51,7 @@ fn counter(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
     bench_jobs(c, settings, "sync/counter", &techniques, |_| jobs.clone());
 }
 
-fn read_mostly(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
+fn read_mostly(c: &mut Criterion, settings: &Settings, sizes: &SyncSizes) {
     let jobs = settings.counts_with(&[]).into_iter().map(|workers| {
         let job = ReadMostlyJob {
             ops: sizes.reads,
@@ -94,11 +65,13 @@ fn read_mostly(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
     bench_jobs(c, settings, group_name, &techniques, |_| jobs.clone());
 }
 
-fn limited_resource(c: &mut Criterion, settings: &Settings) {
+fn limited_resource(c: &mut Criterion, settings: &Settings, sizes: &SyncSizes) {
     let techniques = semaphore::limited_resource_techniques()
         .unwrap_or_else(|e| fail("sync/limited-resource", e));
     let article = LimitedResourceJob::ARTICLE;
-    let by_permits = [1, 2, 4].map(|permits| (permits, LimitedResourceJob { permits, ..article }));
+    let by_permits: Vec<_> = (sizes.permits.iter())
+        .map(|&permits| (permits, LimitedResourceJob { permits, ..article }))
+        .collect();
     let by_hold = [1_000].map(|us| {
         let hold = Duration::from_micros(us);
         (us as usize, LimitedResourceJob { hold, ..article })
@@ -111,7 +84,7 @@ fn limited_resource(c: &mut Criterion, settings: &Settings) {
     }
 }
 
-fn task_queue(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
+fn task_queue(c: &mut Criterion, settings: &Settings, sizes: &SyncSizes) {
     let techniques = queue::task_queue_techniques().unwrap_or_else(|e| fail("sync/task-queue", e));
     let article = TaskQueueJob::article(0).consumers;
     for (i, &tasks) in sizes.tasks.iter().enumerate() {
@@ -151,7 +124,7 @@ fn task_queue(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
     bench_jobs(c, settings, &group_name, &techniques, |_| jobs.clone());
 }
 
-fn priority(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
+fn priority(c: &mut Criterion, settings: &Settings, sizes: &SyncSizes) {
     let probe = PriorityJob {
         tasks: sizes.ordered,
         consumers: 1,
@@ -166,7 +139,7 @@ fn priority(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
     bench_jobs(c, settings, &group_name, &techniques, |_| jobs.clone());
 }
 
-fn dag(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
+fn dag(c: &mut Criterion, settings: &Settings, sizes: &SyncSizes) {
     const MAX_DEPS: usize = 4;
     const SEED: u64 = 2026;
     let job = |workers| DagJob::random(sizes.nodes, MAX_DEPS, SEED, workers);

@@ -24,7 +24,9 @@
 //! fingerprint), `cpus` (affinity, CPU quota, effective CPUs), `contention` (others' and
 //! steal's share of CPU time, the busy mark), `stats` (compare's verdicts, stability),
 //! `noise` (A/A noise floors), `analysis` (speedups, best per technique), `chart/` (a file per chart kind),
-//! `html` and `page` (the page), `compare`, `publish`, `fsio` (atomic writes). This crate
+//! `html` and `page` (the page), `compare`, `publish`, `fsio` (atomic writes), `pyperf` (the
+//! Python side's pyperf files -> records, for `import-pyperf`), `versus` (the table "Rust
+//! against the article's Python" of a Rust and a Python run). This crate
 //! never links a technique crate: it knows techniques only by their ids.
 //!
 //! Pages are [maud](https://maud.lambda.xyz) templates ([`html`]): markup is a typed value
@@ -79,7 +81,9 @@ pub mod model;
 pub mod noise;
 pub mod page;
 pub mod publish;
+pub mod pyperf;
 pub mod stats;
+pub mod versus;
 
 pub use error::Error;
 pub use model::{Results, SCHEMA};

@@ -176,6 +176,7 @@ fn load_one(root: &Path, new_dir: &Path) -> Result<Record, Error> {
         contention: None,
         sample,
         stability: None,
+        tier: None,
     };
     // What the files hold together must make a record that can be written and read back:
     // a positive but tiny median gives an infinite throughput.

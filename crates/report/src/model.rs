@@ -45,10 +45,43 @@ pub struct Run {
     /// links to criterion's pages are made from it. `None` for files made elsewhere.
     #[serde(default)]
     pub criterion_dir: Option<String>,
+    /// The language the techniques were written in: `rust` or `python`; absent means rust
+    /// (files written before the Python side existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// The interpreter and runner of a Python run (`language: python`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python: Option<PythonRun>,
     /// Why the run stopped before measuring everything it planned (a failure, a Ctrl-C),
     /// when it did: its results are partial. Absent for a complete run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partial: Option<String>,
+}
+
+impl Run {
+    /// `rust` or `python`: the language field, rust when absent.
+    pub fn language(&self) -> &str {
+        self.language.as_deref().unwrap_or("rust")
+    }
+}
+
+/// What ran the Python side: the interpreter, the GIL, the start method, pyperf.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PythonRun {
+    /// `sys.version` as pyperf records it, e.g. `3.11.7 (64-bit)`.
+    pub version: String,
+    /// `cpython`, `pypy`, ...
+    pub implementation: String,
+    /// `enabled` or `disabled` (`sys._is_gil_enabled()` where it exists, else enabled).
+    pub gil: String,
+    /// `multiprocessing.get_start_method()`: the default of `with Pool()` rows; the rows
+    /// with `spawn` in their id use spawn.
+    pub start_method: String,
+    /// pyperf's version.
+    pub pyperf: String,
+    /// How each tier was sampled, e.g. `slow: 1 process x 2 values, 0 warmups, 1 loop`:
+    /// rows that take seconds in Python get fewer values, so a run fits its time budget.
+    pub tiers: Vec<String>,
 }
 
 /// Machine metadata; every text field is "unknown" when it could not be read.
@@ -279,12 +312,15 @@ pub struct Record {
     /// Others' and steal's share of CPU time while this benchmark was timed.
     #[serde(default)]
     pub contention: Option<Contention>,
-    /// criterion's raw samples, for compare's statistics.
+    /// Raw samples, for compare's statistics (criterion's `sample.json`, pyperf's values).
     #[serde(default)]
     pub sample: Option<Sample>,
     /// Coefficient of variation and outliers.
     #[serde(default)]
     pub stability: Option<Stability>,
+    /// The pyperf tier a Python benchmark was timed in (`fast`, `medium`, `slow`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
 }
 
 impl Record {

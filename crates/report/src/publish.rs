@@ -13,7 +13,7 @@ use crate::html::slug;
 use crate::load::load_criterion;
 use crate::machine;
 use crate::model::{Results, Run, SCHEMA};
-use crate::page::{Beside, render_index};
+use crate::page::{Beside, render_index_with};
 
 /// Overrides where reports go (default `<workspace>/reports`).
 pub const REPORT_DIR_ENV: &str = "CB_REPORT_DIR";
@@ -128,6 +128,8 @@ pub fn publish(options: &PublishOptions) -> Result<Published, Error> {
         preset: options.preset.clone(),
         command_line: options.command_line.clone(),
         criterion_dir: Some(relative_link(&options.reports_dir, &options.criterion_dir)),
+        language: Some("rust".to_string()),
+        python: None,
         partial: options.partial.clone(),
     };
     let results = Results {
@@ -150,21 +152,46 @@ pub fn publish(options: &PublishOptions) -> Result<Published, Error> {
 }
 
 /// Renders `results` into the page at `index` beside the newest baseline in
-/// `<reports_dir>/baselines/`; with `results_path`, also writes the results file first.
+/// `<reports_dir>/baselines/` and, for a Rust run, the newest Python run of the same machine
+/// and preset in `<reports_dir>/runs/`; with `results_path`, also writes the results file first.
 pub fn render_to(
     results: &Results,
     reports_dir: &Path,
     index: &Path,
     results_path: Option<&Path>,
 ) -> Result<(), Error> {
+    let python = match results.run.language() {
+        "rust" => crate::versus::newest_python(&reports_dir.join("runs"), results),
+        _ => None,
+    };
+    render_with_python(results, reports_dir, index, results_path, python.as_ref())
+}
+
+/// [`render_to`] with the Python run given (`render --python FILE`): shown even when it
+/// comes from another machine or preset, with a note saying so.
+pub fn render_with_python(
+    results: &Results,
+    reports_dir: &Path,
+    index: &Path,
+    results_path: Option<&Path>,
+    python: Option<&(PathBuf, Results)>,
+) -> Result<(), Error> {
     let baseline = newest_baseline(&reports_dir.join("baselines"));
     let beside = baseline.as_ref().map(|(path, r)| Beside {
         name: path.as_str(),
         results: r,
     });
+    let python_name = python.map(|(path, _)| {
+        path.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    });
+    let python = python
+        .zip(python_name.as_deref())
+        .map(|((_, r), name)| Beside { name, results: r });
     let tag = slug(&results.run.id);
     let charts_dir = fsio::charts_dir_name(index, &tag);
-    let page = render_index(results, beside, &charts_dir).map_err(|p| Error::new(index, p))?;
+    let page = render_index_with(results, beside, python, &charts_dir)
+        .map_err(|p| Error::new(index, p))?;
     if let Some(path) = results_path {
         results.write(path)?;
     }

@@ -145,6 +145,7 @@ fn record() -> impl Strategy<Value = Record> {
                 contention: None,
                 sample: None,
                 stability: None,
+                tier: None,
             },
         )
 }
@@ -194,6 +195,8 @@ fn results() -> impl Strategy<Value = Results> {
                     command_line,
                     criterion_dir,
                     partial,
+                    language: None,
+                    python: None,
                 }
             },
         );
@@ -402,6 +405,8 @@ proptest! {
                         command_line: "c".into(),
                         criterion_dir: None,
                         partial: None,
+                        language: None,
+                        python: None,
                     },
                     machine: Machine {
                         label: "m".into(),
@@ -517,6 +522,7 @@ fn two_runs() -> impl Strategy<Value = (Results, Results)> {
                     contention: None,
                     sample: None,
                     stability: None,
+                    tier: None,
                 }
             };
             for (n, (side, group, technique, param, ta, tb)) in entries {

@@ -21,10 +21,14 @@
 //! assert!(MapJob::for_preset(Preset::Quick).iter().all(|job| job.elements() > 0));
 //! ```
 //!
+//! [`export`] prints every workload of a preset as JSON (`export-workloads` binary) for the
+//! article's Python in `scripts/python/`, so both languages run the same tasks and answers.
+//!
 //! Dependency rule: this crate depends on no crate of ours; technique crates depend on it.
 
 pub mod download;
 mod error;
+pub mod export;
 mod map;
 mod preset;
 mod primes;

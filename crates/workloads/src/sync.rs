@@ -21,6 +21,7 @@ mod dag;
 mod harness;
 mod priority;
 mod resource;
+mod sizes;
 mod task_queue;
 
 pub use counter::{CounterJob, CounterReport, ReadMostlyJob, ReadMostlyReport, read_table};
@@ -28,4 +29,5 @@ pub use dag::{DagJob, DagLedger, DagReport};
 pub use harness::{SplitMix64, mix, panic_message, run_timed, with_deadline};
 pub use priority::{PriorityJob, PriorityReport};
 pub use resource::{Gauge, Inside, LimitedResourceJob, LimitedResourceReport};
+pub use sizes::SyncSizes;
 pub use task_queue::{ConsumerLog, TaskQueueJob, TaskQueueReport};

@@ -9,6 +9,8 @@
 //! A/A check (repeated runs on one machine) and writes their noise floors. Exit status: 0, 1
 //! for bad input (one line naming the file and the problem), 3 when `--fail-above` finds a
 //! significant regression.
+//! A Python results file (`language: python`) among them is not a machine column: it is
+//! printed as "Rust against the article's Python" against the first Rust file.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,6 +18,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use report::compare::{Comparison, Input, read_inputs, reference_index, write_page};
 use report::noise::{DEFAULT_NOISE_FILE, Noise};
+use report::versus::Versus;
 
 /// Compare concurrency-bench results files across machines.
 #[derive(Parser, Debug)]
@@ -59,6 +62,24 @@ fn main() -> ExitCode {
         Ok(inputs) => inputs,
         Err(e) => return error(e),
     };
+    // Python files (scripts/python-bench.sh) are not another machine's column: each is shown
+    // against the first Rust file, with a note when its machine or preset differs.
+    let (python, inputs): (Vec<_>, Vec<_>) =
+        (inputs.into_iter()).partition(|i| i.results.run.language() == "python");
+    if let (Some(rust), false) = (inputs.first(), python.is_empty()) {
+        for py in &python {
+            println!("{} against {}:", py.path.display(), rust.path.display());
+            print!("{}", Versus::new(&rust.results, &py.results).text());
+            println!();
+        }
+    } else if !python.is_empty() {
+        return error(
+            "only Python files given: compare needs a Rust results file to show them against",
+        );
+    }
+    if inputs.len() < 2 {
+        return ExitCode::SUCCESS;
+    }
     let reference = match reference_index(&inputs, args.reference.as_deref()) {
         Ok(k) => k,
         Err(e) => return error(e),

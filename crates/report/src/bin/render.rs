@@ -2,19 +2,31 @@
 //!
 //! The page is a pure function of the file (plus the newest committed baseline beside it),
 //! so `render their-run.json` shows another machine's run as its own `cargo bench` showed it.
+//! A Python run (`scripts/python-bench.sh`) of the same machine and preset in
+//! `reports/runs/` is shown against it; `--python FILE` picks one, even from another machine
+//! or preset, which the page then says. `--latest` renders the newest Rust run.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use report::Results;
+use report::publish::{render_to, render_with_python};
+use report::versus::newest_rust;
 
 /// Render a concurrency-bench results file as an HTML report.
 #[derive(Parser, Debug)]
 #[command(name = "render", version, about, long_about = None)]
 struct Args {
-    /// The results file.
-    file: PathBuf,
+    /// The results file (or --latest).
+    #[arg(required_unless_present = "latest")]
+    file: Option<PathBuf>,
+    /// Render the newest Rust run in `<reports-dir>/runs/`.
+    #[arg(long, conflicts_with = "file")]
+    latest: bool,
+    /// A Python results file to show against the run.
+    #[arg(long, value_name = "FILE")]
+    python: Option<PathBuf>,
     /// The page to write (default: `reports/<file stem>.html`); its charts go beside it.
     #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
@@ -25,18 +37,42 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let results = match Results::read(&args.file) {
+    let file = match (args.file, args.latest) {
+        (Some(file), _) => file,
+        (None, _) => match newest_rust(&args.reports_dir.join("runs")) {
+            Some(file) => file,
+            None => {
+                let runs = args.reports_dir.join("runs");
+                return error(format!(
+                    "{}: no Rust results file (run cargo bench)",
+                    runs.display()
+                ));
+            }
+        },
+    };
+    let results = match Results::read(&file) {
         Ok(r) => r,
         Err(e) => return error(e),
     };
-    let stem = args
-        .file
+    let python = match args.python.map(|p| Results::read(&p).map(|r| (p, r))) {
+        Some(Ok(python)) => Some(python),
+        Some(Err(e)) => return error(e),
+        None => None,
+    };
+    let stem = file
         .file_stem()
         .map_or_else(|| "results".into(), |s| s.to_string_lossy().into_owned());
     let out = args
         .out
         .unwrap_or_else(|| args.reports_dir.join(format!("{stem}.html")));
-    if let Err(e) = report::publish::render_to(&results, &args.reports_dir, &out, None) {
+    if let Some((_, py)) = &python {
+        print!("{}", report::versus::Versus::new(&results, py).text());
+    }
+    let rendered = match &python {
+        Some(python) => render_with_python(&results, &args.reports_dir, &out, None, Some(python)),
+        None => render_to(&results, &args.reports_dir, &out, None),
+    };
+    if let Err(e) = rendered {
         return error(e);
     }
     println!("page: {}", out.display());

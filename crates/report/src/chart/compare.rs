@@ -36,7 +36,7 @@ pub fn machine_speedups(file: &str, bars: &[Bar], palette: &Palette) -> Result<C
 }
 
 /// Horizontal bars labelled `<what> · <machine>`, with a line at 1.
-fn labelled_bars(
+pub(super) fn labelled_bars(
     file: &str,
     title: &str,
     x_desc: &str,

@@ -7,12 +7,14 @@ mod compare;
 mod heatmap;
 mod latency;
 mod scaling;
+mod versus;
 
 pub use bars::techniques;
 pub use compare::{Bar, family_ratios, machine_speedups};
 pub use heatmap::speedup_heatmap;
 pub use latency::latency;
 pub use scaling::scaling;
+pub use versus::python_ratios;
 
 use std::collections::BTreeMap;
 

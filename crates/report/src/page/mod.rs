@@ -6,6 +6,7 @@
 mod group;
 mod headline;
 mod meta;
+mod versus;
 
 pub use meta::{LIMIT_ROWS, machine_rows};
 
@@ -40,6 +41,17 @@ pub struct Beside<'a> {
 pub fn render_index(
     results: &Results,
     baseline: Option<Beside<'_>>,
+    charts_dir: &str,
+) -> Result<Page, String> {
+    render_index_with(results, baseline, None, charts_dir)
+}
+
+/// [`render_index`], with a Python results file shown against the run in a section
+/// "Rust against the article's Python".
+pub fn render_index_with(
+    results: &Results,
+    baseline: Option<Beside<'_>>,
+    python: Option<Beside<'_>>,
     charts_dir: &str,
 ) -> Result<Page, String> {
     let families = by_family(&results.benchmarks);
@@ -77,11 +89,21 @@ pub fn render_index(
             @for g in group_sections { (g) }
         });
     }
+    let python_html = match &python {
+        Some(py) => Some(versus::python_section(
+            results,
+            py,
+            charts_dir,
+            &mut charts,
+        )?),
+        None => None,
+    };
     let body = html! {
         h1 { "concurrency-bench: " (results.machine.label) } "\n"
         nav { @for family in families.keys() { a href={ "#family-" (slug(family)) } { (family) } } } "\n"
         (summary(results, baseline.as_ref()))
         (headline(results, baseline.as_ref()))
+        @if let Some(p) = python_html { (p) }
         @for s in sections { (s) }
         @if let Some(b) = &baseline { (baseline_section(results, b)) }
     };

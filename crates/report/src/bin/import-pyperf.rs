@@ -1,0 +1,81 @@
+//! `import-pyperf`: the Python side's pyperf files -> `reports/runs/<id>-python.json`, a
+//! `cb-results-v1` file with `language: python`, the interpreter in `run.python`, and the
+//! machine record and fingerprint from the same code as a Rust run (see `report::pyperf`).
+//! `scripts/python-bench.sh` runs it; it prints the path it wrote.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use clap::Parser;
+use report::html::slug;
+use report::model::{Results, Run};
+use report::{SCHEMA, machine, pyperf};
+
+/// Convert pyperf JSON files of scripts/python/bench.py into a results file.
+#[derive(Parser, Debug)]
+#[command(name = "import-pyperf", version, about, long_about = None)]
+struct Args {
+    /// pyperf files (one per tier); a benchmark may appear in only one.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Load-test latencies appended by `bench.py --sidecar`.
+    #[arg(long, value_name = "FILE")]
+    sidecar: Option<PathBuf>,
+    /// The reports folder: the file goes to `<DIR>/runs/`.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    reports_dir: PathBuf,
+    /// What to record as the command that produced the timings.
+    #[arg(long, value_name = "TEXT", default_value = "scripts/python-bench.sh")]
+    command_line: String,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let files: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
+    let imported = match pyperf::import(&files, args.sidecar.as_deref()) {
+        Ok(i) => i,
+        Err(e) => return error(e),
+    };
+    let machine = machine::this_machine();
+    let (time_utc, compact) = machine::utc_stamps(SystemTime::now());
+    let id = format!("{compact}-{}-python", slug(&machine.label));
+    let profile = match imported.preset.as_str() {
+        "quick" => "quick",
+        _ => "full",
+    };
+    let results = Results {
+        schema: SCHEMA.to_string(),
+        run: Run {
+            id: id.clone(),
+            time_utc,
+            git_revision: machine::git_revision(),
+            profile: profile.to_string(),
+            preset: imported.preset,
+            command_line: args.command_line,
+            criterion_dir: None,
+            language: Some("python".to_string()),
+            python: Some(imported.python),
+            partial: None,
+        },
+        machine,
+        benchmarks: imported.benchmarks,
+    };
+    let path = args.reports_dir.join("runs").join(format!("{id}.json"));
+    if let Err(problem) = results.validate() {
+        return error(format!("{}: {problem}", path.display()));
+    }
+    if let Err(e) = std::fs::create_dir_all(args.reports_dir.join("runs")) {
+        return error(format!("{}: {e}", args.reports_dir.display()));
+    }
+    if let Err(e) = results.write(&path) {
+        return error(e);
+    }
+    println!("{}", path.display());
+    ExitCode::SUCCESS
+}
+
+fn error(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("import-pyperf: {e}");
+    ExitCode::FAILURE
+}

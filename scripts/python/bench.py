@@ -1,0 +1,243 @@
+"""The article's Python on the suite's workloads, timed with pyperf.
+
+    python bench.py --workloads W.json --tier fast -o fast.json [pyperf options]
+    python bench.py --workloads W.json --check      # every benchmark once, answers checked
+
+W.json is `cargo run -q -p workloads --bin export-workloads -- --preset P`: the tasks,
+expected answers and worker sweep of the Rust suite. Benchmark names are the suite's ids,
+`<group>/<technique>/<parameter>`. Every timed run's answer is checked (outside the timed
+part); a wrong one stops the run with the workload, the expected and the actual value.
+Tiers, so the default preset fits its time budget: `slow` holds the rows that take seconds
+per run in Python (primes up to a million, the load tests); of the others, those whose
+checking run (`--check --plan-out P`) took under 50 ms are `fast`, the rest `medium`.
+scripts/python-bench.sh gives each tier its pyperf options (fewer values for slower rows);
+each benchmark's metadata says its tier, and the importer records the values taken.
+"""
+
+import argparse
+import atexit
+import json
+import multiprocessing
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import cb_io  # noqa: E402
+import cb_map  # noqa: E402
+import cb_sync  # noqa: E402
+import cb_workloads  # noqa: E402
+
+_cache = {}
+
+
+def cached(key, make):
+    """One instance per process (pools, inputs, servers), closed when the process exits."""
+    if key not in _cache:
+        _cache[key] = make()
+        if hasattr(_cache[key], "close"):
+            atexit.register(_cache[key].close)
+    return _cache[key]
+
+
+def repeat(one_run):
+    """A pyperf time function: `loops` runs, each timed and checked by `one_run`."""
+    def time_func(loops):
+        return sum(one_run() for _ in range(loops))
+
+    return time_func
+
+
+def cores():
+    """The CPUs this process may use: `Pool()`'s own count, as the suite's sweep sees it."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def worker_counts(job, technique):
+    if not technique.sweeps:
+        return [1]
+    return [cores()] if getattr(technique, "cores_only", False) else job["workers"]
+
+
+def map_benchmarks(doc):
+    for job in doc["map"]:
+        kernel = cb_workloads.KERNELS[job["kind"]]
+        slow = cb_map.is_slow(job)
+        for technique in cb_map.TECHNIQUES:
+            if slow and technique.id not in cb_map.SLOW_TECHNIQUES:
+                continue
+            for workers in worker_counts(job, technique):
+                def one_run(job=job, technique=technique, workers=workers, kernel=kernel):
+                    inputs = cached(("inputs", job["group"]), lambda: cb_workloads.map_inputs(job))
+                    runner = cached((job["group"], technique.id, workers),
+                                    lambda: technique(kernel, workers))
+                    started = time.perf_counter()
+                    outputs = runner.run(inputs)
+                    elapsed = time.perf_counter() - started
+                    cb_workloads.verify_outputs(job, outputs)
+                    return elapsed
+
+                name = f"{job['group']}/{technique.id}/{workers}"
+                yield name, "slow" if slow else "measured", one_run
+
+
+def sync_benchmarks(doc):
+    counter = doc["counter"]
+    for workers, expected in zip(counter["workers"], counter["expected"]):
+        yield (f"{counter['group']}/lock/{workers}", "measured",
+               lambda w=workers, e=expected: cb_sync.lock_counter(
+                   counter["group"], w, counter["increments"], e))
+    shared = doc["shared_counter"]
+    for run in shared["runs"]:
+        def one_run(run=run):
+            value = cached("value", lambda: cb_sync.SharedValue(shared["processes"]))
+            return value.run(shared["group"], run["increments"], run["expected"])
+
+        yield f"{shared['group']}/process-value-get-lock/{run['increments']}", "measured", one_run
+    resource = doc["limited_resource"]
+    for run in resource["runs"]:
+        yield (f"{resource['group']}/threading-semaphore/{run['permits']}", "measured",
+               lambda run=run: cb_sync.limited_resource(
+                   resource["group"], resource, run["permits"], run["floor_us"]))
+    for job in doc["task_queue"]:
+        for consumers in job["consumers"]:
+            yield (f"{job['group']}/queue-sentinels/{consumers}", "measured",
+                   lambda job=job, c=consumers: cb_sync.task_queue(job, c))
+    job = doc["priority_queue"]
+    for consumers in job["consumers"]:
+        yield (f"{job['group']}/priority-queue/{consumers}", "measured",
+               lambda c=consumers: cb_sync.priority_queue(job, c))
+
+
+def io_benchmarks(doc, sidecar):
+    for job in doc["downloads"]:
+        for make in (cb_io.SequentialDownloads, cb_io.ThreadPerDownload, cb_io.AsyncioAiohttp):
+            technique = make()
+            def one_run(job=job, make=make):
+                return cb_io.download(cached(("download", make.id), make), job)
+
+            yield f"{job['group']}/{technique.id}/{technique.concurrency(job)}", "measured", one_run
+    web = doc["web_server"]
+    seconds = 0.5 if doc["preset"] == "quick" else 2
+    for run in web["runs"]:
+        yield (f"{web['group']}/asyncio-aiohttp/{run['connections']}", "slow",
+               lambda run=run: cb_io.load(web["group"], web["targets"][1], run["connections"],
+                                          seconds, run["requests"], sidecar))
+
+
+def benchmarks(doc, sidecar):
+    yield from map_benchmarks(doc)
+    yield from sync_benchmarks(doc)
+    yield from io_benchmarks(doc, sidecar)
+
+
+def add_arguments(parser):
+    parser.add_argument("--workloads", required=True, help="export-workloads JSON")
+    parser.add_argument("--tier", choices=["fast", "medium", "slow", "measured", "all"],
+                        default="all", help="measured: fast and medium")
+    parser.add_argument("--plan", default="", help="the --plan-out of a checking run")
+    parser.add_argument("--plan-out", default="", help="with --check: write each run's time")
+    parser.add_argument("--only", default="", help="run the benchmarks whose name has this")
+    parser.add_argument("--sidecar", default="", help="append load-test latencies here")
+    parser.add_argument("--tools-dir", default=os.environ.get("CB_TOOLS_DIR", "target/release"),
+                        help="where the tools crate's file-server and loadgen are")
+    parser.add_argument("--inject-wrong", default=os.environ.get("CB_PY_INJECT_WRONG", ""),
+                        help="corrupt one answer of this group, to see the run fail")
+    parser.add_argument("--check", action="store_true",
+                        help="run every benchmark once and check its answer (no pyperf)")
+
+
+FAST_RUN_S = 0.05
+
+
+def read_plan(path):
+    if not path:
+        return {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        failed(f"{path}: cannot read the plan ({e})")
+
+
+def selected(args, doc):
+    """(name, tier, run) of the benchmarks `--tier` and `--only` choose."""
+    plan, chosen = read_plan(args.plan), []
+    for name, tier, run in benchmarks(doc, args.sidecar):
+        if tier == "measured":
+            tier = "fast" if plan.get(name, FAST_RUN_S) < FAST_RUN_S else "medium"
+        wanted = {"all": (tier,), "measured": ("fast", "medium")}.get(args.tier, (args.tier,))
+        if tier in wanted and args.only in name:
+            chosen.append((name, tier, run))
+    return chosen
+
+
+def failed(message):
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    sys.exit(3)
+
+
+def guarded(run):
+    """A wrong answer or a broken technique ends the process with one line, not a trace."""
+    def wrapper(*args):
+        try:
+            return run(*args)
+        except (cb_workloads.Mismatch, RuntimeError, OSError) as e:
+            failed(str(e))
+
+    return wrapper
+
+
+def check_all(args, doc):
+    chosen, plan = selected(args, doc), {}
+    for name, _, run in chosen:
+        plan[name] = guarded(run)()
+        print(f"ok {name} ({plan[name] * 1e3:.1f} ms)", flush=True)
+    print(f"{len(chosen)} benchmarks, every answer checked ({doc['preset']} preset)")
+    if args.plan_out:
+        temp = f"{args.plan_out}.tmp"
+        with open(temp, "w", encoding="utf-8") as f:
+            json.dump(plan, f, indent=0)
+        os.replace(temp, args.plan_out)
+
+
+def metadata():
+    gil = sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
+    return {"cb_gil": "enabled" if gil else "disabled",
+            "cb_start_method": multiprocessing.get_start_method()}
+
+
+def main():
+    pre = argparse.ArgumentParser(add_help=False)
+    add_arguments(pre)
+    ours, _ = pre.parse_known_args()
+    # pyperf's workers see only a few environment variables: these travel as arguments.
+    os.environ["CB_TOOLS_DIR"] = os.path.abspath(ours.tools_dir)
+    os.environ["CB_PY_INJECT_WRONG"] = ours.inject_wrong
+    try:
+        doc = cb_workloads.load(ours.workloads)
+    except cb_workloads.BadExport as e:
+        failed(str(e))
+    if ours.check:
+        return check_all(ours, doc)
+    import pyperf
+
+    def pass_on(cmd, args):
+        cmd.extend(["--workloads", args.workloads, "--tier", args.tier, "--only", args.only,
+                    "--sidecar", args.sidecar, "--plan", args.plan,
+                    "--tools-dir", args.tools_dir, "--inject-wrong", args.inject_wrong])
+
+    runner = pyperf.Runner(add_cmdline_args=pass_on)
+    add_arguments(runner.argparser)
+    runner.metadata.update(metadata())
+    runner.metadata["cb_preset"] = doc["preset"]
+    for name, tier, run in selected(ours, doc):
+        try:
+            runner.bench_time_func(name, guarded(repeat(run)), metadata={"cb_tier": tier})
+        except RuntimeError as e:  # a worker failed; its own error line is printed above
+            failed(f"{name}: pyperf stopped ({e})")
+
+
+if __name__ == "__main__":
+    main()
