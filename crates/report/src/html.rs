@@ -1,4 +1,9 @@
-//! HTML pieces both pages share: escaping, the page shell with its inline style, tables.
+//! HTML pieces both pages share: the page shell with its inline style, tables, figures.
+//!
+//! Pages are maud templates: every value is escaped when it is spliced in (`(value)`), and
+//! markup is a [`Markup`] value, never a string, so text from a results file (a machine label,
+//! a technique id) cannot become markup by mistake. Only this file's own constants (the style
+//! and the status script) go in unescaped.
 //!
 //! Pages are self-contained and work offline: inline CSS, no fonts, no scripts from a CDN;
 //! charts are SVG files in a folder beside the page. One small inline script watches for
@@ -6,61 +11,68 @@
 //! so a reader sees a broken chart named, and `scripts/check-report.sh` can read the verdict
 //! from the DOM.
 
-use std::fmt::Write;
+use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
 
-/// Escapes text for HTML content and attribute values.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+/// A page: `title`, then `body` inside the shared shell (inline style, the status watcher).
+pub fn page(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE) "\n"
+        html lang="en" {
+            "\n"
+            head {
+                "\n"
+                meta charset="utf-8";
+                "\n"
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                "\n"
+                title { (title) } "\n"
+                // Constants of this file, not data: neither holds text from a results file.
+                style { (PreEscaped(STYLE)) } "\n"
+                script { (PreEscaped(WATCH)) } "\n"
+            }
+            "\n"
+            body {
+                "\n"
+                p id="cb-status" class="status" data-status="loading" {} "\n"
+                (body) "\n"
+            }
+            "\n"
         }
+        "\n"
     }
-    out
 }
 
-/// A page: `title`, then `body` inside the shared shell.
-pub fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n<script>{WATCH}</script>\n</head>\n<body>\n\
-         <p id=\"cb-status\" class=\"status\" data-status=\"loading\"></p>\n{body}\n</body>\n</html>\n",
-        esc(title)
-    )
+/// A table of a header row and body rows of cells; text becomes a cell with `cell`.
+pub fn table(class: &str, header: &[&str], rows: &[Vec<Markup>]) -> Markup {
+    html! {
+        table class=(class) {
+            thead { tr { @for h in header { th { (h) } } } }
+            tbody {
+                "\n"
+                @for row in rows {
+                    tr { @for cell in row { td { (cell) } } } "\n"
+                }
+            }
+        }
+        "\n"
+    }
 }
 
-/// A table from a header row and body rows of already-escaped cells.
-pub fn table(class: &str, header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut out = format!("<table class=\"{class}\"><thead><tr>");
-    for h in header {
-        let _ = write!(out, "<th>{}</th>", esc(h));
-    }
-    out.push_str("</tr></thead><tbody>\n");
-    for row in rows {
-        out.push_str("<tr>");
-        for cell in row {
-            let _ = write!(out, "<td>{cell}</td>");
-        }
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</tbody></table>\n");
-    out
+/// A table cell (or any fragment) holding `value` as text.
+pub fn cell(value: impl Render) -> Markup {
+    value.render()
+}
+
+/// The empty-cell mark.
+pub fn none() -> Markup {
+    cell("–")
 }
 
 /// A chart as a figure: the image (lazy-free, so every chart loads with the page) and its caption.
-pub fn figure(src: &str, caption: &str) -> String {
-    format!(
-        "<figure><img src=\"{}\" alt=\"{}\"><figcaption>{}</figcaption></figure>\n",
-        esc(src),
-        esc(caption),
-        esc(caption)
-    )
+pub fn figure(src: &str, caption: &str) -> Markup {
+    html! {
+        figure { img src=(src) alt=(caption); figcaption { (caption) } } "\n"
+    }
 }
 
 /// An id usable in `href="#..."` and file names: lower-case letters, digits and dashes.
@@ -102,11 +114,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_and_slugs() {
+    fn text_is_escaped_by_construction() {
+        let evil = "<a href=\"x\">&'";
+        let t = table("t", &[evil], &[vec![cell(evil)]]).into_string();
+        assert!(!t.contains("<a "), "{t}");
         assert_eq!(
-            esc("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+            t.matches("&lt;a href=&quot;x&quot;&gt;&amp;").count(),
+            2,
+            "{t}"
         );
+        let f = figure("a\"b.svg", "x<y").into_string();
+        assert!(
+            f.contains("src=\"a&quot;b.svg\"") && f.contains("<figcaption>x&lt;y</figcaption>")
+        );
+        let p = page("</title><script>", html! { (evil) }).into_string();
+        assert!(
+            p.contains("<title>&lt;/title&gt;&lt;script&gt;</title>"),
+            "{p}"
+        );
+    }
+
+    #[test]
+    fn slugs() {
         assert_eq!(slug("map/primes-100k r4"), "map-primes-100k-r4");
     }
 }

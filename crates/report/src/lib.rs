@@ -25,6 +25,16 @@
 //! `html` and `page` (the page), `compare`, `publish`, `fsio` (atomic writes). This crate
 //! never links a technique crate: it knows techniques only by their ids.
 //!
+//! Pages are [maud](https://maud.lambda.xyz) templates ([`html`]): markup is a typed value
+//! and every spliced value is escaped, so a machine label or technique id from a foreign
+//! results file cannot inject markup. maud over askama because the pages are built from many
+//! small computed pieces (a row here, a note there, shared by the run and compare pages):
+//! maud's templates are Rust functions taking typed arguments and returning `Markup`, checked
+//! by the compiler with no template files or context structs to keep in step. The RFC 3339
+//! time is [jiff](https://docs.rs/jiff)'s (`std` only, no time-zone database: every stamp is
+//! UTC), and the target folder comes from `cargo metadata` through
+//! [cargo_metadata](https://docs.rs/cargo_metadata).
+//!
 //! ```
 //! use report::model::{Results, SCHEMA};
 //!

@@ -101,29 +101,14 @@ fn command_output(program: &str, args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-/// `2026-11-26T22:15:00Z` and `20261126T221500Z` for a time (UTC, no time-zone database).
+/// `2026-11-26T22:15:00Z` (RFC 3339, whole seconds) and `20261126T221500Z` (for file
+/// names) for a time, in UTC; a time jiff cannot represent reads as the Unix epoch.
 pub fn utc_stamps(time: SystemTime) -> (String, String) {
-    let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (h, mi, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
-    let (y, mo, d) = civil_from_days(days as i64);
+    let t = jiff::Timestamp::try_from(time).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     (
-        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"),
-        format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z"),
+        t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        t.strftime("%Y%m%dT%H%M%SZ").to_string(),
     )
-}
-
-/// Howard Hinnant's days-to-civil algorithm.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 #[cfg(test)]
@@ -135,6 +120,9 @@ mod tests {
         let t = UNIX_EPOCH + std::time::Duration::from_secs(1_795_392_000 + 3661);
         assert_eq!(utc_stamps(t).0, "2026-11-23T01:01:01Z");
         assert_eq!(utc_stamps(UNIX_EPOCH).1, "19700101T000000Z");
+        // Fractions are cut, not rounded: the stamp is the second the time falls in.
+        let leap_day = UNIX_EPOCH + std::time::Duration::from_millis(951_825_599_999);
+        assert_eq!(utc_stamps(leap_day).0, "2000-02-29T11:59:59Z");
     }
 
     #[test]

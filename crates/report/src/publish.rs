@@ -96,14 +96,15 @@ pub fn criterion_dir(workspace_root: &Path) -> PathBuf {
 }
 
 fn cargo_target_dir(workspace_root: &Path) -> Option<PathBuf> {
+    // Outside cargo (no `CARGO`), no guess at which cargo to ask.
     let cargo = std::env::var_os("CARGO")?;
-    let out = std::process::Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps"])
+    let meta = cargo_metadata::MetadataCommand::new()
+        .cargo_path(cargo)
         .current_dir(workspace_root)
-        .output()
+        .no_deps()
+        .exec()
         .ok()?;
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
-    meta.get("target_directory")?.as_str().map(PathBuf::from)
+    Some(meta.target_directory.into_std_path_buf())
 }
 
 /// Loads this run's benchmarks, writes `runs/<id>.json` and the page.
@@ -228,6 +229,19 @@ mod tests {
         assert!(!should_publish(&args("")));
         assert!(!should_publish(&args("--bench --test")));
         assert!(!should_publish(&args("--bench --list")));
+    }
+
+    #[test]
+    fn cargo_metadata_names_the_target_dir_this_test_runs_from() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let dir = cargo_target_dir(&root).expect("cargo sets CARGO for tests");
+        let exe = std::env::current_exe().unwrap().canonicalize().unwrap();
+        assert!(
+            exe.starts_with(dir.canonicalize().unwrap()),
+            "{} is not under {}",
+            exe.display(),
+            dir.display()
+        );
     }
 
     #[test]

@@ -2,14 +2,15 @@
 //! own speedups with a chart, and the table of every benchmark.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write;
 use std::path::Path;
+
+use maud::{Markup, html};
 
 use super::Comparison;
 use crate::analysis::{best_per_technique, by_group, format_ratio, speedup};
 use crate::chart::{self, Palette};
 use crate::error::Error;
-use crate::html::{esc, figure, page, table};
+use crate::html::{cell, figure, none, page, table};
 use crate::model::Record;
 use crate::page::{Page, machine_rows};
 
@@ -18,35 +19,25 @@ impl Comparison<'_> {
     pub fn html(&self, charts_dir: &str) -> Result<Page, String> {
         let names: Vec<&str> = self.inputs.iter().map(|i| i.name.as_str()).collect();
         let palette = Palette::new(names.iter().copied());
-        let mut body = String::from("<h1>concurrency-bench: comparison</h1>\n<h2>Machines</h2>\n");
         let mut header = vec![""];
         header.extend(names.iter().copied());
-        let mut rows: Vec<Vec<String>> = machine_rows()
+        let mut machines: Vec<Vec<Markup>> = machine_rows()
             .iter()
             .map(|(name, field)| {
-                std::iter::once(esc(name))
-                    .chain(self.inputs.iter().map(|i| esc(&field(&i.results.machine))))
+                std::iter::once(cell(name))
+                    .chain(self.inputs.iter().map(|i| cell(field(&i.results.machine))))
                     .collect()
             })
             .collect();
-        rows.push(
-            std::iter::once("run".into())
+        machines.push(
+            std::iter::once(cell("run"))
                 .chain(
                     self.inputs
                         .iter()
-                        .map(|i| esc(&format!("{} ({})", i.results.run.id, i.results.run.profile))),
+                        .map(|i| cell(format!("{} ({})", i.results.run.id, i.results.run.profile))),
                 )
                 .collect(),
         );
-        body.push_str(&table("meta", &header, &rows));
-        let _ = writeln!(
-            body,
-            "<p class=\"note\">Reference: <b>{}</b>. Ratios are a machine's median time over the reference's: below 1× is faster.</p>",
-            esc(names[self.reference])
-        );
-        for note in self.fingerprint_notes() {
-            let _ = writeln!(body, "<p class=\"bad\">{}</p>", esc(&note));
-        }
         let families = self.families();
         let mut ratio_bars = Vec::new();
         let mut family_rows = Vec::new();
@@ -57,24 +48,13 @@ impl Comparison<'_> {
                     ratio_bars.push((family.to_string(), names[k].to_string(), g));
                 }
                 family_rows.push(vec![
-                    esc(family),
-                    esc(names[k]),
-                    g.map_or("–".into(), format_ratio),
-                    n.to_string(),
+                    cell(family),
+                    cell(names[k]),
+                    g.map_or_else(none, |g| cell(format_ratio(g))),
+                    cell(n),
                 ]);
             }
         }
-        body.push_str("<h2>Per family</h2>\n");
-        body.push_str(&table(
-            "families",
-            &[
-                "family",
-                "machine",
-                "time / reference (geometric mean)",
-                "benchmarks in both",
-            ],
-            &family_rows,
-        ));
         let mut charts = Vec::new();
         if !ratio_bars.is_empty() {
             charts.push(chart::family_ratios(
@@ -91,12 +71,31 @@ impl Comparison<'_> {
                 &palette,
             )?);
         }
-        for c in &charts {
-            body.push_str(&figure(&format!("{charts_dir}/{}", c.file), &c.title));
-        }
-        body.push_str(&self.html_tables(&families));
+        let body = html! {
+            h1 { "concurrency-bench: comparison" } "\n"
+            h2 { "Machines" } "\n"
+            (table("meta", &header, &machines))
+            p class="note" {
+                "Reference: " b { (names[self.reference]) }
+                ". Ratios are a machine's median time over the reference's: below 1× is faster."
+            } "\n"
+            @for note in self.fingerprint_notes() { p class="bad" { (note) } "\n" }
+            h2 { "Per family" } "\n"
+            (table(
+                "families",
+                &[
+                    "family",
+                    "machine",
+                    "time / reference (geometric mean)",
+                    "benchmarks in both",
+                ],
+                &family_rows,
+            ))
+            @for c in &charts { (figure(&format!("{charts_dir}/{}", c.file), &c.title)) }
+            (self.html_tables(&families))
+        };
         Ok(Page {
-            html: page("concurrency-bench comparison", &body),
+            html: page("concurrency-bench comparison", body).into_string(),
             charts,
         })
     }
@@ -125,28 +124,26 @@ impl Comparison<'_> {
         bars
     }
 
-    fn html_tables(&self, families: &BTreeMap<&str, Vec<&str>>) -> String {
-        let mut out = String::new();
+    fn html_tables(&self, families: &BTreeMap<&str, Vec<&str>>) -> Markup {
         let header = self.header(false);
         let header: Vec<&str> = header.iter().map(String::as_str).collect();
-        for (family, ids) in families {
-            let _ = writeln!(out, "<h2>Family {}</h2>", esc(family));
-            let rows: Vec<Vec<String>> = ids
-                .iter()
-                .map(|id| self.row(id).iter().map(|c| esc(c)).collect())
-                .collect();
-            out.push_str(&table("records", &header, &rows));
-        }
         let partial = self.partial();
-        if !partial.is_empty() {
-            let _ = writeln!(out, "<h2>Not in every file ({})</h2>", partial.len());
-            let rows: Vec<Vec<String>> = partial
-                .iter()
-                .map(|(id, holders)| vec![esc(id), esc(&holders.join(", "))])
-                .collect();
-            out.push_str(&table("partial", &["benchmark", "only in"], &rows));
+        let partial_rows: Vec<Vec<Markup>> = partial
+            .iter()
+            .map(|(id, holders)| vec![cell(id), cell(holders.join(", "))])
+            .collect();
+        html! {
+            @for (family, ids) in families {
+                h2 { "Family " (family) } "\n"
+                @let rows: Vec<Vec<Markup>> =
+                    ids.iter().map(|id| self.row(id).iter().map(cell).collect()).collect();
+                (table("records", &header, &rows))
+            }
+            @if !partial.is_empty() {
+                h2 { "Not in every file (" (partial.len()) ")" } "\n"
+                (table("partial", &["benchmark", "only in"], &partial_rows))
+            }
         }
-        out
     }
 }
 

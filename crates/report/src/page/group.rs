@@ -1,11 +1,11 @@
 //! One workload's section: its charts and the table of every benchmark.
 
-use std::fmt::Write;
+use maud::{Markup, html};
 
 use super::Beside;
 use crate::analysis::{self, best_per_technique, by_group, format_ratio, format_time, speedup};
 use crate::chart::{self, Chart, Palette};
-use crate::html::{esc, figure, slug, table};
+use crate::html::{cell, figure, none, slug, table};
 use crate::model::{Record, Results};
 /// One workload: its charts and the table of every benchmark.
 pub(super) fn group_section(
@@ -16,20 +16,12 @@ pub(super) fn group_section(
     palette: &Palette,
     charts_dir: &str,
     charts: &mut Vec<Chart>,
-) -> Result<String, String> {
-    let mut out = format!("<h3 id=\"g-{}\">{}</h3>\n", slug(group), esc(group));
-    if let Some(link) = criterion_link(
+) -> Result<Markup, String> {
+    let link = criterion_link(
         results,
         records.first().and_then(|r| r.criterion_page.as_deref()),
         true,
-    ) {
-        let _ = writeln!(
-            out,
-            "<p class=\"note\"><a href=\"{}\">criterion's pages for {}</a></p>",
-            esc(&link),
-            esc(group)
-        );
-    }
+    );
     let stem = slug(group);
     let best = best_per_technique(records);
     let mut drawn = vec![chart::techniques(
@@ -44,15 +36,16 @@ pub(super) fn group_section(
     if let Some(c) = chart::latency(&format!("{stem}-latency.svg"), group, records, palette) {
         drawn.push(c?);
     }
-    for c in drawn {
-        out.push_str(&figure(&format!("{charts_dir}/{}", c.file), &c.title));
-        charts.push(c);
-    }
+    let figures: Vec<Markup> = drawn
+        .iter()
+        .map(|c| figure(&format!("{charts_dir}/{}", c.file), &c.title))
+        .collect();
+    charts.extend(drawn);
     let base_groups = baseline.map(|b| by_group(&b.results.benchmarks));
     let base_records = base_groups.as_ref().and_then(|g| g.get(group));
     // With a baseline, every row gets its columns, empty where the baseline lacks the group.
     let base_records = baseline.map(|_| base_records.map_or(&[][..], Vec::as_slice));
-    let rows: Vec<Vec<String>> = records
+    let rows: Vec<Vec<Markup>> = records
         .iter()
         .map(|r| record_row(results, records, r, base_records))
         .collect();
@@ -72,8 +65,14 @@ pub(super) fn group_section(
         header.extend(["baseline median", "this / baseline"]);
     }
     header.push("criterion");
-    out.push_str(&table("records", &header, &rows));
-    Ok(out)
+    Ok(html! {
+        h3 id={ "g-" (slug(group)) } { (group) } "\n"
+        @if let Some(link) = link {
+            p class="note" { a href=(link) { "criterion's pages for " (group) } } "\n"
+        }
+        @for f in figures { (f) }
+        (table("records", &header, &rows))
+    })
 }
 
 /// One row of a group's table.
@@ -82,11 +81,11 @@ fn record_row(
     group: &[&Record],
     r: &Record,
     baseline: Option<&[&Record]>,
-) -> Vec<String> {
-    let num = |s: String| format!("<span class=\"num\">{}</span>", esc(&s));
+) -> Vec<Markup> {
+    let num = |s: String| html! { span class="num" { (s) } };
     let mut row = vec![
-        esc(&r.technique),
-        esc(&r.parameter),
+        cell(&r.technique),
+        cell(&r.parameter),
         num(format!(
             "{} [{} – {}]",
             format_time(r.median.point_ns),
@@ -95,41 +94,34 @@ fn record_row(
         )),
         num(format_time(r.mean.point_ns)),
         num(format_time(r.std_dev.point_ns)),
-        r.samples.to_string(),
-        r.throughput.as_ref().map_or("–".into(), |t| {
+        cell(r.samples),
+        r.throughput.as_ref().map_or_else(none, |t| {
             num(format!(
                 "{}{}/s",
                 analysis::format_rate(t.per_second),
                 t.unit
             ))
         }),
-        speedup(group, r).map_or("–".into(), format_ratio),
+        speedup(group, r).map_or_else(none, |s| cell(format_ratio(s))),
         r.cpu
             .as_ref()
-            .map_or("–".into(), |c| analysis::three_digits(c.cores_busy)),
-        r.latency.as_ref().map_or("–".into(), |l| {
-            let bad = if l.errors > 0 {
-                format!(" <span class=\"bad\">{} errors</span>", l.errors)
-            } else {
-                String::new()
-            };
-            format!(
-                "{} / {} µs{bad}",
-                analysis::three_digits(l.p50_us),
-                analysis::three_digits(l.p99_us)
-            )
+            .map_or_else(none, |c| cell(analysis::three_digits(c.cores_busy))),
+        r.latency.as_ref().map_or_else(none, |l| {
+            html! {
+                (analysis::three_digits(l.p50_us)) " / " (analysis::three_digits(l.p99_us)) " µs"
+                @if l.errors > 0 { " " span class="bad" { (l.errors) " errors" } }
+            }
         }),
     ];
     if let Some(base) = baseline.map(|b| b.iter().find(|b| b.id == r.id)) {
-        row.push(base.map_or("–".into(), |b| num(format_time(b.median.point_ns))));
-        row.push(base.map_or("–".into(), |b| {
-            format_ratio(r.median.point_ns / b.median.point_ns)
+        row.push(base.map_or_else(none, |b| num(format_time(b.median.point_ns))));
+        row.push(base.map_or_else(none, |b| {
+            cell(format_ratio(r.median.point_ns / b.median.point_ns))
         }));
     }
     row.push(
-        criterion_link(results, r.criterion_page.as_deref(), false).map_or("–".into(), |l| {
-            format!("<a href=\"{}\">details</a>", esc(&l))
-        }),
+        criterion_link(results, r.criterion_page.as_deref(), false)
+            .map_or_else(none, |l| html! { a href=(l) { "details" } }),
     );
     row
 }

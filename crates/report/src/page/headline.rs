@@ -4,8 +4,9 @@ use super::Beside;
 use crate::analysis::{
     best_of_kind, best_per_technique, by_group, format_ratio, format_time, speedup,
 };
-use crate::html::{esc, slug, table};
+use crate::html::{cell, none, slug, table};
 use crate::model::{Record, Results};
+use maud::{Markup, html};
 /// "rayon (4): 1.34 ms".
 fn named(r: &Record) -> String {
     format!(
@@ -18,7 +19,7 @@ fn named(r: &Record) -> String {
 
 /// The headline table: per workload the fastest, its speedup, the slowest, and what a
 /// process boundary or an async runtime cost against the best thread technique.
-pub(super) fn headline(results: &Results, baseline: Option<&Beside<'_>>) -> String {
+pub(super) fn headline(results: &Results, baseline: Option<&Beside<'_>>) -> Markup {
     let base_groups = baseline.map(|b| by_group(&b.results.benchmarks));
     let mut rows = Vec::new();
     for (group, records) in by_group(&results.benchmarks) {
@@ -30,28 +31,28 @@ pub(super) fn headline(results: &Results, baseline: Option<&Beside<'_>>) -> Stri
             best_of_kind(&records, kind),
             best_of_kind(&records, "thread"),
         ) {
-            (Some(k), Some(t)) => format!(
+            (Some(k), Some(t)) => cell(format!(
                 "{} ({} vs {})",
                 format_ratio(k.median.point_ns / t.median.point_ns),
-                esc(&k.technique),
-                esc(&t.technique)
-            ),
-            _ => "–".to_string(),
+                k.technique,
+                t.technique
+            )),
+            _ => none(),
         };
-        let on_baseline = base_groups
-            .as_ref()
-            .and_then(|g| g.get(group))
-            .and_then(|g| best_per_technique(g).first().map(|r| esc(&named(r))));
         let mut row = vec![
-            format!("<a href=\"#g-{}\">{}</a>", slug(group), esc(group)),
-            esc(&named(fastest)),
-            speedup(&records, fastest).map_or("–".into(), format_ratio),
-            esc(&named(slowest)),
+            html! { a href={ "#g-" (slug(group)) } { (group) } },
+            cell(named(fastest)),
+            speedup(&records, fastest).map_or_else(none, |s| cell(format_ratio(s))),
+            cell(named(slowest)),
             cost("process"),
             cost("async"),
         ];
         if baseline.is_some() {
-            row.push(on_baseline.unwrap_or_else(|| "–".into()));
+            let on_baseline = base_groups
+                .as_ref()
+                .and_then(|g| g.get(group))
+                .and_then(|g| best_per_technique(g).first().map(|r| named(r)));
+            row.push(on_baseline.map_or_else(none, cell));
         }
         rows.push(row);
     }
@@ -68,9 +69,11 @@ pub(super) fn headline(results: &Results, baseline: Option<&Beside<'_>>) -> Stri
         beside = format!("fastest on {}", b.name);
         header.push(&beside);
     }
-    let mut out = String::from(
-        "<h2>Headline</h2>\n<p class=\"note\">Every answer was verified before timing: the suite checks each benchmark's output against the workload's expected answer and ends the run on a mismatch, before anything is published. Each technique at its best parameter (worker count). Costs are the best process-pool (or async) technique's time over the best thread technique's: above 1× the boundary or runtime costs time.</p>\n",
-    );
-    out.push_str(&table("headline", &header, &rows));
-    out
+    html! {
+        h2 { "Headline" } "\n"
+        p class="note" {
+            "Every answer was verified before timing: the suite checks each benchmark's output against the workload's expected answer and ends the run on a mismatch, before anything is published. Each technique at its best parameter (worker count). Costs are the best process-pool (or async) technique's time over the best thread technique's: above 1× the boundary or runtime costs time."
+        } "\n"
+        (table("headline", &header, &rows))
+    }
 }

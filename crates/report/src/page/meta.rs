@@ -1,15 +1,14 @@
 //! The run and machine summary, and how the run relates to the baseline.
 
-use std::fmt::Write;
+use maud::{Markup, html};
 
 use super::Beside;
 use crate::analysis::{self, by_family, format_ratio};
-use crate::html::{esc, table};
+use crate::html::{cell, none, table};
 use crate::model::{Machine, Record, Results};
 /// Machine and run summary, with the baseline's machine in a second column.
-pub(super) fn summary(results: &Results, baseline: Option<&Beside<'_>>) -> String {
+pub(super) fn summary(results: &Results, baseline: Option<&Beside<'_>>) -> Markup {
     let run = &results.run;
-    let mut out = String::from("<h2>Run</h2>\n");
     let rows = [
         ("run", run.id.clone()),
         ("time (UTC)", run.time_utc.clone()),
@@ -21,16 +20,13 @@ pub(super) fn summary(results: &Results, baseline: Option<&Beside<'_>>) -> Strin
         ("command line", run.command_line.clone()),
         ("benchmarks", results.benchmarks.len().to_string()),
     ];
-    let mut rows: Vec<Vec<String>> = rows.iter().map(|(k, v)| vec![esc(k), esc(v)]).collect();
+    let mut run_rows: Vec<Vec<Markup>> = rows.iter().map(|(k, v)| vec![cell(k), cell(v)]).collect();
     if let Some(dir) = &run.criterion_dir {
-        let link = format!("{dir}/report/index.html");
-        rows.push(vec![
-            "criterion".into(),
-            format!("<a href=\"{}\">criterion's own report</a>", esc(&link)),
+        run_rows.push(vec![
+            cell("criterion"),
+            html! { a href={ (dir) "/report/index.html" } { "criterion's own report" } },
         ]);
     }
-    out.push_str(&table("meta", &["", "value"], &rows));
-    out.push_str("<h2>Machine</h2>\n");
     let mut header = vec!["", "this run"];
     if let Some(b) = baseline {
         header.push(b.name);
@@ -38,25 +34,28 @@ pub(super) fn summary(results: &Results, baseline: Option<&Beside<'_>>) -> Strin
     let machines: Vec<&Machine> = std::iter::once(&results.machine)
         .chain(baseline.map(|b| &b.results.machine))
         .collect();
-    let rows: Vec<Vec<String>> = machine_rows()
+    let machine_table: Vec<Vec<Markup>> = machine_rows()
         .iter()
         .map(|(name, field)| {
-            std::iter::once(esc(name))
-                .chain(machines.iter().map(|m| esc(&field(m))))
+            std::iter::once(cell(name))
+                .chain(machines.iter().map(|m| cell(field(m))))
                 .collect()
         })
         .collect();
-    out.push_str(&table("meta", &header, &rows));
-    if let Some(b) =
-        baseline.filter(|b| b.results.machine.fingerprint != results.machine.fingerprint)
-    {
-        let _ = writeln!(
-            out,
-            "<p class=\"note\">The baseline <b>{}</b> ran on another kind of machine (fingerprints differ): its times show scale, not a regression.</p>",
-            esc(b.name)
-        );
+    let other_machine =
+        baseline.filter(|b| b.results.machine.fingerprint != results.machine.fingerprint);
+    html! {
+        h2 { "Run" } "\n"
+        (table("meta", &["", "value"], &run_rows))
+        h2 { "Machine" } "\n"
+        (table("meta", &header, &machine_table))
+        @if let Some(b) = other_machine {
+            p class="note" {
+                "The baseline " b { (b.name) }
+                " ran on another kind of machine (fingerprints differ): its times show scale, not a regression."
+            } "\n"
+        }
     }
-    out
 }
 
 /// The rows of the machine table: a label and how to read it from a machine.
@@ -93,8 +92,7 @@ pub fn machine_rows() -> Vec<(&'static str, Box<dyn Fn(&Machine) -> String>)> {
 
 /// How the run relates to the baseline: geometric mean of time ratios per family, and the
 /// benchmarks only one of them has.
-pub(super) fn baseline_section(results: &Results, b: &Beside<'_>) -> String {
-    let mut out = format!("<h2 id=\"baseline\">Against {}</h2>\n", esc(b.name));
+pub(super) fn baseline_section(results: &Results, b: &Beside<'_>) -> Markup {
     let base: std::collections::BTreeMap<&str, &Record> = b
         .results
         .benchmarks
@@ -111,18 +109,9 @@ pub(super) fn baseline_section(results: &Results, b: &Beside<'_>) -> String {
                     .map(|b| r.median.point_ns / b.median.point_ns)
             })
             .collect();
-        let g = analysis::geomean(&ratios).map_or("–".into(), format_ratio);
-        rows.push(vec![esc(family), g, ratios.len().to_string()]);
+        let g = analysis::geomean(&ratios).map_or_else(none, |g| cell(format_ratio(g)));
+        rows.push(vec![cell(family), g, cell(ratios.len())]);
     }
-    out.push_str(&table(
-        "baseline",
-        &[
-            "family",
-            "time this / baseline (geometric mean)",
-            "benchmarks in both",
-        ],
-        &rows,
-    ));
     let ours: std::collections::BTreeSet<&str> =
         results.benchmarks.iter().map(|r| r.id.as_str()).collect();
     let only_here: Vec<&str> = ours
@@ -135,18 +124,25 @@ pub(super) fn baseline_section(results: &Results, b: &Beside<'_>) -> String {
         .copied()
         .filter(|id| !ours.contains(id))
         .collect();
-    for (what, ids) in [
-        ("only in this run", only_here),
-        ("only in the baseline", only_there),
-    ] {
-        if !ids.is_empty() {
-            let _ = writeln!(
-                out,
-                "<details><summary>{} benchmarks {what}</summary><p class=\"note\">{}</p></details>",
-                ids.len(),
-                esc(&ids.join(", "))
-            );
+    html! {
+        h2 id="baseline" { "Against " (b.name) } "\n"
+        (table(
+            "baseline",
+            &[
+                "family",
+                "time this / baseline (geometric mean)",
+                "benchmarks in both",
+            ],
+            &rows,
+        ))
+        @for (what, ids) in [("only in this run", only_here), ("only in the baseline", only_there)] {
+            @if !ids.is_empty() {
+                details {
+                    summary { (ids.len()) " benchmarks " (what) }
+                    p class="note" { (ids.join(", ")) }
+                }
+                "\n"
+            }
         }
     }
-    out
 }

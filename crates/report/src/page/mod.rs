@@ -13,11 +13,11 @@ use group::group_section;
 use headline::headline;
 use meta::{baseline_section, summary};
 
-use std::fmt::Write;
+use maud::html;
 
 use crate::analysis::by_family;
 use crate::chart::{self, Chart, Palette};
-use crate::html::{esc, figure, page, slug};
+use crate::html::{figure, page, slug};
 use crate::model::Results;
 
 /// A rendered page: its HTML and the charts it links to (by file name inside `charts_dir`).
@@ -51,39 +51,17 @@ pub fn render_index(
             .collect::<Vec<_>>()
     }));
     let mut charts = Vec::new();
-    let mut body = String::new();
-    let _ = write!(
-        body,
-        "<h1>concurrency-bench: {}</h1>\n<nav>",
-        esc(&results.machine.label)
-    );
-    for family in families.keys() {
-        let _ = write!(
-            body,
-            "<a href=\"#family-{}\">{}</a>",
-            slug(family),
-            esc(family)
-        );
-    }
-    body.push_str("</nav>\n");
-    body.push_str(&summary(results, baseline.as_ref()));
-    body.push_str(&headline(results, baseline.as_ref()));
+    let mut sections = Vec::new();
     for (family, groups) in &families {
-        let _ = writeln!(
-            body,
-            "<h2 id=\"family-{}\">Family {}</h2>",
-            slug(family),
-            esc(family)
-        );
-        if let Some(heat) =
-            chart::speedup_heatmap(&format!("{}-speedup.svg", slug(family)), family, groups)
-        {
-            let heat = heat?;
-            body.push_str(&figure(&format!("{charts_dir}/{}", heat.file), &heat.title));
-            charts.push(heat);
-        }
+        let heat = chart::speedup_heatmap(&format!("{}-speedup.svg", slug(family)), family, groups)
+            .transpose()?;
+        let heat_figure = heat
+            .as_ref()
+            .map(|h| figure(&format!("{charts_dir}/{}", h.file), &h.title));
+        charts.extend(heat);
+        let mut group_sections = Vec::new();
         for (group, records) in groups {
-            body.push_str(&group_section(
+            group_sections.push(group_section(
                 results,
                 group,
                 records,
@@ -93,13 +71,23 @@ pub fn render_index(
                 &mut charts,
             )?);
         }
+        sections.push(html! {
+            h2 id={ "family-" (slug(family)) } { "Family " (family) } "\n"
+            @if let Some(f) = heat_figure { (f) }
+            @for g in group_sections { (g) }
+        });
     }
-    if let Some(b) = &baseline {
-        body.push_str(&baseline_section(results, b));
-    }
+    let body = html! {
+        h1 { "concurrency-bench: " (results.machine.label) } "\n"
+        nav { @for family in families.keys() { a href={ "#family-" (slug(family)) } { (family) } } } "\n"
+        (summary(results, baseline.as_ref()))
+        (headline(results, baseline.as_ref()))
+        @for s in sections { (s) }
+        @if let Some(b) = &baseline { (baseline_section(results, b)) }
+    };
     let title = format!("concurrency-bench report: {}", results.machine.label);
     Ok(Page {
-        html: page(&title, &body),
+        html: page(&title, body).into_string(),
         charts,
     })
 }
