@@ -2,13 +2,15 @@
 //!
 //! Benchmark ids are `<family>/<workload>` (the group), the technique (the function) and the
 //! worker count (the parameter), so the report reads everything from criterion's own files.
-//! Pick a family with a filter: `cargo bench -- map/`, `cargo bench -- sync/counter`.
+//! Pick a family with a filter: `cargo bench -- map/`, `cargo bench -- sync/counter`,
+//! `cargo bench -- overhead/`.
 //! `CB_PRESET=quick` shrinks the workloads; `CB_WORKERS=1,2,8` overrides the worker sweep.
 //! After the suite, the results are published into `reports/` (not in criterion's test mode).
 
 mod cpu;
 mod io;
 mod map;
+mod overhead;
 mod process;
 mod support;
 mod sync;
@@ -24,6 +26,7 @@ fn main() {
     process::benches(&mut criterion, &settings);
     io::benches(&mut criterion, &settings);
     sync::benches(&mut criterion, &settings);
+    overhead::benches(&mut criterion, &settings);
     criterion.final_summary();
     if support::is_measuring() {
         match cpu::write_sidecar(&support::criterion_dir()) {

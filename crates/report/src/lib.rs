@@ -67,6 +67,7 @@ pub mod chart;
 pub mod compare;
 mod error;
 pub mod fsio;
+pub mod grain;
 pub mod html;
 pub mod laws;
 pub mod load;

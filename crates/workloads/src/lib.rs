@@ -25,6 +25,7 @@
 
 pub mod download;
 mod error;
+pub mod grain;
 mod map;
 mod preset;
 mod primes;
@@ -35,7 +36,7 @@ pub mod web;
 pub use download::{DownloadJob, DownloadRunner, DownloadTechnique, FileDigest};
 pub use error::{Mismatch, RunError};
 pub use map::{MapJob, MapWorkload, Task, TaskOutput, run_task};
-pub use preset::{Preset, PresetError, worker_counts};
+pub use preset::{GrainSizes, Preset, PresetError, worker_counts};
 pub use primes::{count_primes, is_prime, known_prime_count, sieve_prime_counts};
 pub use technique::{MapRunner, MapTechnique};
 pub use web::{RunningServer, ServerSettings, WebJob, WebServerTechnique, hello_route};

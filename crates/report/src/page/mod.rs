@@ -3,12 +3,14 @@
 //! `meta`: run, machine and baseline summaries; `headline`: the table per workload;
 //! `group`: a workload's charts and table.
 
+mod answer;
 mod group;
 mod headline;
 mod meta;
 
 pub use meta::machine_rows;
 
+use answer::{Answer, LADDER};
 use group::group_section;
 use headline::headline;
 use meta::{baseline_section, summary};
@@ -51,6 +53,7 @@ pub fn render_index(
             .collect::<Vec<_>>()
     }));
     let mut charts = Vec::new();
+    let answer = Answer::new(results, &palette, charts_dir, &mut charts)?;
     let mut sections = Vec::new();
     for (family, groups) in &families {
         let heat = chart::speedup_heatmap(&format!("{}-speedup.svg", slug(family)), family, groups)
@@ -73,15 +76,18 @@ pub fn render_index(
         }
         sections.push(html! {
             h2 id={ "family-" (slug(family)) } { "Family " (family) } "\n"
+            p class="note" { "What one hand-off costs behind these numbers: " a href={ "#" (LADDER) } { "the overhead ladder" } "." }
             @if let Some(f) = heat_figure { (f) }
             @for g in group_sections { (g) }
         });
     }
     let body = html! {
         h1 { "concurrency-bench: " (results.machine.label) } "\n"
+        (answer.summary(results, &[]))
         nav { @for family in families.keys() { a href={ "#family-" (slug(family)) } { (family) } } } "\n"
         (summary(results, baseline.as_ref()))
         (headline(results, baseline.as_ref()))
+        (answer.sections())
         @for s in sections { (s) }
         @if let Some(b) = &baseline { (baseline_section(results, b)) }
     };
