@@ -41,8 +41,9 @@ const BOUND: Duration = Duration::from_secs(30);
 pub fn benches(c: &mut Criterion, settings: &Settings) {
     let mut group = c.benchmark_group(GROUP);
     group.throughput(Throughput::Elements(1));
-    group.warm_up_time(Duration::from_millis(200));
-    group.measurement_time(Duration::from_millis(600));
+    // Hand-offs are short and steady: 0.1 s of warm-up and 0.4 s of samples each.
+    group.warm_up_time(Duration::from_millis(100));
+    group.measurement_time(Duration::from_millis(400));
     spawning(&mut group, settings);
     pools(&mut group, settings);
     channels(&mut group, settings);
@@ -282,10 +283,12 @@ fn memory(group: &mut BenchmarkGroup<'_, WallTime>, settings: &Settings) {
     handoff(group, settings, "mutex-uncontended", || add(&lock));
 
     let stop = Arc::new(AtomicBool::new(false));
+    let started = Arc::new(AtomicBool::new(false));
     let rival = {
-        let (lock, stop) = (Arc::clone(&lock), Arc::clone(&stop));
+        let (lock, stop, started) = (Arc::clone(&lock), Arc::clone(&stop), Arc::clone(&started));
         thread::spawn(move || {
             let mut theirs = 0_u64;
+            started.store(true, Ordering::Relaxed);
             while !stop.load(Ordering::Relaxed) {
                 *lock.lock().unwrap_or_else(|e| e.into_inner()) += 1;
                 theirs += 1;
@@ -293,6 +296,14 @@ fn memory(group: &mut BenchmarkGroup<'_, WallTime>, settings: &Settings) {
             theirs
         })
     };
+    // Time only once the rival takes the lock too (bounded: a thread that never starts is a bug).
+    let deadline = Instant::now() + BOUND;
+    while !started.load(Ordering::Relaxed) && Instant::now() < deadline {
+        thread::yield_now();
+    }
+    if !started.load(Ordering::Relaxed) {
+        fail(GROUP, "the rival thread of mutex-contended did not start");
+    }
     handoff(group, settings, "mutex-contended", || add(&lock));
     stop.store(true, Ordering::Relaxed);
     let theirs = rival
