@@ -2,9 +2,9 @@
 //!
 //! Idle spinning is invisible in wall time (rayon #642): a technique that burns a core while
 //! it waits looks as fast as one that sleeps. So every benchmark is timed through
-//! [`iter_with_cpu`], which reads the CPU time of this process, of its reaped children and of
-//! its live children (process-pool workers) around each sample, inside criterion's own
-//! timing loop: no extra runs. At the end of the suite the totals are merged into
+//! [`iter_timed_with_cpu`], which reads the CPU time of this process, of its reaped children
+//! and of its live children (process-pool workers) around each sample, inside criterion's
+//! own timing loop: no extra runs. At the end of the suite the totals are merged into
 //! `<target>/criterion/cb-cpu.json`:
 //!
 //! ```json
@@ -20,7 +20,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use criterion::Bencher;
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[derive(Default, Clone, Copy)]
 struct Totals {
@@ -31,25 +31,11 @@ struct Totals {
 
 static TOTALS: Mutex<BTreeMap<String, Totals>> = Mutex::new(BTreeMap::new());
 
-/// Times `routine` like `Bencher::iter`, recording CPU time under the benchmark's `id`
-/// (`group/function/parameter`).
-pub fn iter_with_cpu<O>(b: &mut Bencher<'_>, id: &str, mut routine: impl FnMut() -> O) {
-    b.iter_custom(|iters| {
-        let cpu_before = cpu_time();
-        let started = Instant::now();
-        for _ in 0..iters {
-            std::hint::black_box(routine());
-        }
-        let wall = started.elapsed();
-        let cpu = cpu_time().saturating_sub(cpu_before);
-        record(id, iters, wall, cpu);
-        wall
-    });
-}
-
-/// Like [`iter_with_cpu`], for a routine that times itself and returns the time (threads
-/// released together by a barrier, async work timed inside its runtime): criterion gets the
-/// sum of those times; the CPU record gets the wall and CPU time around the whole routine.
+/// Times `routine` like `Bencher::iter_custom`, recording CPU time under the benchmark's `id`
+/// (`group/function/parameter`). The routine times itself and returns the time (threads
+/// released together by a barrier, async work timed inside its runtime, or a clock around
+/// the run): criterion gets the sum of those times; the CPU record gets the wall and CPU time
+/// around the whole routine.
 pub fn iter_timed_with_cpu(b: &mut Bencher<'_>, id: &str, mut routine: impl FnMut() -> Duration) {
     b.iter_custom(|iters| {
         let cpu_before = cpu_time();
@@ -72,24 +58,21 @@ fn record(id: &str, iterations: u64, wall: Duration, cpu: Duration) {
 /// Merges this run's totals into `cb-cpu.json` (a filtered run keeps the other entries),
 /// writing a temporary file and renaming it over the old one.
 pub fn write_sidecar(criterion_dir: &Path) -> std::io::Result<PathBuf> {
-    let path = criterion_dir.join("cb-cpu.json");
-    let mut benchmarks = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
-        .and_then(|mut doc| doc.get_mut("benchmarks").map(Value::take))
-        .and_then(|b| serde_json::from_value::<BTreeMap<String, Value>>(b).ok())
-        .unwrap_or_default();
     let totals = TOTALS.lock().unwrap_or_else(|e| e.into_inner());
-    for (id, t) in totals.iter().filter(|(_, t)| t.iterations > 0) {
-        let entry = json!({"iterations": t.iterations, "wall_ns": t.wall_ns, "cpu_ns": t.cpu_ns});
-        benchmarks.insert(id.clone(), entry);
-    }
-    let doc = json!({"schema": "cb-cpu-v1", "benchmarks": benchmarks});
-    std::fs::create_dir_all(criterion_dir)?;
-    let temp = path.with_extension("json.tmp");
-    std::fs::write(&temp, serde_json::to_vec_pretty(&doc)?)?;
-    std::fs::rename(&temp, &path)?;
-    Ok(path)
+    let entries = totals
+        .iter()
+        .filter(|(_, t)| t.iterations > 0)
+        .map(|(id, t)| {
+            let entry =
+                json!({"iterations": t.iterations, "wall_ns": t.wall_ns, "cpu_ns": t.cpu_ns});
+            (id.clone(), entry)
+        });
+    crate::sidecar::merge(
+        criterion_dir,
+        "cb-cpu.json",
+        ("cb-cpu-v1", "benchmarks"),
+        entries,
+    )
 }
 
 /// CPU time of this process, its reaped children, and its live children.

@@ -23,19 +23,21 @@
 //! `latency.json` (schema `cb-latency-v1`, see the `loopback` crate docs).
 
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkGroup, Criterion, Throughput};
 use loopback::conformance::web_plan;
 use loopback::{
-    CANNED_BODY, CannedServer, FileServer, LoadGenerator, LoadPlan, LoadReport, write_latency_json,
+    CANNED_BODY, CannedServer, FileServer, LoadGenerator, LoadPlan, LoadReport, LoopbackError,
+    write_latency_json,
 };
-use workloads::{DownloadJob, DownloadTechnique, ServerSettings, WebJob, WebServerTechnique};
+use workloads::{DownloadJob, DownloadTechnique, Kind, ServerSettings, WebJob, WebServerTechnique};
 
-use crate::cpu::{iter_timed_with_cpu, iter_with_cpu};
-use crate::support::{Settings, criterion_dir, fail, is_measuring, size_for};
+use crate::support::{
+    BenchId, Settings, bench_checked, criterion_dir, fail, is_measuring, timed, verified_once,
+};
 
 const SHUTDOWN_BOUND: Duration = Duration::from_secs(10);
 
@@ -47,9 +49,9 @@ fn download_techniques() -> Vec<Box<dyn DownloadTechnique>> {
 }
 
 /// Every hello server of the workspace, in legend order.
-fn web_servers() -> Vec<Box<dyn WebServerTechnique>> {
-    let mut all = async_tasks::web_servers();
-    all.extend(threads::web_servers());
+fn web_server_techniques() -> Vec<Box<dyn WebServerTechnique>> {
+    let mut all = async_tasks::web_server_techniques();
+    all.extend(threads::web_server_techniques());
     all
 }
 
@@ -72,30 +74,22 @@ fn downloads(c: &mut Criterion, settings: &Settings, job: &DownloadJob) {
     let server =
         FileServer::start(job.file_set(), job.latency).unwrap_or_else(|e| fail(&group_name, e));
     let addr = server.addr();
-    let expected: Vec<_> = (0..job.files).map(|i| job.expected(i)).collect();
     let mut group = c.benchmark_group(&group_name);
     group.throughput(Throughput::Bytes(job.total_bytes()));
     for technique in download_techniques() {
-        let in_flight = technique.concurrency(job);
-        let name = format!("{group_name}/{}/{in_flight}", technique.id());
-        if !settings.selected(&name) {
+        let id = BenchId::new(&group_name, technique.id(), technique.concurrency(job));
+        if !settings.selected(&id) {
             continue;
         }
-        let mut runner = technique.start(job).unwrap_or_else(|e| fail(&name, e));
-        let started = Instant::now();
-        let digests = runner.run(addr, job).unwrap_or_else(|e| fail(&name, e));
-        let once = started.elapsed();
-        job.verify(&digests).unwrap_or_else(|e| fail(&name, e));
-        size_for(&mut group, once);
-        group.bench_function(BenchmarkId::new(technique.id(), in_flight), |b| {
-            iter_with_cpu(b, &name, || {
-                let digests = runner.run(addr, job).unwrap_or_else(|e| fail(&name, e));
-                if digests != expected {
-                    // Only a mismatch pays for the named check.
-                    job.verify(&digests).unwrap_or_else(|e| fail(&name, e));
-                }
-            })
-        });
+        let mut runner = technique.start(job).unwrap_or_else(|e| fail(&id, e));
+        let verify = verified_once(|digests: &Vec<_>| job.verify(digests));
+        bench_checked(
+            &mut group,
+            settings,
+            (&id, technique.kind()),
+            timed(|| runner.run(addr, job)),
+            |(digests, took)| verify(digests).map(|()| *took),
+        );
     }
     group.finish();
     server
@@ -103,60 +97,55 @@ fn downloads(c: &mut Criterion, settings: &Settings, job: &DownloadJob) {
         .unwrap_or_else(|e| fail(&group_name, e));
 }
 
-/// Times load runs of `plan` against `addr` as one benchmark: the first run is checked
-/// before timing, every timed run must have zero errors, and all of them go into
-/// `latency.json`.
+/// Times load runs of `plan` against `addr` as one benchmark: every run, the first before
+/// timing, must have zero errors, and all of them go into `latency.json`.
 fn bench_load(
-    (group, group_name, settings): (&mut BenchmarkGroup<'_, WallTime>, &str, &Settings),
+    (group, settings): (&mut BenchmarkGroup<'_, WallTime>, &Settings),
     generator: &LoadGenerator,
     addr: SocketAddr,
     plan: &LoadPlan,
-    (function, parameter): (&str, usize),
+    (id, kind): (BenchId, Kind),
 ) {
-    let name = format!("{group_name}/{function}/{parameter}");
-    if !settings.selected(&name) {
-        return;
-    }
-    let run = || {
-        let report = generator.run(addr, plan).unwrap_or_else(|e| fail(&name, e));
-        report.check().unwrap_or_else(|e| fail(&name, e));
-        report
-    };
-    let mut total = run();
-    size_for(group, total.duration);
+    let mut total: Option<LoadReport> = None;
     group.throughput(Throughput::Elements(plan.requests));
-    group.bench_function(BenchmarkId::new(function, parameter), |b| {
-        iter_timed_with_cpu(b, &name, || {
-            let report = run();
-            total.merge(&report);
-            report.duration
-        })
+    let run = || {
+        let report = generator.run(addr, plan)?;
+        report.check()?;
+        match &mut total {
+            Some(total) => total.merge(&report),
+            None => total = Some(report.clone()),
+        }
+        Ok::<_, LoopbackError>(report)
+    };
+    bench_checked(group, settings, (&id, kind), run, |report| {
+        Ok::<_, String>(report.duration)
     });
-    write_latency(&name, group_name, function, parameter, &total);
+    if let Some(total) = total {
+        write_latency(&id, &total);
+    }
 }
 
-fn write_latency(name: &str, group: &str, function: &str, parameter: usize, report: &LoadReport) {
+fn write_latency(id: &BenchId, report: &LoadReport) {
     if !is_measuring() {
         return;
     }
-    let parameter = parameter.to_string();
     // criterion's directory of this id: each part made file-name safe, then `new/`, where
     // its own benchmark.json is.
     let dir = criterion_dir()
-        .join(criterion_safe(group))
-        .join(criterion_safe(function))
-        .join(criterion_safe(&parameter))
+        .join(criterion_safe(&id.group))
+        .join(criterion_safe(&id.function))
+        .join(criterion_safe(&id.parameter))
         .join("new");
-    match write_latency_json(&dir, report, group, function, &parameter) {
+    match write_latency_json(&dir, report, &id.group, &id.function, &id.parameter) {
         Ok(_) => eprintln!(
-            "{name}: {:.0} req/s, p50 {:.0} us, p99 {:.0} us, max {} us, {} errors",
+            "{id}: {:.0} req/s, p50 {:.0} us, p99 {:.0} us, max {} us, {} errors",
             report.requests_per_sec(),
             report.latency_at(0.5),
             report.latency_at(0.99),
             report.latency_us.max(),
             report.errors
         ),
-        Err(e) => fail(name, e),
+        Err(e) => fail(id, e),
     }
 }
 
@@ -185,24 +174,19 @@ fn web_server(c: &mut Criterion, settings: &Settings, generator: &LoadGenerator)
     };
     let group_name = "io/web-server";
     let mut group = c.benchmark_group(group_name);
-    for technique in web_servers() {
+    for technique in web_server_techniques() {
         let server = technique
             .start(&server_settings)
-            .unwrap_or_else(|e| fail(&format!("io/web-server/{}", technique.id()), e));
+            .unwrap_or_else(|e| fail(format!("io/web-server/{}", technique.id()), e));
         for job in WebJob::for_preset(settings.preset) {
             let plan = web_plan(&job);
-            let id = (technique.id(), job.connections);
-            bench_load(
-                (&mut group, group_name, settings),
-                generator,
-                server.addr(),
-                &plan,
-                id,
-            );
+            let id = BenchId::new(group_name, technique.id(), job.connections);
+            let (addr, kind) = (server.addr(), technique.kind());
+            bench_load((&mut group, settings), generator, addr, &plan, (id, kind));
         }
         server
             .shutdown(SHUTDOWN_BOUND)
-            .unwrap_or_else(|e| fail(&format!("io/web-server/{}", technique.id()), e));
+            .unwrap_or_else(|e| fail(format!("io/web-server/{}", technique.id()), e));
     }
     group.finish();
 }
@@ -223,13 +207,15 @@ fn file_server(c: &mut Criterion, settings: &Settings, generator: &LoadGenerator
     };
     let group_name = "io/file-server";
     let mut group = c.benchmark_group(group_name);
-    let id = ("loopback-file-server", plan.connections);
+    // The fixture servers run on tokio.
+    let id = BenchId::new(group_name, "loopback-file-server", plan.connections);
+    let addr = server.addr();
     bench_load(
-        (&mut group, group_name, settings),
+        (&mut group, settings),
         generator,
-        server.addr(),
+        addr,
         &plan,
-        id,
+        (id, Kind::Async),
     );
     group.finish();
     server
@@ -246,13 +232,14 @@ fn loadgen_ceiling(c: &mut Criterion, settings: &Settings, generator: &LoadGener
             targets: vec![("/".into(), Bytes::from_static(CANNED_BODY.as_bytes()))],
             ..web_plan(job)
         };
-        let id = ("canned", job.connections);
+        let id = BenchId::new(group_name, "canned", job.connections);
+        let addr = server.addr();
         bench_load(
-            (&mut group, group_name, settings),
+            (&mut group, settings),
             generator,
-            server.addr(),
+            addr,
             &plan,
-            id,
+            (id, Kind::Async),
         );
     }
     group.finish();

@@ -13,17 +13,17 @@ use workloads::{MapJob, MapTechnique};
 use crate::support::{Settings, bench_map};
 
 /// Every map technique of the workspace, in legend order.
-fn techniques() -> Vec<Box<dyn MapTechnique>> {
-    let mut all = threads::techniques();
+fn map_techniques() -> Vec<Box<dyn MapTechnique>> {
+    let mut all = threads::map_techniques();
     all.extend(async_tasks::map_techniques());
-    all.extend(process_pool::techniques(
+    all.extend(process_pool::map_techniques(
         &process_pool::WorkerProgram::CurrentExe,
     ));
     all
 }
 
 pub fn benches(c: &mut Criterion, settings: &Settings) {
-    let techniques = techniques();
+    let techniques = map_techniques();
     for job in MapJob::for_preset(settings.preset) {
         bench_map(c, settings, &job, &techniques);
     }

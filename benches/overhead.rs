@@ -16,8 +16,10 @@
 //! The process family's `process/pipe-roundtrip` and `process/startup` rows belong on the
 //! same ladder; the report reads them from there rather than measuring them twice. Every
 //! hand-off's result is checked (a round trip returns what was sent, a join both halves, a
-//! counter the number of adds). "Inside" rows run their whole batch inside the pool or
-//! runtime and time it there (the block_on pitfall), so they record no CPU time.
+//! counter the number of adds). Each benchmark times a batch of hand-offs with no clock read
+//! between them (a clock read would cost more than an atomic add); "inside" rows run their
+//! whole batch inside the pool or runtime and time it there (the block_on pitfall). No CPU
+//! time is recorded for this family.
 
 use std::hint::black_box;
 use std::num::NonZeroUsize;
@@ -27,10 +29,12 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput, measurement::WallTime};
+use criterion::{BenchmarkGroup, Criterion, Throughput, measurement::WallTime};
 
-use crate::cpu::iter_with_cpu;
-use crate::support::{Settings, fail};
+use workloads::Kind;
+
+use crate::support::{BenchId, Settings, fail};
+use crate::{progress, sidecar};
 
 /// The criterion group every hand-off is in.
 pub const GROUP: &str = "overhead/handoff";
@@ -51,20 +55,32 @@ pub fn benches(c: &mut Criterion, settings: &Settings) {
     group.finish();
 }
 
-/// Benchmarks `routine` under `id` if the filter selects it, after one checked run.
+/// The benchmark id of a hand-off, if the filter selects it: its kind noted and its progress
+/// line started.
+fn begin(settings: &Settings, id: &str, kind: Kind) -> Option<(BenchId, Instant)> {
+    let id = BenchId::new(GROUP, id, 1);
+    if !settings.selected(&id) {
+        return None;
+    }
+    sidecar::record_kind(id.name(), kind);
+    let started = progress::start(id.name());
+    Some((id, started))
+}
+
+/// Benchmarks `routine` under `id` if the filter selects it, after one checked run; every
+/// timed call is checked too.
 fn handoff<O>(
     group: &mut BenchmarkGroup<'_, WallTime>,
     settings: &Settings,
-    id: &str,
+    id: (&str, Kind),
     mut routine: impl FnMut() -> Result<O, String>,
 ) {
-    let name = format!("{GROUP}/{id}/1");
-    if !settings.selected(&name) {
-        return;
-    }
-    routine().unwrap_or_else(|e| fail(&name, e));
-    group.bench_function(BenchmarkId::new(id, 1), |b| {
-        iter_with_cpu(b, &name, || routine().unwrap_or_else(|e| fail(&name, e)))
+    handoff_batch(group, settings, id, |iters| {
+        let started = Instant::now();
+        for _ in 0..iters {
+            black_box(routine()?);
+        }
+        Ok(started.elapsed())
     });
 }
 
@@ -73,17 +89,18 @@ fn handoff<O>(
 fn handoff_batch(
     group: &mut BenchmarkGroup<'_, WallTime>,
     settings: &Settings,
-    id: &str,
+    (id, kind): (&str, Kind),
     mut batch: impl FnMut(u64) -> Result<Duration, String>,
 ) {
-    let name = format!("{GROUP}/{id}/1");
-    if !settings.selected(&name) {
+    let Some((id, started)) = begin(settings, id, kind) else {
         return;
-    }
-    batch(1).unwrap_or_else(|e| fail(&name, e));
-    group.bench_function(BenchmarkId::new(id, 1), |b| {
-        b.iter_custom(|iters| batch(iters).unwrap_or_else(|e| fail(&name, e)))
+    };
+    let name = id.name();
+    batch(1).unwrap_or_else(|e| fail(name, e));
+    group.bench_function(id.criterion(), |b| {
+        b.iter_custom(|iters| batch(iters).unwrap_or_else(|e| fail(name, e)))
     });
+    progress::done(name, started);
 }
 
 fn expect<T: PartialEq + std::fmt::Debug>(got: T, want: T) -> Result<(), String> {
@@ -94,16 +111,16 @@ fn expect<T: PartialEq + std::fmt::Debug>(got: T, want: T) -> Result<(), String>
 }
 
 fn spawning(group: &mut BenchmarkGroup<'_, WallTime>, settings: &Settings) {
-    handoff(group, settings, "thread-spawn-join", || {
+    handoff(group, settings, ("thread-spawn-join", Kind::Thread), || {
         let handle = thread::spawn(|| black_box(7_u64));
         expect(handle.join().map_err(|_| "the thread panicked")?, 7)
     });
-    handoff(group, settings, "scoped-spawn", || {
+    handoff(group, settings, ("scoped-spawn", Kind::Thread), || {
         let value = 7_u64;
         let got = thread::scope(|s| s.spawn(|| black_box(value)).join());
         expect(got.map_err(|_| "the thread panicked")?, 7)
     });
-    handoff(group, settings, "process-spawn", || {
+    handoff(group, settings, ("process-spawn", Kind::Process), || {
         let status = Command::new("true").status().map_err(|e| e.to_string())?;
         expect(status.success(), true)
     });
@@ -112,7 +129,7 @@ fn spawning(group: &mut BenchmarkGroup<'_, WallTime>, settings: &Settings) {
 fn pools(group: &mut BenchmarkGroup<'_, WallTime>, settings: &Settings) {
     let two = NonZeroUsize::new(2).unwrap_or(NonZeroUsize::MIN);
     let pool = threads::ThreadPoolExecutor::new(two).unwrap_or_else(|e| fail(GROUP, e));
-    handoff(group, settings, "pool-submit", || {
+    handoff(group, settings, ("pool-submit", Kind::Thread), || {
         let got = pool
             .submit(|| black_box(7_u64))
             .result_timeout(BOUND)
@@ -125,30 +142,45 @@ fn pools(group: &mut BenchmarkGroup<'_, WallTime>, settings: &Settings) {
         .num_threads(2)
         .build()
         .unwrap_or_else(|e| fail(GROUP, e));
-    handoff(group, settings, "rayon-join-outside", || {
-        let got = rayon.install(|| rayon::join(|| black_box(3_u64), || black_box(4_u64)));
-        expect(got, (3, 4))
-    });
-    handoff_batch(group, settings, "rayon-join-inside", |iters| {
-        rayon.install(|| {
-            let started = Instant::now();
-            for i in 0..iters {
-                let got = rayon::join(|| black_box(i), || black_box(i + 1));
-                expect(got, (i, i + 1))?;
-            }
-            Ok(started.elapsed())
-        })
-    });
+    handoff(
+        group,
+        settings,
+        ("rayon-join-outside", Kind::Thread),
+        || {
+            let got = rayon.install(|| rayon::join(|| black_box(3_u64), || black_box(4_u64)));
+            expect(got, (3, 4))
+        },
+    );
+    handoff_batch(
+        group,
+        settings,
+        ("rayon-join-inside", Kind::Thread),
+        |iters| {
+            rayon.install(|| {
+                let started = Instant::now();
+                for i in 0..iters {
+                    let got = rayon::join(|| black_box(i), || black_box(i + 1));
+                    expect(got, (i, i + 1))?;
+                }
+                Ok(started.elapsed())
+            })
+        },
+    );
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap_or_else(|e| fail(GROUP, e));
-    handoff(group, settings, "tokio-spawn-outside", || {
-        let task = runtime.spawn(async { black_box(7_u64) });
-        expect(runtime.block_on(task).map_err(|e| e.to_string())?, 7)
-    });
+    handoff(
+        group,
+        settings,
+        ("tokio-spawn-outside", Kind::Async),
+        || {
+            let task = runtime.spawn(async { black_box(7_u64) });
+            expect(runtime.block_on(task).map_err(|e| e.to_string())?, 7)
+        },
+    );
     for (id, blocking) in [
         ("tokio-spawn-inside", false),
         ("tokio-spawn-blocking", true),
@@ -157,12 +189,17 @@ fn pools(group: &mut BenchmarkGroup<'_, WallTime>, settings: &Settings) {
             false => |iters| Box::pin(spawn_each(iters, false)) as BoxedBatch,
             true => |iters| Box::pin(spawn_each(iters, true)) as BoxedBatch,
         };
-        handoff_batch(group, settings, id, in_runtime(&runtime, batch));
+        handoff_batch(
+            group,
+            settings,
+            (id, Kind::Async),
+            in_runtime(&runtime, batch),
+        );
     }
     handoff_batch(
         group,
         settings,
-        "channel-tokio",
+        ("channel-tokio", Kind::Async),
         in_runtime(&runtime, |iters| {
             Box::pin(async move {
                 let (to_echo, mut echo_in) = tokio::sync::mpsc::channel::<u64>(1);
@@ -252,7 +289,7 @@ macro_rules! round_trips {
             thread: Some(thread),
         };
         let mut next = 0_u64;
-        handoff($group, $settings, $id, || {
+        handoff($group, $settings, ($id, Kind::Thread), || {
             next += 1;
             let send = echo.send.as_ref().ok_or("no echo")?;
             send.send(next).map_err(|e| e.to_string())?;
@@ -280,7 +317,9 @@ fn memory(group: &mut BenchmarkGroup<'_, WallTime>, settings: &Settings) {
         *count += 1;
         Ok::<_, String>(())
     };
-    handoff(group, settings, "mutex-uncontended", || add(&lock));
+    handoff(group, settings, ("mutex-uncontended", Kind::Thread), || {
+        add(&lock)
+    });
 
     let stop = Arc::new(AtomicBool::new(false));
     let started = Arc::new(AtomicBool::new(false));
@@ -304,21 +343,23 @@ fn memory(group: &mut BenchmarkGroup<'_, WallTime>, settings: &Settings) {
     if !started.load(Ordering::Relaxed) {
         fail(GROUP, "the rival thread of mutex-contended did not start");
     }
-    handoff(group, settings, "mutex-contended", || add(&lock));
+    handoff(group, settings, ("mutex-contended", Kind::Thread), || {
+        add(&lock)
+    });
     stop.store(true, Ordering::Relaxed);
     let theirs = rival
         .join()
         .unwrap_or_else(|_| fail(GROUP, "the rival thread panicked"));
     let total = *lock.lock().unwrap_or_else(|e| e.into_inner());
-    expect(total, adds + theirs).unwrap_or_else(|e| fail(&format!("{GROUP}/mutex"), e));
+    expect(total, adds + theirs).unwrap_or_else(|e| fail(format!("{GROUP}/mutex"), e));
 
     let counter = AtomicU64::new(0);
     let mut calls = 0_u64;
-    handoff(group, settings, "atomic-add", || {
+    handoff(group, settings, ("atomic-add", Kind::Thread), || {
         calls += 1;
         black_box(&counter).fetch_add(1, Ordering::SeqCst);
         Ok::<_, String>(())
     });
     expect(counter.load(Ordering::SeqCst), calls)
-        .unwrap_or_else(|e| fail(&format!("{GROUP}/atomic-add"), e));
+        .unwrap_or_else(|e| fail(format!("{GROUP}/atomic-add"), e));
 }

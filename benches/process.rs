@@ -19,17 +19,19 @@
 use std::io::{Read, Write};
 use std::num::NonZeroUsize;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, Throughput};
+use criterion::{Criterion, Throughput};
 use process_pool::{
     Chunksize, CounterVariant, ProcessPool, ProcspawnPool, ReusedPool, SharedValue, Task, Work,
 };
 use workloads::sync::CounterJob;
-use workloads::{MapJob, TaskOutput};
+use workloads::{Kind, MapJob, TaskOutput};
 
-use crate::cpu::iter_timed_with_cpu;
-use crate::support::{Settings, bench_checked, fail, size_for, timed};
+use crate::support::{BenchId, Settings, bench_checked, fail, timed};
+
+/// Every row of this family crosses a process boundary.
+const KIND: Kind = Kind::Process;
 
 pub fn benches(c: &mut Criterion, settings: &Settings) {
     squares_chunksize(c, settings);
@@ -42,7 +44,7 @@ fn cores() -> NonZeroUsize {
     std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
 }
 
-fn start_pool(name: &str, workers: NonZeroUsize) -> ProcessPool {
+fn start_pool(name: impl std::fmt::Display, workers: NonZeroUsize) -> ProcessPool {
     ProcessPool::new(workers).unwrap_or_else(|e| fail(name, e))
 }
 
@@ -54,13 +56,11 @@ fn squares_chunksize(c: &mut Criterion, settings: &Settings) {
     let pool = start_pool("process/squares-chunksize", workers);
     let auto = Chunksize::Auto.resolve(job.tasks().len(), workers.get());
     for chunksize in [1, auto] {
-        let name = format!("process/squares-chunksize/{}/{chunksize}", ReusedPool::ID);
-        let id = BenchmarkId::new(ReusedPool::ID, chunksize);
+        let id = BenchId::new("process/squares-chunksize", ReusedPool::ID, chunksize);
         bench_checked(
             &mut group,
             settings,
-            id,
-            &name,
+            (&id, KIND),
             timed(|| pool.map(job.tasks().clone(), Chunksize::new(chunksize))),
             |(outputs, took)| job.verify(outputs).map(|()| *took),
         );
@@ -72,37 +72,26 @@ fn startup(c: &mut Criterion, settings: &Settings) {
     let mut group = c.benchmark_group("process/startup");
     for &workers in &settings.workers {
         group.throughput(Throughput::Elements(workers.get() as u64));
-        let name = format!("process/startup/{}/{workers}", ReusedPool::ID);
-        if settings.selected(&name) {
-            let check = |pool: &ProcessPool| match pool.worker_pids().len() == workers.get() {
-                true => Ok(()),
+        // Only the start is timed: the pool is shut down after its time is taken.
+        let id = BenchId::new("process/startup", ReusedPool::ID, workers);
+        bench_checked(
+            &mut group,
+            settings,
+            (&id, KIND),
+            timed(|| ProcessPool::new(workers)),
+            |(pool, took)| match pool.worker_pids().len() == workers.get() {
+                true => Ok(*took),
                 false => Err(format!("{} of {workers} workers", pool.worker_pids().len())),
-            };
-            let started = Instant::now();
-            check(&start_pool(&name, workers)).unwrap_or_else(|e| fail(&name, e));
-            size_for(&mut group, started.elapsed());
-            group.bench_function(BenchmarkId::new(ReusedPool::ID, workers), |b| {
-                // Only the start is timed; shutting the pool down is left out.
-                iter_timed_with_cpu(b, &name, || {
-                    let started = Instant::now();
-                    let pool = start_pool(&name, workers);
-                    let took = started.elapsed();
-                    drop(pool);
-                    took
-                })
-            });
-        }
-
-        let name = format!("process/startup/{}/{workers}", ProcspawnPool::ID);
-        group.bench_function(BenchmarkId::new(ProcspawnPool::ID, workers), |b| {
-            iter_timed_with_cpu(b, &name, || {
-                let started = Instant::now();
-                let pool = procspawn::Pool::new(workers.get()).unwrap_or_else(|e| fail(&name, e));
-                let took = started.elapsed();
-                pool.kill();
-                took
-            })
-        });
+            },
+        );
+        let id = BenchId::new("process/startup", ProcspawnPool::ID, workers);
+        bench_checked(
+            &mut group,
+            settings,
+            (&id, KIND),
+            timed(|| procspawn::Pool::new(workers.get())),
+            |(_pool, took)| Ok::<_, String>(*took),
+        );
     }
     group.finish();
 }
@@ -147,27 +136,25 @@ impl Drop for Echo {
 fn pipe_roundtrip(c: &mut Criterion, settings: &Settings) {
     let mut group = c.benchmark_group("process/pipe-roundtrip");
     group.throughput(Throughput::Elements(1));
-    let name = "process/pipe-roundtrip/raw-pipe/1";
-    let mut echo = Echo::start().unwrap_or_else(|e| fail(name, e));
+    let id = BenchId::new("process/pipe-roundtrip", "raw-pipe", 1);
+    let mut echo = Echo::start().unwrap_or_else(|e| fail(&id, e));
     let mut message = *b"pingpong";
     // round_trip itself fails when cat echoes other bytes.
     bench_checked(
         &mut group,
         settings,
-        BenchmarkId::new("raw-pipe", 1),
-        name,
+        (&id, KIND),
         timed(|| echo.round_trip(&mut message)),
         |((), took)| Ok::<_, String>(*took),
     );
     drop(echo);
 
-    let name = "process/pipe-roundtrip/pool-submit/1";
-    let pool = start_pool(name, NonZeroUsize::MIN);
+    let id = BenchId::new("process/pipe-roundtrip", "pool-submit", 1);
+    let pool = start_pool(&id, NonZeroUsize::MIN);
     bench_checked(
         &mut group,
         settings,
-        BenchmarkId::new("pool-submit", 1),
-        name,
+        (&id, KIND),
         timed(|| {
             let handle = pool
                 .submit(Task::Square { x: 9 })
@@ -200,8 +187,7 @@ fn shared_counter(c: &mut Criterion, settings: &Settings) {
         };
         group.throughput(Throughput::Elements(job.expected()));
         for variant in [CounterVariant::Locked, CounterVariant::Atomic] {
-            let name = format!("process/shared-counter/{}/{increments}", variant.id());
-            let id = BenchmarkId::new(variant.id(), increments);
+            let id = BenchId::new("process/shared-counter", variant.id(), increments);
             let run = || {
                 value.store(0);
                 let work = Work::Increment {
@@ -220,8 +206,7 @@ fn shared_counter(c: &mut Criterion, settings: &Settings) {
             bench_checked(
                 &mut group,
                 settings,
-                id,
-                &name,
+                (&id, KIND),
                 timed(run),
                 |(count, took)| job.verify(*count).map(|()| *took),
             );

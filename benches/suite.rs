@@ -12,8 +12,12 @@ mod io;
 mod map;
 mod overhead;
 mod process;
+mod progress;
+mod sidecar;
 mod support;
 mod sync;
+
+use criterion::Criterion;
 
 fn main() {
     // Pool workers re-execute this binary; these turn such a copy into a worker before
@@ -21,18 +25,40 @@ fn main() {
     process_pool::init();
     procspawn::init();
     let settings = support::Settings::from_env();
-    let mut criterion = support::criterion();
-    map::benches(&mut criterion, &settings);
-    process::benches(&mut criterion, &settings);
-    io::benches(&mut criterion, &settings);
-    sync::benches(&mut criterion, &settings);
-    overhead::benches(&mut criterion, &settings);
-    criterion.final_summary();
     if support::is_measuring() {
-        match cpu::write_sidecar(&support::criterion_dir()) {
-            Ok(path) => eprintln!("CPU times: {}", path.display()),
-            Err(e) => eprintln!("warning: CPU times not written: {e}"),
-        }
+        // The dry pass: count what the filter selects, run nothing.
+        families(&mut Criterion::default(), &settings.planning());
+        progress::begin(settings.preset.name());
     }
-    support::publish(&settings);
+    let mut criterion = support::criterion();
+    families(&mut criterion, &settings);
+    criterion.final_summary();
+    progress::finish();
+    write_sidecars();
+    support::publish(settings.preset.name(), None);
+}
+
+/// Every family, in the suite's order.
+fn families(criterion: &mut Criterion, settings: &support::Settings) {
+    map::benches(criterion, settings);
+    process::benches(criterion, settings);
+    io::benches(criterion, settings);
+    sync::benches(criterion, settings);
+    overhead::benches(criterion, settings);
+}
+
+/// Writes the CPU-time and kinds sidecars beside criterion's files (a measuring run only).
+fn write_sidecars() {
+    if !support::is_measuring() {
+        return;
+    }
+    let dir = support::criterion_dir();
+    match cpu::write_sidecar(&dir) {
+        Ok(path) => eprintln!("CPU times: {}", path.display()),
+        Err(e) => eprintln!("warning: CPU times not written: {e}"),
+    }
+    match sidecar::write_kinds(&dir) {
+        Ok(path) => eprintln!("kinds: {}", path.display()),
+        Err(e) => eprintln!("warning: kinds not written: {e}"),
+    }
 }

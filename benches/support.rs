@@ -1,5 +1,7 @@
-//! What every family shares: settings from the environment, sampling sized to the cost of
-//! one iteration, the `bench_map` table runner, and publishing the report at the end.
+//! What every family shares: settings from the environment, the benchmark id built once,
+//! sampling sized to the cost of one iteration, the one helper that runs, verifies, sizes and
+//! times every benchmark ([`bench_checked`], and [`bench_map`] and [`bench_jobs`] on top of
+//! it), and publishing the report at the end.
 
 use std::fmt::Display;
 use std::num::NonZeroUsize;
@@ -8,9 +10,10 @@ use std::time::{Duration, Instant};
 use concurrency_bench::BenchFilter;
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
-use workloads::{MapJob, MapTechnique, MapWorkload, Preset};
+use workloads::{Job, Kind, MapJob, MapTechnique, MapWorkload, Preset, Technique};
 
-use crate::cpu::{iter_timed_with_cpu, iter_with_cpu};
+use crate::cpu::iter_timed_with_cpu;
+use crate::{progress, sidecar};
 
 /// The run's preset and worker sweep, read once from `CB_PRESET` and `CB_WORKERS`.
 pub struct Settings {
@@ -20,6 +23,9 @@ pub struct Settings {
     pub workers: Vec<NonZeroUsize>,
     /// criterion's filter from the command line, so setup is skipped for what it skips.
     filter: BenchFilter,
+    /// The dry pass that counts the benchmarks for the progress lines: every benchmark is
+    /// listed and none is run.
+    planning: bool,
 }
 
 impl Settings {
@@ -33,13 +39,30 @@ impl Settings {
             preset,
             workers,
             filter,
+            planning: false,
         }
     }
 
-    /// Whether criterion will run the benchmark `id` (`group/function/parameter`): setup
-    /// (starting a pool, a server, a verifying run) is skipped for the ones it filters out.
-    pub fn selected(&self, id: &str) -> bool {
-        self.filter.matches(id)
+    /// The same settings for the dry pass that lists the benchmarks the run will measure.
+    pub fn planning(&self) -> Settings {
+        Settings {
+            preset: self.preset,
+            workers: self.workers.clone(),
+            filter: self.filter.clone(),
+            planning: true,
+        }
+    }
+
+    /// Whether criterion will run the benchmark `id`: setup (starting a pool, a server, a
+    /// verifying run) is skipped for the ones it filters out. In the dry pass the benchmark
+    /// is counted instead, and nothing is run.
+    pub fn selected(&self, id: &BenchId) -> bool {
+        let selected = self.filter.matches(id.name());
+        if selected && self.planning {
+            progress::plan(id.name());
+            return false;
+        }
+        selected
     }
 
     /// The worker counts to measure `technique` at: the sweep, plus the article's own count
@@ -84,6 +107,49 @@ impl Settings {
     }
 }
 
+/// A benchmark's id, built once: criterion's group, function (the technique) and parameter
+/// (workers, connections, a size). [`BenchId::name`] is `group/function/parameter`, the key
+/// of the filter, the sidecars and every message; [`BenchId::criterion`] is criterion's id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BenchId {
+    /// criterion's group, `<family>/<workload>`.
+    pub group: String,
+    /// The technique id.
+    pub function: String,
+    /// The swept value, as text.
+    pub parameter: String,
+    name: String,
+}
+
+impl BenchId {
+    /// The id of `function` at `parameter` in `group`.
+    pub fn new(group: &str, function: &str, parameter: impl Display) -> BenchId {
+        let parameter = parameter.to_string();
+        BenchId {
+            name: format!("{group}/{function}/{parameter}"),
+            group: group.to_string(),
+            function: function.to_string(),
+            parameter,
+        }
+    }
+
+    /// `group/function/parameter`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// criterion's id of the benchmark inside its group.
+    pub fn criterion(&self) -> BenchmarkId {
+        BenchmarkId::new(self.function.clone(), &self.parameter)
+    }
+}
+
+impl Display for BenchId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
 /// Criterion as the suite uses it: fewer bootstrap resamples (the suite holds hundreds of
 /// benchmarks), then the command line (`--quick`, filters, `--save-baseline`) on top.
 pub fn criterion() -> Criterion {
@@ -116,11 +182,12 @@ pub fn size_for(group: &mut BenchmarkGroup<'_, WallTime>, per_iter: Duration) {
         group.sample_size(30);
         Duration::from_millis(800)
     };
-    group.measurement_time(if quick() {
+    let measurement = if quick() {
         measurement.min(QUICK_CAP)
     } else {
         measurement
-    });
+    };
+    group.measurement_time(measurement);
 }
 
 /// Whether criterion runs in `--quick` mode.
@@ -130,63 +197,112 @@ fn quick() -> bool {
 }
 
 /// Runs one map job through every technique at every worker count: each is started outside
-/// the timed part, run once and verified, then timed with `BenchmarkId::new(id, workers)`.
+/// the timed part, then run, verified and timed by [`bench_checked`].
 pub fn bench_map(
     c: &mut Criterion,
     settings: &Settings,
     job: &MapJob,
     techniques: &[Box<dyn MapTechnique>],
 ) {
-    let id = job.id();
-    let mut group = c.benchmark_group(format!("map/{id}"));
+    let group_name = format!("map/{}", job.id());
+    let mut group = c.benchmark_group(&group_name);
     group.throughput(Throughput::Elements(job.elements()));
     for technique in techniques {
         for workers in settings.workers_for(job, technique.as_ref()) {
-            let name = format!("map/{id}/{}/{workers}", technique.id());
-            if !settings.selected(&name) {
+            let id = BenchId::new(&group_name, technique.id(), workers);
+            if !settings.selected(&id) {
                 continue;
             }
-            let mut runner = technique.start(workers).unwrap_or_else(|e| fail(&name, e));
-            let started = Instant::now();
-            let outputs = runner.run(job).unwrap_or_else(|e| fail(&name, e));
-            let once = started.elapsed();
-            job.verify(&outputs).unwrap_or_else(|e| fail(&name, e));
-            size_for(&mut group, once);
-            group.bench_with_input(BenchmarkId::new(technique.id(), workers), job, |b, job| {
-                iter_with_cpu(b, &name, || {
-                    runner.run(job).unwrap_or_else(|e| fail(&name, e))
-                })
-            });
+            let mut runner = technique.start(workers).unwrap_or_else(|e| fail(&id, e));
+            let verify = verified_once(|outputs: &Vec<_>| job.verify(outputs));
+            bench_checked(
+                &mut group,
+                settings,
+                (&id, technique.kind()),
+                timed(|| runner.run(job)),
+                |(outputs, took)| verify(outputs).map(|()| *took),
+            );
         }
     }
     group.finish();
 }
 
-/// Runs once and verifies, sizes the sampling, then benches: criterion gets the duration
-/// `check` returns for each run (the technique's own clock, or [`timed`] around `run`), so
-/// verifying every run stays outside the time. Returns the first run's result, or `None`
-/// when criterion's filter leaves the benchmark out (and nothing was run).
+/// Runs every technique of a job family on the jobs `jobs` gives it (a parameter each:
+/// workers, permits, consumers) in the group `group_name`, through [`bench_checked`]; the
+/// job's note on the first run of each (how far from its floor) is printed.
+pub fn bench_jobs<J: Job>(
+    c: &mut Criterion,
+    settings: &Settings,
+    group_name: &str,
+    techniques: &[Box<dyn Technique<J>>],
+    jobs: impl Fn(&dyn Technique<J>) -> Vec<(usize, J)>,
+) {
+    let mut group = c.benchmark_group(group_name);
+    for technique in techniques {
+        for (parameter, job) in jobs(technique.as_ref()) {
+            let id = BenchId::new(group_name, technique.id(), parameter);
+            group.throughput(Throughput::Elements(job.elements()));
+            let first = bench_checked(
+                &mut group,
+                settings,
+                (&id, technique.kind()),
+                || technique.run(&job),
+                |report| job.check(report),
+            );
+            let note = first.and_then(|r| job.note(&r, technique.timer_resolution()));
+            if let Some(note) = note {
+                eprintln!("{id}: {note}");
+            }
+        }
+    }
+    group.finish();
+}
+
+/// The one way a benchmark is measured: runs once and verifies, sizes the sampling, then
+/// benches. criterion gets the duration `check` returns for each run (the technique's own
+/// clock, or [`timed`] around `run`), so verifying every run stays outside the time. The
+/// kind goes into the kinds sidecar. Returns the first
+/// run's result, or `None` when criterion's filter leaves the benchmark out (and nothing
+/// was run).
 pub fn bench_checked<R, E: Display, M: Display>(
     group: &mut BenchmarkGroup<'_, WallTime>,
     settings: &Settings,
-    id: BenchmarkId,
-    name: &str,
+    (id, kind): (&BenchId, Kind),
     mut run: impl FnMut() -> Result<R, E>,
     check: impl Fn(&R) -> Result<Duration, M>,
 ) -> Option<R> {
-    if !settings.selected(name) {
+    if !settings.selected(id) {
         return None;
     }
+    let name = id.name();
+    let started = progress::start(name);
+    sidecar::record_kind(name, kind);
     let first = run().unwrap_or_else(|e| fail(name, e));
     let once = check(&first).unwrap_or_else(|e| fail(name, e));
     size_for(group, once);
-    group.bench_function(id, |b| {
+    group.bench_function(id.criterion(), |b| {
         iter_timed_with_cpu(b, name, || {
             let result = run().unwrap_or_else(|e| fail(name, e));
             check(&result).unwrap_or_else(|e| fail(name, e))
         })
     });
+    progress::done(name, started);
     Some(first)
+}
+
+/// `verify` for the first answer; a later answer equal to it is checked by comparing (cheap
+/// next to the named check), one that differs goes through `verify`.
+pub fn verified_once<T: Clone + PartialEq, M>(
+    verify: impl Fn(&T) -> Result<(), M>,
+) -> impl Fn(&T) -> Result<(), M> {
+    let verified = std::cell::OnceCell::new();
+    move |answer| {
+        if verified.get() != Some(answer) {
+            verify(answer)?;
+            verified.get_or_init(|| answer.clone());
+        }
+        Ok(())
+    }
 }
 
 /// Wraps `run` so it also returns how long it took, for [`bench_checked`].
@@ -200,9 +316,11 @@ pub fn timed<R, E>(
 }
 
 /// Ends the run with one line naming the benchmark and what went wrong: a wrong answer or a
-/// broken technique is a failed run, never a fast one.
-pub fn fail(what: &str, error: impl Display) -> ! {
+/// broken technique is a failed run, never a fast one. What was measured before is still
+/// published, marked partial.
+pub fn fail(what: impl Display, error: impl Display) -> ! {
     eprintln!("error: {what}: {error}");
+    progress::stop(&format!("failed at {what}: {error}"));
     std::process::exit(1)
 }
 
@@ -225,15 +343,19 @@ pub fn criterion_dir() -> std::path::PathBuf {
 }
 
 /// Publishes the results into `reports/` once the suite has run: `reports/runs/<id>.json`
-/// and `reports/index.html`. Nothing is published in criterion's test mode (`cargo test
-/// --benches`, `--test`, `--list`), and a failure leaves the previous report as it was.
-pub fn publish(settings: &Settings) {
+/// and `reports/index.html`; `partial` says why a run that stopped early did (see
+/// `progress`). Nothing is published in criterion's test mode (`cargo test --benches`,
+/// `--test`, `--list`), and a failure leaves the previous report as it was.
+pub fn publish(preset: &str, partial: Option<String>) {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if !report::should_publish(&args) {
         return;
     }
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let options = report::PublishOptions::for_bench(root, settings.preset.name(), &args);
+    let options = report::PublishOptions {
+        partial,
+        ..report::PublishOptions::for_bench(root, preset, &args)
+    };
     match report::publish(&options) {
         Ok(done) => eprintln!(
             "report: {} benchmarks -> {} and {}",
@@ -241,6 +363,9 @@ pub fn publish(settings: &Settings) {
             done.results.display(),
             done.index.display()
         ),
-        Err(e) => fail("report", e),
+        Err(e) => {
+            eprintln!("error: report: {e}");
+            std::process::exit(1)
+        }
     }
 }

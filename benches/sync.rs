@@ -20,13 +20,13 @@
 
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, Throughput};
+use criterion::Criterion;
 use workloads::Preset;
 use workloads::sync::{
     CounterJob, DagJob, LimitedResourceJob, PriorityJob, ReadMostlyJob, TaskQueueJob,
 };
 
-use crate::support::{Settings, bench_checked, fail};
+use crate::support::{Settings, bench_jobs, fail};
 
 pub fn benches(c: &mut Criterion, settings: &Settings) {
     let sizes = Sizes::of(settings.preset);
@@ -76,53 +76,36 @@ impl Sizes {
 }
 
 fn counter(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
-    let mut group = c.benchmark_group("sync/counter");
-    for technique in locks::techniques() {
-        for workers in settings.counts_with(&[CounterJob::ARTICLE_THREADS.workers]) {
-            let job = CounterJob {
-                workers,
-                increments: sizes.increments,
-            };
-            let name = format!("sync/counter/{}/{workers}", technique.id());
-            group.throughput(Throughput::Elements(job.expected()));
-            bench_checked(
-                &mut group,
-                settings,
-                BenchmarkId::new(technique.id(), workers),
-                &name,
-                || technique.run(&job),
-                |r| job.verify(r.count).map(|()| r.elapsed),
-            );
-        }
-    }
-    group.finish();
+    let workers = settings.counts_with(&[CounterJob::ARTICLE_THREADS.workers]);
+    let jobs = workers.into_iter().map(|workers| {
+        let job = CounterJob {
+            workers,
+            increments: sizes.increments,
+        };
+        (workers, job)
+    });
+    let jobs: Vec<_> = jobs.collect();
+    let techniques = locks::counter_techniques();
+    bench_jobs(c, settings, "sync/counter", &techniques, |_| jobs.clone());
 }
 
 fn read_mostly(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
-    let mut group = c.benchmark_group("sync/counter-read-mostly");
-    for technique in locks::read_mostly_techniques() {
-        for workers in settings.counts_with(&[]) {
-            let job = ReadMostlyJob {
-                ops: sizes.reads,
-                ..ReadMostlyJob::new(workers)
-            };
-            let name = format!("sync/counter-read-mostly/{}/{workers}", technique.id());
-            group.throughput(Throughput::Elements(job.ops * workers as u64));
-            bench_checked(
-                &mut group,
-                settings,
-                BenchmarkId::new(technique.id(), workers),
-                &name,
-                || technique.run(&job),
-                |r| job.verify(r).map(|()| r.elapsed),
-            );
-        }
-    }
-    group.finish();
+    let jobs = settings.counts_with(&[]).into_iter().map(|workers| {
+        let job = ReadMostlyJob {
+            ops: sizes.reads,
+            ..ReadMostlyJob::new(workers)
+        };
+        (workers, job)
+    });
+    let jobs: Vec<_> = jobs.collect();
+    let techniques = locks::read_mostly_techniques();
+    let group_name = "sync/counter-read-mostly";
+    bench_jobs(c, settings, group_name, &techniques, |_| jobs.clone());
 }
 
 fn limited_resource(c: &mut Criterion, settings: &Settings) {
-    let techniques = semaphore::techniques().unwrap_or_else(|e| fail("sync/limited-resource", e));
+    let techniques = semaphore::limited_resource_techniques()
+        .unwrap_or_else(|e| fail("sync/limited-resource", e));
     let article = LimitedResourceJob::ARTICLE;
     let by_permits = [1, 2, 4].map(|permits| (permits, LimitedResourceJob { permits, ..article }));
     let by_hold = [1_000].map(|us| {
@@ -133,36 +116,12 @@ fn limited_resource(c: &mut Criterion, settings: &Settings) {
         ("sync/limited-resource", &by_permits[..]),
         ("sync/limited-resource-hold", &by_hold[..]),
     ] {
-        let mut group = c.benchmark_group(group_name);
-        for technique in &techniques {
-            for &(parameter, job) in jobs {
-                let name = format!("{group_name}/{}/{parameter}", technique.id());
-                group.throughput(Throughput::Elements((job.workers * job.uses) as u64));
-                let first = bench_checked(
-                    &mut group,
-                    settings,
-                    BenchmarkId::new(technique.id(), parameter),
-                    &name,
-                    || technique.run(&job),
-                    |r| job.verify(r).map(|()| r.makespan),
-                );
-                let Some(first) = first else { continue };
-                let floor = job.floor_with_timer(technique.timer_resolution());
-                eprintln!(
-                    "{name}: first makespan {:.2} ms, floor {:.2} ms ({:+.1}%), at most {} inside",
-                    first.makespan.as_secs_f64() * 1e3,
-                    floor.as_secs_f64() * 1e3,
-                    (first.makespan.as_secs_f64() / floor.as_secs_f64() - 1.0) * 100.0,
-                    first.max_inside,
-                );
-            }
-        }
-        group.finish();
+        bench_jobs(c, settings, group_name, &techniques, |_| jobs.to_vec());
     }
 }
 
 fn task_queue(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
-    let techniques = queue::techniques().unwrap_or_else(|e| fail("sync/task-queue", e));
+    let techniques = queue::task_queue_techniques().unwrap_or_else(|e| fail("sync/task-queue", e));
     let article = TaskQueueJob::article(0).consumers;
     for (i, &tasks) in sizes.tasks.iter().enumerate() {
         // The smaller size sweeps consumers; the larger one runs the article's 3 workers.
@@ -175,14 +134,9 @@ fn task_queue(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
             consumers,
             ..TaskQueueJob::article(tasks)
         });
+        let jobs: Vec<_> = jobs.map(|j| (j.consumers, j)).collect();
         let group_name = format!("sync/{}", TaskQueueJob::article(tasks).id());
-        queue_group(
-            c,
-            settings,
-            &group_name,
-            &techniques,
-            jobs.map(|j| (j.consumers, j)).collect(),
-        );
+        bench_jobs(c, settings, &group_name, &techniques, |_| jobs.clone());
     }
     // One producer with 3 consumers is already measured above; the producer sweep adds the
     // other counts.
@@ -202,32 +156,8 @@ fn task_queue(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
             },
         )
     });
-    queue_group(c, settings, &group_name, &techniques, jobs.collect());
-}
-
-fn queue_group(
-    c: &mut Criterion,
-    settings: &Settings,
-    group_name: &str,
-    techniques: &[Box<dyn workloads::sync::TaskQueueTechnique>],
-    jobs: Vec<(usize, TaskQueueJob)>,
-) {
-    let mut group = c.benchmark_group(group_name);
-    for technique in techniques {
-        for &(parameter, job) in &jobs {
-            let name = format!("{group_name}/{}/{parameter}", technique.id());
-            group.throughput(Throughput::Elements(job.tasks));
-            bench_checked(
-                &mut group,
-                settings,
-                BenchmarkId::new(technique.id(), parameter),
-                &name,
-                || technique.run(&job),
-                |r| job.verify(r).map(|()| r.elapsed),
-            );
-        }
-    }
-    group.finish();
+    let jobs: Vec<_> = jobs.collect();
+    bench_jobs(c, settings, &group_name, &techniques, |_| jobs.clone());
 }
 
 fn priority(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
@@ -237,52 +167,26 @@ fn priority(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
         levels: 10,
     };
     let group_name = format!("sync/{}", probe.id());
-    let mut group = c.benchmark_group(&group_name);
-    for technique in queue::priority_techniques() {
-        for consumers in settings.counts_with(&[]) {
-            let job = PriorityJob { consumers, ..probe };
-            let name = format!("{group_name}/{}/{consumers}", technique.id());
-            group.throughput(Throughput::Elements(job.tasks));
-            bench_checked(
-                &mut group,
-                settings,
-                BenchmarkId::new(technique.id(), consumers),
-                &name,
-                || technique.run(&job),
-                |r| job.verify(r).map(|()| r.elapsed),
-            );
-        }
-    }
-    group.finish();
+    let consumers = settings.counts_with(&[]);
+    let jobs: Vec<_> = (consumers.into_iter())
+        .map(|consumers| (consumers, PriorityJob { consumers, ..probe }))
+        .collect();
+    let techniques = queue::priority_techniques();
+    bench_jobs(c, settings, &group_name, &techniques, |_| jobs.clone());
 }
 
 fn dag(c: &mut Criterion, settings: &Settings, sizes: &Sizes) {
     const MAX_DEPS: usize = 4;
     const SEED: u64 = 2026;
-    let group_name = format!(
-        "sync/{}",
-        DagJob::random(sizes.nodes, MAX_DEPS, SEED, 1).id()
-    );
-    let mut group = c.benchmark_group(&group_name);
-    for technique in queue::dag_techniques() {
+    let job = |workers| DagJob::random(sizes.nodes, MAX_DEPS, SEED, workers);
+    let group_name = format!("sync/{}", job(1).id());
+    let techniques = queue::dag_techniques();
+    bench_jobs(c, settings, &group_name, &techniques, |technique| {
         let workers = if technique.sweeps_workers() {
             settings.counts_with(&[])
         } else {
             vec![1]
         };
-        for workers in workers {
-            let job = DagJob::random(sizes.nodes, MAX_DEPS, SEED, workers);
-            let name = format!("{group_name}/{}/{workers}", technique.id());
-            group.throughput(Throughput::Elements(job.nodes() as u64));
-            bench_checked(
-                &mut group,
-                settings,
-                BenchmarkId::new(technique.id(), workers),
-                &name,
-                || technique.run(&job),
-                |r| job.verify(r).map(|()| r.elapsed),
-            );
-        }
-    }
-    group.finish();
+        workers.into_iter().map(|w| (w, job(w))).collect()
+    });
 }

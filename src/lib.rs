@@ -9,6 +9,7 @@
 //! (pools, servers, verifying runs) of the benchmarks criterion will skip.
 
 /// criterion's benchmark filter, read from the same arguments criterion reads.
+#[derive(Clone, Debug)]
 pub enum BenchFilter {
     /// No filter: everything runs.
     All,

@@ -17,7 +17,7 @@ use hyper_util::rt::TokioExecutor;
 use tokio::runtime::Runtime;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-use workloads::{DownloadJob, DownloadRunner, DownloadTechnique, FileDigest, RunError};
+use workloads::{DownloadJob, DownloadRunner, DownloadTechnique, FileDigest, Kind, RunError};
 
 use crate::runtime::{multi_thread, run_on};
 
@@ -38,6 +38,10 @@ impl AsyncDownload {
 impl DownloadTechnique for AsyncDownload {
     fn id(&self) -> &'static str {
         Self::ID
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Async
     }
 
     fn concurrency(&self, job: &DownloadJob) -> NonZeroUsize {

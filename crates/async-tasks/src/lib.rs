@@ -26,7 +26,7 @@
 //!     let mut runner = technique.start(NonZeroUsize::new(2).unwrap()).unwrap();
 //!     job.verify(&runner.run(&job).unwrap()).unwrap();
 //! }
-//! assert_eq!(async_tasks::web_servers()[0].id(), "tokio-hyper");
+//! assert_eq!(async_tasks::web_server_techniques()[0].id(), "tokio-hyper");
 //! ```
 
 mod download;
@@ -51,6 +51,6 @@ pub fn download_techniques() -> Vec<Box<dyn DownloadTechnique>> {
 }
 
 /// The hello servers of this crate.
-pub fn web_servers() -> Vec<Box<dyn WebServerTechnique>> {
+pub fn web_server_techniques() -> Vec<Box<dyn WebServerTechnique>> {
     vec![Box::new(TokioHyperServer)]
 }

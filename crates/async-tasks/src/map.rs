@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio::runtime::{Builder, Runtime};
 use tokio::task::JoinHandle;
-use workloads::{MapJob, MapRunner, MapTechnique, RunError, Task, TaskOutput, run_task};
+use workloads::{Kind, MapJob, MapRunner, MapTechnique, RunError, Task, TaskOutput, run_task};
 
 use crate::runtime::{multi_thread, run_on};
 
@@ -46,6 +46,10 @@ impl MapTechnique for TokioSpawnBlocking {
         Self::ID
     }
 
+    fn kind(&self) -> Kind {
+        Kind::Async
+    }
+
     fn start(&self, workers: NonZeroUsize) -> Result<Box<dyn MapRunner>, RunError> {
         let runtime = multi_thread("cb-tokio-map", workers.get())?;
         Ok(Box::new(MultiThreadRunner { runtime }))
@@ -55,6 +59,10 @@ impl MapTechnique for TokioSpawnBlocking {
 impl MapTechnique for TokioCurrentThread {
     fn id(&self) -> &'static str {
         Self::ID
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Async
     }
 
     fn sweeps_workers(&self) -> bool {

@@ -10,7 +10,7 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode, header};
 use loopback::{HttpServer, ServeConfig, plain};
-use workloads::{RunError, RunningServer, ServerSettings, WebServerTechnique, hello_route};
+use workloads::{Kind, RunError, RunningServer, ServerSettings, WebServerTechnique, hello_route};
 
 /// The hello server on tokio + hyper.
 #[derive(Clone, Copy, Debug, Default)]
@@ -24,6 +24,10 @@ impl TokioHyperServer {
 impl WebServerTechnique for TokioHyperServer {
     fn id(&self) -> &'static str {
         Self::ID
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Async
     }
 
     fn start(&self, settings: &ServerSettings) -> Result<Box<dyn RunningServer>, RunError> {

@@ -32,7 +32,7 @@ fn downloads_verify_every_file() {
 
 #[test]
 fn the_hello_server_serves_survives_bad_input_and_shuts_down() {
-    for server in async_tasks::web_servers() {
+    for server in async_tasks::web_server_techniques() {
         check_web_server(server.as_ref()).unwrap();
     }
 }

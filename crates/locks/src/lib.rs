@@ -2,8 +2,8 @@
 //! offers for workers that update one number.
 //!
 //! The article guards `count += 1` with a `threading.Lock`, 5 threads x 100_000 times. Here
-//! the same job ([`CounterJob`]) runs behind a std [`Mutex`](std::sync::Mutex), the write
-//! side of a std [`RwLock`](std::sync::RwLock), a `parking_lot` mutex, a [`SpinLock`]
+//! the same job ([`CounterJob`]) runs behind a std [`Mutex`], the write
+//! side of a std [`RwLock`], a `parking_lot` mutex, a [`SpinLock`]
 //! written here (model-checked with loom), one `AtomicU64::fetch_add`, one atomic per worker
 //! padded to its own cache line (and packed, to show false sharing), and per-worker local
 //! counts added up at the end. What each costs: a lock is one acquire/release per increment
@@ -20,7 +20,7 @@
 //! // Bounded, so a lock that never releases fails instead of hanging.
 //! with_deadline("locks doc", Duration::from_secs(60), || {
 //!     let job = CounterJob { workers: 3, increments: 1_000 };
-//!     for technique in locks::techniques() {
+//!     for technique in locks::counter_techniques() {
 //!         let report = technique.run(&job).expect("runs");
 //!         job.verify(report.count).expect("no lost update");
 //!     }
@@ -47,10 +47,11 @@ use std::sync::{Mutex, RwLock};
 pub use lock_free::{AtomicAdd, LocalThenReduce, Sharded};
 pub use shared::{LockedCounter, LockedTable, SharedLock};
 pub use spin::SpinLock;
-use workloads::sync::{CounterTechnique, ReadMostlyTechnique};
+use workloads::Technique;
+use workloads::sync::{CounterJob, ReadMostlyJob};
 
 /// Every counter strategy, in legend order.
-pub fn techniques() -> Vec<Box<dyn CounterTechnique>> {
+pub fn counter_techniques() -> Vec<Box<dyn Technique<CounterJob>>> {
     vec![
         Box::new(LockedCounter::<Mutex<u64>>::new()),
         Box::new(LockedCounter::<RwLock<u64>>::new()),
@@ -64,7 +65,7 @@ pub fn techniques() -> Vec<Box<dyn CounterTechnique>> {
 }
 
 /// Every lock for the read-mostly table, in legend order.
-pub fn read_mostly_techniques() -> Vec<Box<dyn ReadMostlyTechnique>> {
+pub fn read_mostly_techniques() -> Vec<Box<dyn Technique<ReadMostlyJob>>> {
     vec![
         Box::new(LockedTable::<Mutex<Vec<u64>>>::new()),
         Box::new(LockedTable::<RwLock<Vec<u64>>>::new()),
@@ -91,7 +92,7 @@ mod tests {
                 workers,
                 increments: 20_000,
             };
-            for technique in techniques() {
+            for technique in counter_techniques() {
                 let id = technique.id();
                 let report = with_deadline(id, LIMIT, move || technique.run(&job));
                 let count = report.unwrap().unwrap().count;
@@ -118,14 +119,14 @@ mod tests {
 
     #[test]
     fn ids_are_distinct_kebab_strings() {
-        let mut ids: Vec<&str> = techniques().iter().map(|t| t.id()).collect();
+        let mut ids: Vec<&str> = counter_techniques().iter().map(|t| t.id()).collect();
         ids.extend(read_mostly_techniques().iter().map(|t| t.id()));
         assert!(
             ids.iter()
                 .all(|id| id.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
         );
         let counter_ids: std::collections::HashSet<_> =
-            techniques().iter().map(|t| t.id()).collect();
-        assert_eq!(counter_ids.len(), techniques().len());
+            counter_techniques().iter().map(|t| t.id()).collect();
+        assert_eq!(counter_ids.len(), counter_techniques().len());
     }
 }

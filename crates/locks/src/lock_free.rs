@@ -5,8 +5,8 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crossbeam_utils::CachePadded;
-use workloads::RunError;
-use workloads::sync::{CounterJob, CounterReport, CounterTechnique, run_timed};
+use workloads::sync::{CounterJob, CounterReport, run_timed};
+use workloads::{Kind, RunError, Technique};
 
 // Relaxed throughout this file: the count is the only data the atomics guard, every update is
 // a read-modify-write (so none is lost whatever the ordering), and the final read happens
@@ -15,9 +15,13 @@ use workloads::sync::{CounterJob, CounterReport, CounterTechnique, run_timed};
 /// One `AtomicU64` that every worker `fetch_add`s: no lock, but one contended cache line.
 pub struct AtomicAdd;
 
-impl CounterTechnique for AtomicAdd {
+impl Technique<CounterJob> for AtomicAdd {
     fn id(&self) -> &'static str {
         "atomic-fetch-add"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn run(&self, job: &CounterJob) -> Result<CounterReport, RunError> {
@@ -64,13 +68,17 @@ impl Sharded {
     }
 }
 
-impl CounterTechnique for Sharded {
+impl Technique<CounterJob> for Sharded {
     fn id(&self) -> &'static str {
         if self.padded {
             "sharded-padded"
         } else {
             "sharded-packed"
         }
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn run(&self, job: &CounterJob) -> Result<CounterReport, RunError> {
@@ -90,9 +98,13 @@ impl CounterTechnique for Sharded {
 /// Nothing is shared while counting: the floor every other strategy is measured against.
 pub struct LocalThenReduce;
 
-impl CounterTechnique for LocalThenReduce {
+impl Technique<CounterJob> for LocalThenReduce {
     fn id(&self) -> &'static str {
         "local-then-reduce"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn run(&self, job: &CounterJob) -> Result<CounterReport, RunError> {

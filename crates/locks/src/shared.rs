@@ -4,11 +4,10 @@
 use std::marker::PhantomData;
 use std::sync::{Mutex, PoisonError, RwLock};
 
-use workloads::RunError;
 use workloads::sync::{
-    CounterJob, CounterReport, CounterTechnique, ReadMostlyJob, ReadMostlyReport,
-    ReadMostlyTechnique, read_table, run_timed,
+    CounterJob, CounterReport, ReadMostlyJob, ReadMostlyReport, read_table, run_timed,
 };
+use workloads::{Kind, RunError, Technique};
 
 use crate::SpinLock;
 
@@ -108,9 +107,13 @@ impl<L> Default for LockedCounter<L> {
     }
 }
 
-impl<L: SharedLock<u64>> CounterTechnique for LockedCounter<L> {
+impl<L: SharedLock<u64>> Technique<CounterJob> for LockedCounter<L> {
     fn id(&self) -> &'static str {
         L::ID
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn run(&self, job: &CounterJob) -> Result<CounterReport, RunError> {
@@ -141,9 +144,13 @@ impl<L> Default for LockedTable<L> {
     }
 }
 
-impl<L: SharedLock<Vec<u64>>> ReadMostlyTechnique for LockedTable<L> {
+impl<L: SharedLock<Vec<u64>>> Technique<ReadMostlyJob> for LockedTable<L> {
     fn id(&self) -> &'static str {
         L::ID
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn run(&self, job: &ReadMostlyJob) -> Result<ReadMostlyReport, RunError> {

@@ -136,7 +136,7 @@ mod loom_tests {
     /// count proves no increment was lost.
     #[test]
     fn mutual_exclusion() {
-        crate::sync::model(|| {
+        testkit::model(|| {
             let lock = Arc::new(SpinLock::new(0));
             let other = Arc::clone(&lock);
             let t = loom::thread::spawn(move || other.with(|v| *v += 1));

@@ -100,7 +100,7 @@ use workloads::MapTechnique;
 /// The process techniques for the map family, in legend order: the reused pool, a fresh pool
 /// per run, and procspawn's pool. The caller's `main` must have called [`init`] and
 /// `procspawn::init()` (or pass a worker binary for ours).
-pub fn techniques(program: &WorkerProgram) -> Vec<Box<dyn MapTechnique>> {
+pub fn map_techniques(program: &WorkerProgram) -> Vec<Box<dyn MapTechnique>> {
     vec![
         Box::new(ReusedPool {
             program: program.clone(),

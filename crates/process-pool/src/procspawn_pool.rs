@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 use std::num::NonZeroUsize;
 
-use workloads::{MapJob, MapRunner, MapTechnique, RunError, Task, TaskOutput, run_task};
+use workloads::{Kind, MapJob, MapRunner, MapTechnique, RunError, Task, TaskOutput, run_task};
 
 use crate::Chunksize;
 
@@ -31,6 +31,10 @@ struct Runner {
 impl MapTechnique for ProcspawnPool {
     fn id(&self) -> &'static str {
         ProcspawnPool::ID
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Process
     }
 
     fn start(&self, workers: NonZeroUsize) -> Result<Box<dyn MapRunner>, RunError> {

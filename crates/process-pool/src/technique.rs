@@ -3,7 +3,7 @@
 
 use std::num::NonZeroUsize;
 
-use workloads::{MapJob, MapRunner, MapTechnique, RunError, TaskOutput};
+use workloads::{Kind, MapJob, MapRunner, MapTechnique, RunError, TaskOutput};
 
 use crate::{Chunksize, PoolError, ProcessPool, WorkerProgram};
 
@@ -51,6 +51,10 @@ impl MapTechnique for ReusedPool {
         ReusedPool::ID
     }
 
+    fn kind(&self) -> Kind {
+        Kind::Process
+    }
+
     fn start(&self, workers: NonZeroUsize) -> Result<Box<dyn MapRunner>, RunError> {
         Ok(Box::new(start_pool(
             ReusedPool::ID,
@@ -75,6 +79,10 @@ struct FreshRunner {
 impl MapTechnique for FreshPool {
     fn id(&self) -> &'static str {
         FreshPool::ID
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Process
     }
 
     fn start(&self, workers: NonZeroUsize) -> Result<Box<dyn MapRunner>, RunError> {

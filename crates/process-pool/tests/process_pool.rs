@@ -14,6 +14,7 @@ use process_pool::{
     WorkerProgram,
 };
 use workloads::sync::CounterJob;
+use workloads::sync::with_deadline;
 use workloads::{MapJob, Preset, Task, TaskOutput};
 
 // procspawn's comparison row re-executes this test binary through a helper test.
@@ -36,19 +37,6 @@ fn pool(workers: usize) -> ProcessPool {
         .program(program())
         .start()
         .unwrap()
-}
-
-/// Runs `f` on its own thread and fails the test if it takes longer than [`BOUND`].
-fn bounded<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    match rx.recv_timeout(BOUND) {
-        Ok(value) => value,
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what}: no answer within {BOUND:?}"),
-        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{what}: panicked (see above)"),
-    }
 }
 
 fn alive(pid: u32) -> bool {
@@ -78,8 +66,8 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 
 #[test]
 fn every_technique_verifies_every_quick_workload() {
-    bounded("techniques x workloads", || {
-        for technique in process_pool::techniques(&program()) {
+    with_deadline("techniques x workloads", BOUND, || {
+        for technique in process_pool::map_techniques(&program()) {
             for workers in [1, 2, 3] {
                 let mut runner = technique.start(nz(workers)).unwrap();
                 for job in MapJob::for_preset(Preset::Quick) {
@@ -89,7 +77,8 @@ fn every_technique_verifies_every_quick_workload() {
                 }
             }
         }
-    });
+    })
+    .unwrap();
 }
 
 #[test]
@@ -105,7 +94,7 @@ fn chunksize_defaults_like_python() {
 
 #[test]
 fn map_keeps_input_order_with_any_chunksize() {
-    bounded("map", || {
+    with_deadline("map", BOUND, || {
         let pool = pool(3);
         let job = MapJob::squares(1_000);
         for chunksize in [1, 7, 0, 5_000] {
@@ -115,12 +104,13 @@ fn map_keeps_input_order_with_any_chunksize() {
             job.verify(&outputs).unwrap();
         }
         assert_eq!(pool.map(Vec::new(), Chunksize::Auto).unwrap(), []);
-    });
+    })
+    .unwrap();
 }
 
 #[test]
 fn imap_unordered_yields_every_task_once() {
-    bounded("imap_unordered", || {
+    with_deadline("imap_unordered", BOUND, || {
         let pool = pool(2);
         let job = MapJob::primes(10_000, 64);
         let mut got = vec![None; job.tasks().len()];
@@ -133,12 +123,13 @@ fn imap_unordered_yields_every_task_once() {
         }
         let got: Vec<TaskOutput> = got.into_iter().map(Option::unwrap).collect();
         job.verify(&got).unwrap();
-    });
+    })
+    .unwrap();
 }
 
 #[test]
 fn submit_returns_handles_and_shutdown_wait_runs_what_is_pending() {
-    bounded("submit", || {
+    with_deadline("submit", BOUND, || {
         let pool = pool(2);
         let handles: Vec<_> = (0..20)
             .map(|x| pool.submit(Task::Square { x }).unwrap())
@@ -149,12 +140,13 @@ fn submit_returns_handles_and_shutdown_wait_runs_what_is_pending() {
             assert_eq!(handle.result().unwrap(), TaskOutput::Square(x * x));
         }
         assert_eq!(sleeper.result().unwrap(), TaskOutput::Slept(30));
-    });
+    })
+    .unwrap();
 }
 
 #[test]
 fn shutdown_cancel_pending_cancels_what_has_not_started() {
-    bounded("cancel", || {
+    with_deadline("cancel", BOUND, || {
         let pool = pool(1);
         let running = pool.submit(Task::Sleep { ms: 300 }).unwrap();
         let pending: Vec<_> = (0..5)
@@ -166,14 +158,15 @@ fn shutdown_cancel_pending_cancels_what_has_not_started() {
         for handle in pending {
             assert_eq!(handle.result(), Err(PoolError::Cancelled));
         }
-    });
+    })
+    .unwrap();
 }
 
 /// Submits `fault` next to ordinary work on a 2-worker pool; checks that the fault's handle
 /// names the worker that took it, that the other tasks are served, that the worker was
 /// replaced (when `replaced`), and that the pool still verifies a job afterwards.
 fn break_a_worker(fault: Fault, replaced: bool) -> PoolError {
-    bounded("fault", move || {
+    with_deadline("fault", BOUND, move || {
         let pool = pool(2);
         let before = pool.worker_pids();
         let broken = pool.submit(fault).unwrap();
@@ -206,6 +199,7 @@ fn break_a_worker(fault: Fault, replaced: bool) -> PoolError {
         }
         err
     })
+    .unwrap()
 }
 
 #[test]
@@ -243,7 +237,7 @@ fn corrupt_and_truncated_frames_are_errors_and_the_worker_is_replaced() {
 
 #[test]
 fn a_worker_killed_from_outside_mid_task_fails_only_its_task() {
-    bounded("sigkill from outside", || {
+    with_deadline("sigkill from outside", BOUND, || {
         let pool = pool(2);
         let victim = pool.submit(Task::Sleep { ms: 30_000 }).unwrap();
         wait_until("the task starts", || victim.worker_pid().is_some());
@@ -261,12 +255,12 @@ fn a_worker_killed_from_outside_mid_task_fails_only_its_task() {
         job.verify(&pool.map(job.tasks().clone(), Chunksize::Auto).unwrap())
             .unwrap();
         assert!(!pool.worker_pids().contains(&pid));
-    });
+    }).unwrap();
 }
 
 #[test]
 fn drop_and_terminate_leave_no_child_behind() {
-    bounded("drop", || {
+    with_deadline("drop", BOUND, || {
         let first = pool(3);
         let pids = first.worker_pids();
         assert_eq!(pids.len(), 3);
@@ -298,7 +292,8 @@ fn drop_and_terminate_leave_no_child_behind() {
             pending.result(),
             Err(PoolError::Cancelled | PoolError::WorkerLost { .. })
         ));
-    });
+    })
+    .unwrap();
 }
 
 /// Not a test on its own: the host process of `workers_die_with_a_parent_killed_by_sigkill`.
@@ -330,14 +325,15 @@ fn workers_die_with_a_parent_killed_by_sigkill() {
         .spawn()
         .unwrap();
     let stdout = host.stdout.take().unwrap();
-    let pids: Vec<u32> = bounded("the host's pool", move || {
+    let pids: Vec<u32> = with_deadline("the host's pool", BOUND, move || {
         let line = BufReader::new(stdout)
             .lines()
             .map_while(Result::ok)
             .find_map(|line| Some(line.split_once("PIDS ")?.1.to_string()))
             .expect("the host prints its workers");
         line.split(' ').map(|p| p.parse().unwrap()).collect()
-    });
+    })
+    .unwrap();
     assert_eq!(pids.len(), 2);
     host.kill().unwrap();
     host.wait().unwrap();
@@ -352,7 +348,7 @@ fn workers_die_with_a_parent_killed_by_sigkill() {
 }
 
 fn count_in_processes(variant: CounterVariant, job: CounterJob) -> i64 {
-    bounded("shared counter", move || {
+    with_deadline("shared counter", BOUND, move || {
         let value = SharedValue::new(0).unwrap();
         let pool = ProcessPool::builder()
             .workers(nz(job.workers))
@@ -374,6 +370,7 @@ fn count_in_processes(variant: CounterVariant, job: CounterJob) -> i64 {
         }
         value.load()
     })
+    .unwrap()
 }
 
 #[test]
@@ -396,7 +393,7 @@ fn the_articles_shared_counter_is_exact_in_four_processes() {
 
 #[test]
 fn a_replacement_worker_maps_the_shared_value_too() {
-    bounded("replacement sees the value", || {
+    with_deadline("replacement sees the value", BOUND, || {
         let value = SharedValue::new(0).unwrap();
         let pool = ProcessPool::builder()
             .workers(nz(1))
@@ -412,12 +409,13 @@ fn a_replacement_worker_maps_the_shared_value_too() {
         };
         pool.submit(work).unwrap().result().unwrap();
         assert_eq!(value.load(), 100);
-    });
+    })
+    .unwrap();
 }
 
 #[test]
 fn a_counter_task_needs_a_shared_value() {
-    bounded("refused", || {
+    with_deadline("refused", BOUND, || {
         let pool = pool(1);
         let work = Work::Increment {
             variant: CounterVariant::Atomic,
@@ -425,12 +423,13 @@ fn a_counter_task_needs_a_shared_value() {
         };
         let err = pool.submit(work).unwrap().result().unwrap_err();
         assert!(err.to_string().contains("shares no value"), "{err}");
-    });
+    })
+    .unwrap();
 }
 
 #[test]
 fn a_program_that_is_not_a_worker_is_a_clear_start_error() {
-    bounded("bad programs", || {
+    with_deadline("bad programs", BOUND, || {
         let start = |path: &str| {
             ProcessPool::builder()
                 .workers(nz(1))
@@ -443,7 +442,8 @@ fn a_program_that_is_not_a_worker_is_a_clear_start_error() {
         assert!(err.contains("process_pool::init()"), "{err}");
         let err = start("/nonexistent/worker");
         assert!(err.contains("/nonexistent/worker"), "{err}");
-    });
+    })
+    .unwrap();
 }
 
 #[test]
@@ -451,12 +451,13 @@ fn megabyte_chunks_cross_the_pipes_in_every_technique() {
     // chunk-mean at the default size: 800 KB per task, several MB per frame with 1 worker,
     // far beyond a pipe's 64 KB buffer; procspawn deadlocked here before its runner bounded
     // the calls in flight.
-    bounded("large arguments", || {
+    with_deadline("large arguments", BOUND, || {
         let job = MapJob::chunk_mean(1_000_000, 10);
-        for technique in process_pool::techniques(&program()) {
+        for technique in process_pool::map_techniques(&program()) {
             let mut runner = technique.start(nz(1)).unwrap();
             job.verify(&runner.run(&job).unwrap())
                 .unwrap_or_else(|e| panic!("{}: {e}", technique.id()));
         }
-    });
+    })
+    .unwrap();
 }

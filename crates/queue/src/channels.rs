@@ -3,8 +3,8 @@
 
 use std::sync::{Barrier, Mutex, PoisonError, mpsc};
 
-use workloads::RunError;
-use workloads::sync::{TaskQueueJob, TaskQueueReport, TaskQueueTechnique};
+use workloads::sync::{TaskQueueJob, TaskQueueReport};
+use workloads::{Kind, RunError, Technique};
 
 use crate::Queue;
 use crate::roles::{Slots, closed, run_roles};
@@ -21,12 +21,16 @@ pub enum Shutdown {
 /// [`Queue`] (`Mutex<VecDeque>` + `Condvar`), the `queue.Queue` analog.
 pub struct QueueTechnique(pub Shutdown);
 
-impl TaskQueueTechnique for QueueTechnique {
+impl Technique<TaskQueueJob> for QueueTechnique {
     fn id(&self) -> &'static str {
         match self.0 {
             Shutdown::Sentinels => "queue-sentinels",
             Shutdown::Close => "queue-close",
         }
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn run(&self, job: &TaskQueueJob) -> Result<TaskQueueReport, RunError> {
@@ -73,9 +77,13 @@ impl TaskQueueTechnique for QueueTechnique {
 /// usual way to make it multi-consumer; the thread pool of the Rust book does it).
 pub struct StdMpsc;
 
-impl TaskQueueTechnique for StdMpsc {
+impl Technique<TaskQueueJob> for StdMpsc {
     fn id(&self) -> &'static str {
         "std-mpsc"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn run(&self, job: &TaskQueueJob) -> Result<TaskQueueReport, RunError> {
@@ -117,12 +125,16 @@ impl Crossbeam {
     pub const BOUND: usize = 256;
 }
 
-impl TaskQueueTechnique for Crossbeam {
+impl Technique<TaskQueueJob> for Crossbeam {
     fn id(&self) -> &'static str {
         match self.capacity {
             Some(_) => "crossbeam-bounded",
             None => "crossbeam-unbounded",
         }
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn run(&self, job: &TaskQueueJob) -> Result<TaskQueueReport, RunError> {

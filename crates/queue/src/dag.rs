@@ -4,8 +4,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use workloads::RunError;
-use workloads::sync::{DagJob, DagLedger, DagReport, DagTechnique, run_timed};
+use workloads::sync::{DagJob, DagLedger, DagReport, run_timed};
+use workloads::{Kind, RunError, Technique};
 
 use crate::Queue;
 
@@ -50,9 +50,13 @@ impl Readiness {
 /// closes it.
 pub struct DagOnQueue;
 
-impl DagTechnique for DagOnQueue {
+impl Technique<DagJob> for DagOnQueue {
     fn id(&self) -> &'static str {
         "dag-queue"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn run(&self, job: &DagJob) -> Result<DagReport, RunError> {
@@ -93,9 +97,13 @@ fn closed() -> RunError {
 /// `None` per worker (the article's sentinels), since every worker holds a sender.
 pub struct DagOnChannel;
 
-impl DagTechnique for DagOnChannel {
+impl Technique<DagJob> for DagOnChannel {
     fn id(&self) -> &'static str {
         "dag-crossbeam"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn run(&self, job: &DagJob) -> Result<DagReport, RunError> {
@@ -122,9 +130,13 @@ impl DagTechnique for DagOnChannel {
 /// Kahn's algorithm on one thread: the baseline the schedulers are measured against.
 pub struct DagSequential;
 
-impl DagTechnique for DagSequential {
+impl Technique<DagJob> for DagSequential {
     fn id(&self) -> &'static str {
         "dag-sequential"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Sequential
     }
 
     fn sweeps_workers(&self) -> bool {

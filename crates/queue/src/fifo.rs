@@ -233,7 +233,7 @@ mod loom_tests {
     /// taken exactly once and both consumers return (loom reports a deadlock otherwise).
     #[test]
     fn each_item_once_and_close_releases_consumers() {
-        crate::sync::model(|| {
+        testkit::model(|| {
             let q = Arc::new(Queue::new());
             let producer = {
                 let q = Arc::clone(&q);
@@ -258,7 +258,7 @@ mod loom_tests {
     /// `join` returns only after the consumer's `task_done`, and is woken by it.
     #[test]
     fn join_waits_for_task_done() {
-        crate::sync::model(|| {
+        testkit::model(|| {
             let q = Arc::new(Queue::new());
             let done = Arc::new(loom::sync::atomic::AtomicBool::new(false));
             let consumer = {

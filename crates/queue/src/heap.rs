@@ -151,7 +151,7 @@ mod loom_tests {
     /// numbers are 0 and 1, the high-priority item goes out first, and both takers return.
     #[test]
     fn take_numbers_follow_priority() {
-        crate::sync::model(|| {
+        testkit::model(|| {
             let q = Arc::new(PriorityQueue::new());
             q.put(1, "low");
             q.put(2, "high");
@@ -172,7 +172,7 @@ mod loom_tests {
     /// A taker waiting on the empty queue is woken by a put from another thread.
     #[test]
     fn a_put_wakes_a_waiting_taker() {
-        crate::sync::model(|| {
+        testkit::model(|| {
             let q = Arc::new(PriorityQueue::new());
             let taker = {
                 let q = Arc::clone(&q);

@@ -35,7 +35,7 @@
 //! // Every technique on small jobs, each check bounded so a hang fails instead.
 //! with_deadline("queue doc", Duration::from_secs(60), || {
 //!     let job = TaskQueueJob::article(1_000);
-//!     for technique in queue::techniques().unwrap() {
+//!     for technique in queue::task_queue_techniques().unwrap() {
 //!         job.verify(&technique.run(&job).unwrap()).unwrap();
 //!     }
 //!     let prio = PriorityJob { tasks: 500, consumers: 3, levels: 8 };
@@ -74,12 +74,13 @@ pub use stealing::WorkStealing;
 #[cfg(not(loom))]
 pub use tokio_mpsc::TokioMpsc;
 use workloads::RunError;
-use workloads::sync::{DagTechnique, PriorityTechnique, TaskQueueTechnique};
+use workloads::Technique;
+use workloads::sync::{DagJob, PriorityJob, TaskQueueJob};
 
 /// Every task-queue technique, in legend order (building tokio's runtime may fail).
-pub fn techniques() -> Result<Vec<Box<dyn TaskQueueTechnique>>, RunError> {
+pub fn task_queue_techniques() -> Result<Vec<Box<dyn Technique<TaskQueueJob>>>, RunError> {
     #[allow(unused_mut)]
-    let mut all: Vec<Box<dyn TaskQueueTechnique>> = vec![
+    let mut all: Vec<Box<dyn Technique<TaskQueueJob>>> = vec![
         Box::new(QueueTechnique(Shutdown::Sentinels)),
         Box::new(QueueTechnique(Shutdown::Close)),
         Box::new(StdMpsc),
@@ -95,12 +96,12 @@ pub fn techniques() -> Result<Vec<Box<dyn TaskQueueTechnique>>, RunError> {
 }
 
 /// Every priority-queue technique.
-pub fn priority_techniques() -> Vec<Box<dyn PriorityTechnique>> {
+pub fn priority_techniques() -> Vec<Box<dyn Technique<PriorityJob>>> {
     vec![Box::new(HeapQueue)]
 }
 
 /// Every DAG scheduler, the sequential baseline first.
-pub fn dag_techniques() -> Vec<Box<dyn DagTechnique>> {
+pub fn dag_techniques() -> Vec<Box<dyn Technique<DagJob>>> {
     vec![
         Box::new(DagSequential),
         Box::new(DagOnQueue),
@@ -119,7 +120,7 @@ mod tests {
 
     #[test]
     fn every_queue_processes_each_task_once_over_producers_and_consumers() {
-        for technique in super::techniques().unwrap() {
+        for technique in super::task_queue_techniques().unwrap() {
             let id = technique.id();
             let runs = with_deadline(id, LIMIT, move || {
                 let mut runs = Vec::new();

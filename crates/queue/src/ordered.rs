@@ -3,17 +3,21 @@
 
 use std::sync::Barrier;
 
-use workloads::RunError;
-use workloads::sync::{PriorityJob, PriorityReport, PriorityTechnique, run_timed};
+use workloads::sync::{PriorityJob, PriorityReport, run_timed};
+use workloads::{Kind, RunError, Technique};
 
 use crate::PriorityQueue;
 
 /// [`PriorityQueue`] (`Mutex<BinaryHeap>` + `Condvar`), the `queue.PriorityQueue` analog.
 pub struct HeapQueue;
 
-impl PriorityTechnique for HeapQueue {
+impl Technique<PriorityJob> for HeapQueue {
     fn id(&self) -> &'static str {
         "priority-queue"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn run(&self, job: &PriorityJob) -> Result<PriorityReport, RunError> {

@@ -7,17 +7,21 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use crossbeam_utils::Backoff;
-use workloads::RunError;
-use workloads::sync::{ConsumerLog, TaskQueueJob, TaskQueueReport, TaskQueueTechnique};
+use workloads::sync::{ConsumerLog, TaskQueueJob, TaskQueueReport};
+use workloads::{Kind, RunError, Technique};
 
 use crate::roles::{Slots, run_roles};
 
 /// Work stealing with crossbeam-deque's `Injector`, `Worker` and `Stealer`.
 pub struct WorkStealing;
 
-impl TaskQueueTechnique for WorkStealing {
+impl Technique<TaskQueueJob> for WorkStealing {
     fn id(&self) -> &'static str {
         "work-stealing"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn run(&self, job: &TaskQueueJob) -> Result<TaskQueueReport, RunError> {

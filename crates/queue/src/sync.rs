@@ -6,13 +6,3 @@
 pub(crate) use loom::sync::{Condvar, Mutex, MutexGuard};
 #[cfg(not(loom))]
 pub(crate) use std::sync::{Condvar, Mutex, MutexGuard};
-
-/// Runs a loom model with at most 3 preemptions unless `LOOM_MAX_PREEMPTIONS` says
-/// otherwise: unbounded, the three-thread models take minutes instead of a second, and
-/// bugs of this size show within 2 or 3 preemptions.
-#[cfg(all(test, loom))]
-pub(crate) fn model(f: impl Fn() + Sync + Send + 'static) {
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound.get_or_insert(3);
-    builder.check(f);
-}

@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use tokio::runtime::Runtime;
 use tokio::task::JoinSet;
-use workloads::RunError;
-use workloads::sync::{ConsumerLog, TaskQueueJob, TaskQueueReport, TaskQueueTechnique};
+use workloads::sync::{ConsumerLog, TaskQueueJob, TaskQueueReport};
+use workloads::{Kind, RunError, Technique};
 
 /// Producers and consumers are tokio tasks on a multi-thread runtime with one worker thread
 /// per core; the run is one task spawned into it and timed inside it.
@@ -35,9 +35,13 @@ fn task_error(e: tokio::task::JoinError) -> RunError {
     RunError::Other(format!("tokio task: {e}"))
 }
 
-impl TaskQueueTechnique for TokioMpsc {
+impl Technique<TaskQueueJob> for TokioMpsc {
     fn id(&self) -> &'static str {
         "tokio-mpsc"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Async
     }
 
     fn run(&self, job: &TaskQueueJob) -> Result<TaskQueueReport, RunError> {

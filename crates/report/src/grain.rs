@@ -306,6 +306,7 @@ mod tests {
                 preset: "default".into(),
                 command_line: "cargo bench".into(),
                 criterion_dir: None,
+                partial: None,
             },
             machine: Machine {
                 label: "m".into(),

@@ -1,7 +1,7 @@
 //! The report of concurrency-bench: criterion's files -> a results JSON -> charts -> one
 //! offline HTML page; and a comparison of results files across machines.
 //!
-//! `cargo bench` ends by calling [`publish`] (from `benches/support.rs`): it reads every
+//! `cargo bench` ends by calling [`publish()`] (from `benches/support.rs`): it reads every
 //! benchmark this run wrote under `target/criterion` (ids from criterion's `benchmark.json`,
 //! times from `estimates.json`, server latency from a `latency.json` beside them, CPU time
 //! from the suite's `cb-cpu.json`), writes `reports/runs/<UTC time>-<machine>.json`

@@ -5,7 +5,9 @@
 //! names (criterion makes those lossy: `map/primes` becomes `map_primes`); only `new/` is read
 //! (`base/` and `change/` belong to criterion's own comparisons); a missing field falls back,
 //! an unknown throughput kind keeps its name, and `slope` (null under flat sampling) is not
-//! used. A file that is present but unreadable is an error naming that file.
+//! used. A file that is present but unreadable is an error naming that file. Beside them, the
+//! suite's sidecars: CPU time (`cb-cpu.json`) and the kind each technique declared
+//! (`cb-kinds.json`; without it the kind is guessed from the technique id).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -18,6 +20,13 @@ use crate::model::{CpuTime, Estimate, Latency, Record, Throughput, kind_of};
 
 /// The suite's CPU-time file in criterion's folder (schema `cb-cpu-v1`).
 pub const CPU_FILE: &str = "cb-cpu.json";
+
+/// The suite's file of the kind each technique declared, in criterion's folder
+/// (`{"schema": "cb-kinds-v1", "kinds": {"<group>/<function>": "thread"}}`).
+pub const KINDS_FILE: &str = "cb-kinds.json";
+
+/// The kinds a technique may declare.
+pub const KINDS: [&str; 4] = ["sequential", "thread", "process", "async"];
 
 /// Reads every benchmark under `criterion_dir` whose results were written at or after
 /// `since` (so a filtered run reports what it ran, not stale results of earlier runs).
@@ -42,6 +51,7 @@ pub fn load_criterion(
     }
     records.sort_by(|a, b| a.id.cmp(&b.id));
     merge_cpu(&criterion_dir.join(CPU_FILE), &mut records)?;
+    merge_kinds(&criterion_dir.join(KINDS_FILE), &mut records)?;
     if records.is_empty() {
         let when = if since.is_some() {
             " from this run"
@@ -262,6 +272,32 @@ fn merge_cpu(path: &Path, records: &mut [Record]) -> Result<(), Error> {
                 cpu_ns,
                 cores_busy: cpu_ns / wall_ns,
             });
+        }
+    }
+    Ok(())
+}
+
+/// Files each record under the kind its technique declared in `cb-kinds.json`; without the
+/// file, or for a benchmark it does not name, the guess from the id stays (`kind_of`).
+fn merge_kinds(path: &Path, records: &mut [Record]) -> Result<(), Error> {
+    if !path.is_file() {
+        return Ok(());
+    }
+    let doc = read_json(path)?;
+    let kinds = doc.get("kinds").and_then(Value::as_object);
+    let kinds = kinds.ok_or_else(|| Error::new(path, "no \"kinds\" object"))?;
+    for record in records {
+        let key = format!("{}/{}", record.group, record.technique);
+        let Some(kind) = kinds.get(&key) else {
+            continue;
+        };
+        match kind.as_str().filter(|k| KINDS.contains(k)) {
+            Some(kind) => record.kind = kind.to_string(),
+            None => {
+                let expected = KINDS.join(", ");
+                let problem = format!("kind of {key} is {kind}, expected one of {expected}");
+                return Err(Error::new(path, problem));
+            }
         }
     }
     Ok(())

@@ -45,6 +45,10 @@ pub struct Run {
     /// links to criterion's pages are made from it. `None` for files made elsewhere.
     #[serde(default)]
     pub criterion_dir: Option<String>,
+    /// Why the run stopped before measuring everything it planned (a failure, a Ctrl-C),
+    /// when it did: its results are partial. Absent for a complete run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial: Option<String>,
 }
 
 /// Machine metadata; every text field is "unknown" when it could not be read.
@@ -144,7 +148,8 @@ pub struct Record {
     pub technique: String,
     /// The parameter: worker count, connections or size ("" when there is none).
     pub parameter: String,
-    /// `sequential`, `thread`, `process` or `async`, from the technique id (see `kind_of`).
+    /// `sequential`, `thread`, `process` or `async`: what the technique declared
+    /// (`cb-kinds.json`), or for older files a guess from its id (see `kind_of`).
     pub kind: String,
     /// Median time per iteration.
     pub median: Estimate,
@@ -175,8 +180,9 @@ impl Record {
     }
 }
 
-/// Classifies a technique id by what it pays for: the id names its mechanism, so a
-/// technique crate needs no registration (`process-pool-map` -> process, `tokio-tasks` -> async).
+/// Guesses a technique's kind from its id (`process-pool-map` -> process, `tokio-tasks` ->
+/// async): the fallback for criterion folders without the suite's `cb-kinds.json`, where each
+/// technique's declared kind is.
 pub fn kind_of(technique: &str) -> &'static str {
     let t = technique.to_ascii_lowercase();
     if t == "sequential" {

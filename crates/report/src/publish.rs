@@ -33,6 +33,8 @@ pub struct PublishOptions {
     pub preset: String,
     /// The command line, as run.
     pub command_line: String,
+    /// Why the run stopped early, for a partial run (see [`Run::partial`]).
+    pub partial: Option<String>,
 }
 
 /// Where a publish wrote to.
@@ -63,6 +65,7 @@ impl PublishOptions {
                 .chain(args.iter().map(String::as_str))
                 .collect::<Vec<_>>()
                 .join(" "),
+            partial: None,
         }
     }
 }
@@ -121,6 +124,7 @@ pub fn publish(options: &PublishOptions) -> Result<Published, Error> {
         preset: options.preset.clone(),
         command_line: options.command_line.clone(),
         criterion_dir: Some(relative_link(&options.reports_dir, &options.criterion_dir)),
+        partial: options.partial.clone(),
     };
     let results = Results {
         schema: SCHEMA.to_string(),

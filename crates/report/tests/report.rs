@@ -123,6 +123,7 @@ fn options(crit: &Path, reports: &Path) -> PublishOptions {
         profile: "quick".into(),
         preset: "quick".into(),
         command_line: "cargo bench -- --bench".into(),
+        partial: None,
     }
 }
 
@@ -545,4 +546,67 @@ fn another_machines_file_renders_on_its_own() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing.json: not found"));
+}
+
+/// Each technique's declared kind (`cb-kinds.json`) files its records, whatever the id says;
+/// without an entry, or without the file, the guess from the id stays.
+#[test]
+fn kinds_come_from_the_sidecar_and_fall_back_to_the_guess() {
+    let tmp = TempDir::new().unwrap();
+    let crit = tmp.path().join("criterion");
+    let el = json!({"Elements": 10});
+    let rows = [
+        ("map/w", "sequential", "1"),
+        ("map/w", "rayon", "2"),
+        // The guess files these two as threads: one is a process, the other async.
+        ("process/shared-counter", "atomic", "100"),
+        ("io/file-server", "loopback-file-server", "64"),
+        // Not in the sidecar: guessed from the id.
+        ("map/w", "tokio-spawn-blocking", "2"),
+    ];
+    for (i, (group, function, param)) in rows.iter().enumerate() {
+        bench(
+            &crit,
+            &format!("b{i}"),
+            group,
+            function,
+            param,
+            1e6,
+            el.clone(),
+        );
+    }
+    let kinds = json!({"schema": "cb-kinds-v1", "kinds": {
+        "map/w/sequential": "sequential", "map/w/rayon": "thread",
+        "process/shared-counter/atomic": "process", "io/file-server/loopback-file-server": "async"}});
+    fs::write(crit.join("cb-kinds.json"), kinds.to_string()).unwrap();
+    let kind_of = |records: &[report::model::Record], technique: &str| {
+        let record = records.iter().find(|r| r.technique == technique).unwrap();
+        record.kind.clone()
+    };
+    let records = report::load::load_criterion(&crit, None).unwrap();
+    for (technique, kind) in [
+        ("sequential", "sequential"),
+        ("rayon", "thread"),
+        ("atomic", "process"),
+        ("loopback-file-server", "async"),
+        ("tokio-spawn-blocking", "async"),
+    ] {
+        assert_eq!(kind_of(&records, technique), kind, "{technique}");
+    }
+
+    // Without the sidecar, today's guess: the process row is misfiled as a thread.
+    fs::remove_file(crit.join("cb-kinds.json")).unwrap();
+    let guessed = report::load::load_criterion(&crit, None).unwrap();
+    assert_eq!(kind_of(&guessed, "atomic"), "thread");
+
+    // A kind the report does not know is an error naming the file, the entry and the value.
+    let bad = json!({"schema": "cb-kinds-v1", "kinds": {"map/w/rayon": "fiber"}});
+    fs::write(crit.join("cb-kinds.json"), bad.to_string()).unwrap();
+    let err = report::load::load_criterion(&crit, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("cb-kinds.json") && err.contains("map/w/rayon") && err.contains("fiber"),
+        "{err}"
+    );
 }

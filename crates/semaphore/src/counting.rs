@@ -160,7 +160,7 @@ mod loom_tests {
     /// none loses a wakeup (loom reports a deadlock if one does), and all permits come back.
     #[test]
     fn at_most_permits_inside_and_no_lost_wakeup() {
-        crate::sync::model(|| {
+        testkit::model(|| {
             let sem = Arc::new(Semaphore::new(2));
             let inside = Arc::new(AtomicUsize::new(0));
             let use_once = {
@@ -184,7 +184,7 @@ mod loom_tests {
     /// One permit, two threads: the waiter must be woken by the release.
     #[test]
     fn a_released_permit_wakes_the_waiter() {
-        crate::sync::model(|| {
+        testkit::model(|| {
             let sem = Arc::new(Semaphore::new(1));
             let other = Arc::clone(&sem);
             let t = loom::thread::spawn(move || drop(other.acquire()));

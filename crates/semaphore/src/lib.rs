@@ -29,7 +29,7 @@
 //! // Each technique on the article's job with 1 ms holds, bounded so a lost wakeup fails.
 //! let job = LimitedResourceJob { hold: Duration::from_millis(1), ..LimitedResourceJob::ARTICLE };
 //! with_deadline("semaphore doc", Duration::from_secs(60), move || {
-//!     for technique in semaphore::techniques().unwrap() {
+//!     for technique in semaphore::limited_resource_techniques().unwrap() {
 //!         let report = technique.run(&job).unwrap();
 //!         job.verify(&report).unwrap();
 //!         assert!(report.max_inside <= 2 && report.makespan >= job.floor());
@@ -51,12 +51,14 @@ pub use counting::{Permit, Semaphore};
 pub use techniques::TokioSemaphore;
 pub use techniques::{CondvarSemaphore, TokenChannel};
 use workloads::RunError;
-use workloads::sync::LimitedResourceTechnique;
+use workloads::Technique;
+use workloads::sync::LimitedResourceJob;
 
 /// Every semaphore technique, in legend order (building tokio's runtime may fail).
-pub fn techniques() -> Result<Vec<Box<dyn LimitedResourceTechnique>>, RunError> {
+pub fn limited_resource_techniques() -> Result<Vec<Box<dyn Technique<LimitedResourceJob>>>, RunError>
+{
     #[allow(unused_mut)]
-    let mut all: Vec<Box<dyn LimitedResourceTechnique>> =
+    let mut all: Vec<Box<dyn Technique<LimitedResourceJob>>> =
         vec![Box::new(CondvarSemaphore), Box::new(TokenChannel)];
     #[cfg(not(loom))]
     all.push(Box::new(TokioSemaphore::new()?));
@@ -71,7 +73,7 @@ mod tests {
 
     #[test]
     fn every_technique_admits_at_most_permits_over_a_sweep() {
-        let techniques = super::techniques().unwrap();
+        let techniques = super::limited_resource_techniques().unwrap();
         for permits in [1, 2, 3] {
             let job = LimitedResourceJob {
                 permits,

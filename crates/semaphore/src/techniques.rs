@@ -1,10 +1,8 @@
 //! The limited-resource workload through each semaphore: the article's 5 workers x 3 uses
 //! behind `Semaphore(2)`, every use counted by the workload's [`Gauge`].
 
-use workloads::RunError;
-use workloads::sync::{
-    Gauge, LimitedResourceJob, LimitedResourceReport, LimitedResourceTechnique, run_timed,
-};
+use workloads::sync::{Gauge, LimitedResourceJob, LimitedResourceReport, run_timed};
+use workloads::{Kind, RunError, Technique};
 
 use crate::Semaphore;
 
@@ -32,9 +30,13 @@ fn run_threads<G>(
 /// The `threading.Semaphore` analog written here: [`Semaphore`] on `Mutex` + `Condvar`.
 pub struct CondvarSemaphore;
 
-impl LimitedResourceTechnique for CondvarSemaphore {
+impl Technique<LimitedResourceJob> for CondvarSemaphore {
     fn id(&self) -> &'static str {
         "condvar-semaphore"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn run(&self, job: &LimitedResourceJob) -> Result<LimitedResourceReport, RunError> {
@@ -58,9 +60,13 @@ impl Drop for Token<'_> {
     }
 }
 
-impl LimitedResourceTechnique for TokenChannel {
+impl Technique<LimitedResourceJob> for TokenChannel {
     fn id(&self) -> &'static str {
         "channel-tokens"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn run(&self, job: &LimitedResourceJob) -> Result<LimitedResourceReport, RunError> {
@@ -79,7 +85,7 @@ impl LimitedResourceTechnique for TokenChannel {
 
 /// tokio's `Semaphore`: the workers are tasks on a runtime built once, holding with
 /// `tokio::time::sleep`, whose 1 ms timer makes a 5 ms hold last up to 6 ms (see
-/// [`LimitedResourceTechnique::timer_resolution`]).
+/// [`Technique::timer_resolution`]).
 #[cfg(not(loom))]
 pub struct TokioSemaphore {
     runtime: tokio::runtime::Runtime,
@@ -102,9 +108,13 @@ impl TokioSemaphore {
 }
 
 #[cfg(not(loom))]
-impl LimitedResourceTechnique for TokioSemaphore {
+impl Technique<LimitedResourceJob> for TokioSemaphore {
     fn id(&self) -> &'static str {
         "tokio-semaphore"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Async
     }
 
     fn timer_resolution(&self) -> std::time::Duration {

@@ -14,7 +14,7 @@ use std::thread;
 use std::time::Duration;
 
 use ureq::Agent;
-use workloads::{DownloadJob, DownloadRunner, DownloadTechnique, FileDigest, RunError};
+use workloads::{DownloadJob, DownloadRunner, DownloadTechnique, FileDigest, Kind, RunError};
 
 use crate::{PoolError, ThreadPoolExecutor, panic_message};
 
@@ -88,6 +88,10 @@ impl DownloadTechnique for SequentialDownload {
         Self::ID
     }
 
+    fn kind(&self) -> Kind {
+        Kind::Sequential
+    }
+
     fn concurrency(&self, _job: &DownloadJob) -> NonZeroUsize {
         NonZeroUsize::MIN
     }
@@ -110,6 +114,10 @@ impl DownloadRunner for Sequential {
 impl DownloadTechnique for ThreadPerDownload {
     fn id(&self) -> &'static str {
         Self::ID
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn concurrency(&self, job: &DownloadJob) -> NonZeroUsize {
@@ -166,6 +174,10 @@ fn join_download(
 impl DownloadTechnique for PoolDownload {
     fn id(&self) -> &'static str {
         Self::ID
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn concurrency(&self, job: &DownloadJob) -> NonZeroUsize {

@@ -14,7 +14,7 @@
 //! fixture: downloads with a blocking client (`sequential`, `thread-per-download`,
 //! `thread-pool`; see [`download_techniques`]) and the hello server on `std::net`
 //! ([`ThreadPerConnectionServer`], the `ThreadingHTTPServer` analog, and [`PoolServer`] on
-//! the [`ThreadPoolExecutor`]; see [`web_servers`]).
+//! the [`ThreadPoolExecutor`]; see [`web_server_techniques`]).
 //!
 //! In Rust threads run truly in parallel (no GIL), so for CPU work they already do what the
 //! article needed processes for; the `process-pool` crate measures what a process boundary
@@ -25,7 +25,7 @@
 //! use workloads::MapJob;
 //!
 //! let job = MapJob::primes(10_000, 4);
-//! for technique in threads::techniques() {
+//! for technique in threads::map_techniques() {
 //!     let mut runner = technique.start(NonZeroUsize::new(2).unwrap()).unwrap();
 //!     let outputs = runner.run(&job).unwrap();
 //!     job.verify(&outputs).unwrap();
@@ -52,7 +52,7 @@ pub use server::{PoolServer, ThreadPerConnectionServer};
 use workloads::{DownloadTechnique, MapTechnique, WebServerTechnique};
 
 /// Every thread technique of this crate, in the order charts list them.
-pub fn techniques() -> Vec<Box<dyn MapTechnique>> {
+pub fn map_techniques() -> Vec<Box<dyn MapTechnique>> {
     vec![
         Box::new(Sequential),
         Box::new(ThreadPerTask),
@@ -73,7 +73,7 @@ pub fn download_techniques() -> Vec<Box<dyn DownloadTechnique>> {
 }
 
 /// The `std::net` hello servers: thread per connection and a fixed pool.
-pub fn web_servers() -> Vec<Box<dyn WebServerTechnique>> {
+pub fn web_server_techniques() -> Vec<Box<dyn WebServerTechnique>> {
     vec![Box::new(ThreadPerConnectionServer), Box::new(PoolServer)]
 }
 

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::num::NonZeroUsize;
 use std::thread::{self, JoinHandle};
 
-use workloads::{MapJob, MapRunner, MapTechnique, RunError, TaskOutput, run_task};
+use workloads::{Kind, MapJob, MapRunner, MapTechnique, RunError, TaskOutput, run_task};
 
 use crate::panic_message;
 
@@ -28,6 +28,10 @@ impl ThreadPerTask {
 impl MapTechnique for ThreadPerTask {
     fn id(&self) -> &'static str {
         ThreadPerTask::ID
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn sweeps_workers(&self) -> bool {

@@ -14,7 +14,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use workloads::{MapJob, MapRunner, MapTechnique, RunError, TaskOutput, run_task};
+use workloads::{Kind, MapJob, MapRunner, MapTechnique, RunError, TaskOutput, run_task};
 
 use crate::panic_message;
 
@@ -258,6 +258,10 @@ pub(crate) struct PoolTechnique;
 impl MapTechnique for PoolTechnique {
     fn id(&self) -> &'static str {
         "thread-pool"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn start(&self, workers: NonZeroUsize) -> Result<Box<dyn MapRunner>, RunError> {

@@ -3,7 +3,7 @@
 use std::num::NonZeroUsize;
 
 use rayon::prelude::*;
-use workloads::{MapJob, MapRunner, MapTechnique, RunError, TaskOutput, run_task};
+use workloads::{Kind, MapJob, MapRunner, MapTechnique, RunError, TaskOutput, run_task};
 
 /// `par_iter().map(run_task)` inside a dedicated rayon pool of `workers` threads (not the
 /// global pool, so the worker count is the one asked for).
@@ -17,6 +17,10 @@ struct Runner {
 impl MapTechnique for Rayon {
     fn id(&self) -> &'static str {
         "rayon"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn start(&self, workers: NonZeroUsize) -> Result<Box<dyn MapRunner>, RunError> {

@@ -4,7 +4,7 @@
 use std::num::NonZeroUsize;
 use std::thread;
 
-use workloads::{MapJob, MapRunner, MapTechnique, RunError, Task, TaskOutput, run_task};
+use workloads::{Kind, MapJob, MapRunner, MapTechnique, RunError, Task, TaskOutput, run_task};
 
 use crate::panic_message;
 
@@ -38,6 +38,10 @@ impl MapTechnique for ScopedChunks {
             Split::Contiguous => "scoped-chunks",
             Split::Strided => "scoped-strided",
         }
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn start(&self, workers: NonZeroUsize) -> Result<Box<dyn MapRunner>, RunError> {

@@ -2,7 +2,7 @@
 
 use std::num::NonZeroUsize;
 
-use workloads::{MapJob, MapRunner, MapTechnique, RunError, TaskOutput, run_task};
+use workloads::{Kind, MapJob, MapRunner, MapTechnique, RunError, TaskOutput, run_task};
 
 /// Runs every task in order on the caller's thread.
 #[derive(Clone, Copy, Debug, Default)]
@@ -11,6 +11,10 @@ pub struct Sequential;
 impl MapTechnique for Sequential {
     fn id(&self) -> &'static str {
         "sequential"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Sequential
     }
 
     fn sweeps_workers(&self) -> bool {

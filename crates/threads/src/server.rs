@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use workloads::{RunError, RunningServer, ServerSettings, WebServerTechnique};
+use workloads::{Kind, RunError, RunningServer, ServerSettings, WebServerTechnique};
 
 use crate::http::serve_hello;
 use crate::{ShutdownMode, ThreadPoolExecutor};
@@ -46,6 +46,10 @@ impl WebServerTechnique for ThreadPerConnectionServer {
         Self::ID
     }
 
+    fn kind(&self) -> Kind {
+        Kind::Thread
+    }
+
     fn start(&self, settings: &ServerSettings) -> Result<Box<dyn RunningServer>, RunError> {
         let dispatch = Dispatch::PerThread(Mutex::new(Vec::new()));
         Ok(Box::new(StdServer::start(Self::ID, *settings, dispatch)?))
@@ -55,6 +59,10 @@ impl WebServerTechnique for ThreadPerConnectionServer {
 impl WebServerTechnique for PoolServer {
     fn id(&self) -> &'static str {
         Self::ID
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
     }
 
     fn start(&self, settings: &ServerSettings) -> Result<Box<dyn RunningServer>, RunError> {

@@ -9,6 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use threads::{PoolError, ShutdownMode, ThreadPoolExecutor};
+use workloads::sync::with_deadline;
 use workloads::{MapJob, Preset};
 
 const BOUND: Duration = Duration::from_secs(10);
@@ -17,23 +18,10 @@ fn nz(n: usize) -> NonZeroUsize {
     NonZeroUsize::new(n).unwrap()
 }
 
-/// Runs `f` on its own thread and fails the test if it takes longer than `BOUND`.
-fn bounded<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (done, result) = mpsc::channel();
-    thread::spawn(move || done.send(f()));
-    match result.recv_timeout(BOUND) {
-        Ok(value) => value,
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!("{what}: no result within {BOUND:?} (deadlock?)")
-        }
-        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{what}: failed (see the panic above)"),
-    }
-}
-
 #[test]
 fn every_technique_verifies_on_every_quick_workload() {
     for job in MapJob::for_preset(Preset::Quick) {
-        for technique in threads::techniques() {
+        for technique in threads::map_techniques() {
             for workers in [1, 2, 3, 4] {
                 let mut runner = technique.start(nz(workers)).unwrap();
                 let outputs = runner.run(&job).unwrap_or_else(|e| {
@@ -48,7 +36,7 @@ fn every_technique_verifies_on_every_quick_workload() {
 
 #[test]
 fn technique_ids_are_unique_kebab_case() {
-    let ids: Vec<_> = threads::techniques().iter().map(|t| t.id()).collect();
+    let ids: Vec<_> = threads::map_techniques().iter().map(|t| t.id()).collect();
     let mut unique = ids.clone();
     unique.sort_unstable();
     unique.dedup();
@@ -61,7 +49,7 @@ fn technique_ids_are_unique_kebab_case() {
 
 #[test]
 fn a_panicking_task_is_an_error_on_its_handle_and_the_pool_still_serves() {
-    bounded("panic", || {
+    with_deadline("panic", BOUND, || {
         let pool = ThreadPoolExecutor::new(nz(1)).unwrap();
         let bad = pool.submit(|| -> u32 { panic!("boom in task") });
         let good = pool.submit(|| 7);
@@ -72,12 +60,13 @@ fn a_panicking_task_is_an_error_on_its_handle_and_the_pool_still_serves() {
         // The single worker survived the panic and serves the next tasks.
         assert_eq!(good.result().unwrap(), 7);
         assert_eq!(pool.submit(|| 8).result().unwrap(), 8);
-    });
+    })
+    .unwrap();
 }
 
 #[test]
 fn map_keeps_input_order_even_when_tasks_finish_out_of_order() {
-    let results = bounded("map", || {
+    let results = with_deadline("map", BOUND, || {
         let pool = ThreadPoolExecutor::new(nz(4)).unwrap();
         // Early items sleep longest, so they finish last.
         pool.map(
@@ -87,22 +76,24 @@ fn map_keeps_input_order_even_when_tasks_finish_out_of_order() {
             },
             0..8,
         )
-    });
+    })
+    .unwrap();
     assert_eq!(results.unwrap(), [0, 10, 20, 30, 40, 50, 60, 70]);
 }
 
 #[test]
 fn map_reports_the_first_error_in_input_order() {
-    let result = bounded("map error", || {
+    let result = with_deadline("map error", BOUND, || {
         let pool = ThreadPoolExecutor::new(nz(2)).unwrap();
         pool.map(|i: u32| if i == 3 { panic!("item {i}") } else { i }, 0..6)
-    });
+    })
+    .unwrap();
     assert!(matches!(result, Err(PoolError::Panicked { message }) if message == "item 3"));
 }
 
 #[test]
 fn shutdown_wait_runs_every_pending_task() {
-    let ran = bounded("shutdown wait", || {
+    let ran = with_deadline("shutdown wait", BOUND, || {
         let ran = Arc::new(AtomicUsize::new(0));
         let pool = ThreadPoolExecutor::new(nz(1)).unwrap();
         let handles: Vec<_> = (0..20)
@@ -117,13 +108,14 @@ fn shutdown_wait_runs_every_pending_task() {
         pool.shutdown(ShutdownMode::Wait);
         assert!(handles.into_iter().all(|h| h.result().is_ok()));
         ran.load(Ordering::SeqCst)
-    });
+    })
+    .unwrap();
     assert_eq!(ran, 20);
 }
 
 #[test]
 fn shutdown_cancel_drops_pending_tasks_and_their_handles_say_so() {
-    bounded("shutdown cancel", || {
+    with_deadline("shutdown cancel", BOUND, || {
         let pool = ThreadPoolExecutor::new(nz(1)).unwrap();
         // Hold the only worker until every other task is queued behind it.
         let gate = Arc::new(Barrier::new(2));
@@ -140,18 +132,24 @@ fn shutdown_cancel_drops_pending_tasks_and_their_handles_say_so() {
             .recv_timeout(BOUND)
             .expect("the first task starts");
         let pending: Vec<_> = (0..5).map(|i| pool.submit(move || i)).collect();
+        // The gate opens once every queued task has its answer, which only the shutdown's
+        // cancelling can give while the one worker is held: no sleep decides the order.
         let releaser = thread::spawn(move || {
-            thread::sleep(Duration::from_millis(50));
+            let answers: Vec<_> = (pending.into_iter())
+                .map(|handle| handle.result_timeout(BOUND))
+                .collect();
             gate.wait();
+            answers
         });
         pool.shutdown(ShutdownMode::CancelPending);
-        releaser.join().unwrap();
+        let answers = releaser.join().unwrap();
         // The running task finished; every queued one was cancelled, none ran.
         assert_eq!(running.result().unwrap(), "finished");
-        for handle in pending {
-            assert!(matches!(handle.result(), Err(PoolError::Cancelled)));
+        for answer in answers {
+            assert!(matches!(answer, Err(PoolError::Cancelled)), "{answer:?}");
         }
-    });
+    })
+    .unwrap();
 }
 
 #[test]
@@ -163,6 +161,8 @@ fn result_timeout_is_bounded() {
         slow.result_timeout(Duration::from_millis(10)),
         Err(PoolError::Timeout(_))
     ));
+    // Generous on purpose (10 s for a 10 ms timeout on a busy machine): it only catches a
+    // timeout that waits without bound, never how fast it returns.
     assert!(started.elapsed() < BOUND);
 }
 
@@ -179,7 +179,7 @@ fn live_threads_named(prefix: &str) -> usize {
 #[cfg(target_os = "linux")]
 #[test]
 fn drop_joins_every_worker_thread() {
-    bounded("drop", || {
+    with_deadline("drop", BOUND, || {
         let pool = ThreadPoolExecutor::with_name(nz(3), "cbdrop").unwrap();
         let handle = pool.submit(|| thread::sleep(Duration::from_millis(20)));
         // A thread sets its own name once it runs: wait (bounded) until all three have.
@@ -192,13 +192,14 @@ fn drop_joins_every_worker_thread() {
         // Drop waited for the pending task and joined the threads: none is left.
         assert!(handle.result().is_ok());
         assert_eq!(live_threads_named("cbdrop-"), 0);
-    });
+    })
+    .unwrap();
 }
 
 /// Stress: many submitters and tiny tasks on a few workers; every result arrives, in a bound.
 #[test]
 fn stress_many_submitters_many_tiny_tasks() {
-    let total = bounded("stress", || {
+    let total = with_deadline("stress", BOUND, || {
         let pool = Arc::new(ThreadPoolExecutor::new(nz(3)).unwrap());
         let submitters: Vec<_> = (0..8u64)
             .map(|s| {
@@ -218,7 +219,8 @@ fn stress_many_submitters_many_tiny_tasks() {
             .into_iter()
             .map(|t| t.join().unwrap())
             .sum::<u64>()
-    });
+    })
+    .unwrap();
     let expected: u64 = (0..8u64)
         .map(|s| (0..2_000u64).map(|i| s * 1_000_000 + i).sum::<u64>())
         .sum();
@@ -231,10 +233,11 @@ fn stress_many_submitters_many_tiny_tasks() {
 fn thread_per_task_bounds_live_threads_and_keeps_order() {
     use workloads::MapTechnique;
     let job = MapJob::squares(3 * threads::MAX_LIVE_THREADS as u64 + 7);
-    let outputs = bounded("thread per task", move || {
+    let outputs = with_deadline("thread per task", BOUND, move || {
         let mut runner = threads::ThreadPerTask.start(nz(1)).unwrap();
         runner.run(&job).map(|outputs| (outputs, job))
-    });
+    })
+    .unwrap();
     let (outputs, job) = outputs.unwrap();
     job.verify(&outputs).unwrap();
 }

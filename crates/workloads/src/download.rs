@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
-use crate::{Mismatch, Preset, RunError};
+use crate::{Kind, Mismatch, Preset, RunError};
 
 /// What one downloaded file was: its length and checksum. Techniques compute it from the
 /// body they received, so the whole body is read and touched.
@@ -184,6 +184,9 @@ impl DownloadJob {
 pub trait DownloadTechnique: Send + Sync {
     /// The stable kebab-case id: criterion's function id.
     fn id(&self) -> &'static str;
+
+    /// What the technique pays for.
+    fn kind(&self) -> Kind;
 
     /// How many downloads this technique keeps in flight for `job`: criterion's parameter.
     fn concurrency(&self, job: &DownloadJob) -> NonZeroUsize;

@@ -2,7 +2,7 @@
 //! `Semaphore(2)` resource, its `queue.Queue` workers, and the prioritization and task
 //! dependencies it promises. Each states its answer and checks a run's report; the `locks`,
 //! `semaphore` and `queue` crates (and the process pool's shared `Value`) compute the
-//! answers through the traits here.
+//! answers through [`Technique`](crate::Technique), each job here being a [`Job`](crate::Job).
 //!
 //! Every report carries the time from the workers' common start until the last one
 //! finished ([`run_timed`]), so thread spawning stays out of the figures and async
@@ -23,14 +23,9 @@ mod priority;
 mod resource;
 mod task_queue;
 
-pub use counter::{
-    CounterJob, CounterReport, CounterTechnique, ReadMostlyJob, ReadMostlyReport,
-    ReadMostlyTechnique, read_table,
-};
-pub use dag::{DagJob, DagLedger, DagReport, DagTechnique};
+pub use counter::{CounterJob, CounterReport, ReadMostlyJob, ReadMostlyReport, read_table};
+pub use dag::{DagJob, DagLedger, DagReport};
 pub use harness::{SplitMix64, mix, panic_message, run_timed, with_deadline};
-pub use priority::{PriorityJob, PriorityReport, PriorityTechnique};
-pub use resource::{
-    Gauge, Inside, LimitedResourceJob, LimitedResourceReport, LimitedResourceTechnique,
-};
-pub use task_queue::{ConsumerLog, TaskQueueJob, TaskQueueReport, TaskQueueTechnique};
+pub use priority::{PriorityJob, PriorityReport};
+pub use resource::{Gauge, Inside, LimitedResourceJob, LimitedResourceReport};
+pub use task_queue::{ConsumerLog, TaskQueueJob, TaskQueueReport};

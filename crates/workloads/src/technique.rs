@@ -1,16 +1,111 @@
-//! The traits a map-style technique implements.
+//! The traits techniques implement: one generic [`Technique`] for the job families (a job
+//! states its report and how a report is checked), and the start/run pair of the map family.
 
 use std::num::NonZeroUsize;
+use std::time::Duration;
 
-use crate::{MapJob, RunError, TaskOutput};
+use serde::{Deserialize, Serialize};
+
+use crate::{MapJob, Mismatch, RunError, TaskOutput};
+
+/// What a technique pays for: the report files each row under one of these (and colours the
+/// best of each kind). Every technique declares its own; nothing is guessed from its id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// One thread does everything: the baseline.
+    Sequential,
+    /// OS threads in this process.
+    Thread,
+    /// Worker OS processes.
+    Process,
+    /// Tasks on an async runtime.
+    Async,
+}
+
+impl Kind {
+    /// Every kind, in the report's order.
+    pub const ALL: [Kind; 4] = [Kind::Sequential, Kind::Thread, Kind::Process, Kind::Async];
+
+    /// The kebab-case name, as serde writes it: `sequential`, `thread`, `process`, `async`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Sequential => "sequential",
+            Kind::Thread => "thread",
+            Kind::Process => "process",
+            Kind::Async => "async",
+        }
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A workload of a job family (the counter, the semaphore's resource, the queues): its id,
+/// what a run reports, and how a report is checked against the expected answer.
+pub trait Job {
+    /// What one run of a technique produces.
+    type Report;
+
+    /// The stable workload id, e.g. `counter-5x100k`.
+    fn id(&self) -> String;
+
+    /// How many elements one run processes: criterion's throughput.
+    fn elements(&self) -> u64;
+
+    /// Checks `report` against the expected answer, and returns the time it carries (from the
+    /// workers' common start until the last one finished): what the bench reports.
+    fn check(&self, report: &Self::Report) -> Result<Duration, Mismatch>;
+
+    /// A line worth printing after the verifying run (how far a run is from its floor), for
+    /// a technique whose clock ticks every `timer_resolution`; none by default.
+    fn note(&self, report: &Self::Report, timer_resolution: Duration) -> Option<String> {
+        let _ = (report, timer_resolution);
+        None
+    }
+}
+
+/// A way to run a [`Job`]: a `Mutex`-guarded counter, a semaphore, a queue, a scheduler.
+///
+/// Each technique crate exports its list per job family (`counter_techniques()`, ...); the
+/// bench and the tests iterate over it, so adding a technique adds it everywhere.
+pub trait Technique<J: Job>: Send + Sync {
+    /// The stable kebab-case id: criterion's function id, the JSON key, the chart legend.
+    fn id(&self) -> &'static str;
+
+    /// What the technique pays for.
+    fn kind(&self) -> Kind;
+
+    /// Whether the worker count changes anything. A sequential baseline says `false` and is
+    /// measured at one worker only.
+    fn sweeps_workers(&self) -> bool {
+        true
+    }
+
+    /// The resolution of the clock the technique's waits sleep on (tokio's timer: 1 ms);
+    /// zero for `std::thread::sleep`.
+    fn timer_resolution(&self) -> Duration {
+        Duration::ZERO
+    }
+
+    /// Runs the job to completion and reports what happened (the timed part is measured
+    /// inside, into the report).
+    fn run(&self, job: &J) -> Result<J::Report, RunError>;
+}
 
 /// A way to spread a [`MapJob`] over workers: `Pool.map`, `executor.map`, `par_iter`, ...
 ///
-/// Each technique crate exports its list of these; the bench and the tests iterate over it,
-/// so adding a technique adds it everywhere.
+/// Each technique crate exports its list of these (`map_techniques()`); the bench and the
+/// tests iterate over it, so adding a technique adds it everywhere.
 pub trait MapTechnique: Send + Sync {
     /// The stable kebab-case id: criterion's function id, the JSON key, the chart legend.
     fn id(&self) -> &'static str;
+
+    /// What the technique pays for.
+    fn kind(&self) -> Kind;
 
     /// Whether the worker count changes anything. The sequential baseline says `false`
     /// and is measured at one worker only.
@@ -26,4 +121,19 @@ pub trait MapTechnique: Send + Sync {
 pub trait MapRunner {
     /// Runs every task of the job and returns their outputs in input order.
     fn run(&mut self, job: &MapJob) -> Result<Vec<TaskOutput>, RunError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    #[test]
+    fn kinds_are_kebab_case_in_json_and_text() {
+        for kind in Kind::ALL {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{kind}\""));
+            assert_eq!(serde_json::from_str::<Kind>(&json).unwrap(), kind);
+        }
+        assert!(serde_json::from_str::<Kind>("\"fiber\"").is_err());
+    }
 }

@@ -39,6 +39,7 @@ fn main() -> ExitCode {
         profile: args.profile,
         preset: args.preset,
         command_line: std::env::args().collect::<Vec<_>>().join(" "),
+        partial: None,
     };
     match publish(&options) {
         Ok(done) => {

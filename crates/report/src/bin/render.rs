@@ -15,7 +15,7 @@ use report::Results;
 struct Args {
     /// The results file.
     file: PathBuf,
-    /// The page to write (default: reports/<file stem>.html); its charts go beside it.
+    /// The page to write (default: `reports/<file stem>.html`); its charts go beside it.
     #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
     /// The reports folder whose baselines/ is shown beside the run.

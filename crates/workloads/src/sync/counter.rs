@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::{Mismatch, RunError};
+use crate::{Job, Mismatch};
 
 /// The article's counter: `workers` threads (or processes) each add 1, `increments` times.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,12 +63,20 @@ pub struct CounterReport {
     pub elapsed: Duration,
 }
 
-/// A way to share a counter between workers (a `Mutex`, an atomic, sharded cells, ...).
-pub trait CounterTechnique: Send + Sync {
-    /// The stable kebab-case id.
-    fn id(&self) -> &'static str;
-    /// Runs the job to completion (the timed part) and reports the final count.
-    fn run(&self, job: &CounterJob) -> Result<CounterReport, RunError>;
+impl Job for CounterJob {
+    type Report = CounterReport;
+
+    fn id(&self) -> String {
+        CounterJob::id(self)
+    }
+
+    fn elements(&self) -> u64 {
+        self.expected()
+    }
+
+    fn check(&self, report: &CounterReport) -> Result<Duration, Mismatch> {
+        self.verify(report.count).map(|()| report.elapsed)
+    }
 }
 
 /// A read-mostly table: each worker does `ops` operations on a table of `slots` counters;
@@ -171,12 +179,20 @@ pub struct ReadMostlyReport {
     pub elapsed: Duration,
 }
 
-/// A lock shared by readers and writers of the read-mostly table.
-pub trait ReadMostlyTechnique: Send + Sync {
-    /// The stable kebab-case id.
-    fn id(&self) -> &'static str;
-    /// Runs the job (the timed part) and reports what the readers saw.
-    fn run(&self, job: &ReadMostlyJob) -> Result<ReadMostlyReport, RunError>;
+impl Job for ReadMostlyJob {
+    type Report = ReadMostlyReport;
+
+    fn id(&self) -> String {
+        ReadMostlyJob::id(self)
+    }
+
+    fn elements(&self) -> u64 {
+        self.ops * self.workers as u64
+    }
+
+    fn check(&self, report: &ReadMostlyReport) -> Result<Duration, Mismatch> {
+        self.verify(report).map(|()| report.elapsed)
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::harness::{SplitMix64, mix};
-use crate::{Mismatch, RunError};
+use crate::{Job, Mismatch};
 
 /// A random DAG: node `i` depends on up to `max_deps` distinct nodes below `i` (so there is
 /// no cycle), drawn from a seeded generator, so every run and machine gets the same graph.
@@ -165,16 +165,20 @@ pub struct DagReport {
     pub elapsed: Duration,
 }
 
-/// A scheduler that runs a DAG of dependent tasks on workers.
-pub trait DagTechnique: Send + Sync {
-    /// The stable kebab-case id.
-    fn id(&self) -> &'static str;
-    /// Whether the worker count changes anything (the sequential baseline says no).
-    fn sweeps_workers(&self) -> bool {
-        true
+impl Job for DagJob {
+    type Report = DagReport;
+
+    fn id(&self) -> String {
+        DagJob::id(self)
     }
-    /// Runs every node (the timed part is measured inside, into `elapsed`).
-    fn run(&self, job: &DagJob) -> Result<DagReport, RunError>;
+
+    fn elements(&self) -> u64 {
+        self.nodes() as u64
+    }
+
+    fn check(&self, report: &DagReport) -> Result<Duration, Mismatch> {
+        self.verify(report).map(|()| report.elapsed)
+    }
 }
 
 #[cfg(test)]

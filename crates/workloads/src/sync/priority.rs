@@ -5,7 +5,7 @@ use std::cmp::Reverse;
 use std::time::Duration;
 
 use super::harness::mix;
-use crate::{Mismatch, RunError};
+use crate::{Job, Mismatch};
 
 /// `tasks` numbered tasks, each with a priority in `0..levels` (higher runs first), put into
 /// the queue in number order, then drained by `consumers` workers.
@@ -80,12 +80,20 @@ pub struct PriorityReport {
     pub elapsed: Duration,
 }
 
-/// A priority queue drained by several workers.
-pub trait PriorityTechnique: Send + Sync {
-    /// The stable kebab-case id.
-    fn id(&self) -> &'static str;
-    /// Runs the job (the timed part is measured inside, into `elapsed`).
-    fn run(&self, job: &PriorityJob) -> Result<PriorityReport, RunError>;
+impl Job for PriorityJob {
+    type Report = PriorityReport;
+
+    fn id(&self) -> String {
+        PriorityJob::id(self)
+    }
+
+    fn elements(&self) -> u64 {
+        self.tasks
+    }
+
+    fn check(&self, report: &PriorityReport) -> Result<Duration, Mismatch> {
+        self.verify(report).map(|()| report.elapsed)
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::{Mismatch, RunError};
+use crate::{Job, Mismatch};
 
 /// `workers` workers each use a resource `uses` times, holding it `hold` each time, while at
 /// most `permits` may hold it at once.
@@ -145,16 +145,33 @@ impl Drop for Inside<'_> {
     }
 }
 
-/// A semaphore-like way to admit at most `permits` workers.
-pub trait LimitedResourceTechnique: Send + Sync {
-    /// The stable kebab-case id.
-    fn id(&self) -> &'static str;
-    /// The resolution of the clock the holds sleep on (zero for `std::thread::sleep`).
-    fn timer_resolution(&self) -> Duration {
-        Duration::ZERO
+impl Job for LimitedResourceJob {
+    type Report = LimitedResourceReport;
+
+    fn id(&self) -> String {
+        LimitedResourceJob::id(self)
     }
-    /// Runs the job (the timed part); every use goes through a [`Gauge`].
-    fn run(&self, job: &LimitedResourceJob) -> Result<LimitedResourceReport, RunError>;
+
+    fn elements(&self) -> u64 {
+        (self.workers * self.uses) as u64
+    }
+
+    fn check(&self, report: &LimitedResourceReport) -> Result<Duration, Mismatch> {
+        self.verify(report).map(|()| report.makespan)
+    }
+
+    /// The first makespan against its floor with the technique's timer, and the most
+    /// workers seen inside at once.
+    fn note(&self, report: &LimitedResourceReport, timer_resolution: Duration) -> Option<String> {
+        let floor = self.floor_with_timer(timer_resolution);
+        Some(format!(
+            "first makespan {:.2} ms, floor {:.2} ms ({:+.1}%), at most {} inside",
+            report.makespan.as_secs_f64() * 1e3,
+            floor.as_secs_f64() * 1e3,
+            (report.makespan.as_secs_f64() / floor.as_secs_f64() - 1.0) * 100.0,
+            report.max_inside,
+        ))
+    }
 }
 
 #[cfg(test)]

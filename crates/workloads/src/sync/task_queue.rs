@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::time::Duration;
 
 use super::harness::mix;
-use crate::{Mismatch, RunError};
+use crate::{Job, Mismatch};
 
 /// A producer/consumer run: `tasks` numbered tasks through a queue to `consumers` workers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,12 +146,20 @@ impl ConsumerLog {
     }
 }
 
-/// A queue that carries tasks from producers to consumers.
-pub trait TaskQueueTechnique: Send + Sync {
-    /// The stable kebab-case id.
-    fn id(&self) -> &'static str;
-    /// Runs the job (the timed part is measured inside, into `elapsed`).
-    fn run(&self, job: &TaskQueueJob) -> Result<TaskQueueReport, RunError>;
+impl Job for TaskQueueJob {
+    type Report = TaskQueueReport;
+
+    fn id(&self) -> String {
+        TaskQueueJob::id(self)
+    }
+
+    fn elements(&self) -> u64 {
+        self.tasks
+    }
+
+    fn check(&self, report: &TaskQueueReport) -> Result<Duration, Mismatch> {
+        self.verify(report).map(|()| report.elapsed)
+    }
 }
 
 #[cfg(test)]
