@@ -363,6 +363,26 @@ mod tests {
     }
 
     #[test]
+    fn compare_puts_break_even_side_by_side() {
+        use crate::compare::{Comparison, Input};
+        let mut other = synthetic();
+        other.machine.label = "big".into();
+        other.benchmarks.retain(|r| r.technique != "process-pool");
+        let inputs = [("m", synthetic()), ("big", other)].map(|(name, results)| Input {
+            path: format!("{name}.json").into(),
+            name: name.into(),
+            results,
+        });
+        let comparison = Comparison::new(&inputs, 0);
+        let (header, rows) = comparison.breakeven_table().unwrap();
+        assert_eq!(header[1..], ["m", "big"]);
+        let pool = rows.iter().find(|r| r[0] == "process-pool").unwrap();
+        assert!(pool[1].contains("µs / "), "{pool:?}");
+        assert_eq!(pool[2], "–");
+        assert!(comparison.text().contains("break-even per machine"));
+    }
+
+    #[test]
     fn no_grain_groups_no_sweep() {
         let mut results = synthetic();
         results
