@@ -239,11 +239,17 @@ fn cost_point(group: &str, records: &[&Record], cpus: f64) -> Option<CostPoint> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::{Estimate, Machine, Run, SCHEMA, Throughput};
 
-    fn record(workload: &str, technique: &str, workers: u32, median_ns: f64, tasks: f64) -> Record {
+    pub(crate) fn record(
+        workload: &str,
+        technique: &str,
+        workers: u32,
+        median_ns: f64,
+        tasks: f64,
+    ) -> Record {
         let e = Estimate {
             point_ns: median_ns,
             lower_ns: median_ns,

@@ -4,6 +4,7 @@
 //! `group`: a workload's charts and table.
 
 mod answer;
+mod fits;
 mod group;
 mod headline;
 mod meta;
