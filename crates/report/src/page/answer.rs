@@ -4,11 +4,12 @@
 
 use maud::{Markup, html};
 
-use crate::analysis::{format_ratio, format_time};
+use super::fits;
+use crate::analysis::{best_per_technique, by_group, format_ratio, format_time, speedup};
 use crate::breakeven::SCALES_AT;
 use crate::chart::{self, Chart, Palette};
 use crate::grain::{Sweep, format_threshold};
-use crate::html::{cell, figure, none, table};
+use crate::html::{cell, figure, none, slug, table};
 use crate::model::Results;
 
 /// Anchor of the break-even section.
@@ -109,6 +110,41 @@ impl Answer {
                 @for m in more { li { (m) } }
             }
         }
+    }
+
+    /// The headline and fit sentences of the summary: the largest speedup of the map family
+    /// (outside the grain sweep) and what the scaling laws say about it.
+    pub(super) fn headline_sentences(results: &Results) -> Vec<Markup> {
+        let cpus = results.machine.logical_cores.unwrap_or(1) as f64;
+        let groups = by_group(&results.benchmarks);
+        let best = groups
+            .iter()
+            .filter(|(g, _)| g.starts_with("map/") && !g.starts_with("map/grain-"))
+            .filter_map(|(g, records)| {
+                let top = best_per_technique(records)
+                    .into_iter()
+                    .find(|r| r.technique != crate::analysis::BASELINE_TECHNIQUE)?;
+                Some((*g, records, top, speedup(records, top)?))
+            })
+            .max_by(|a, b| a.3.total_cmp(&b.3));
+        let Some((group, records, top, s)) = best else {
+            return Vec::new();
+        };
+        let fit = fits::fits(records, cpus)
+            .into_iter()
+            .find(|f| f.technique() == top.technique);
+        let link = format!("#g-{}", slug(group));
+        let mut out = vec![html! {
+            "The largest speedup of the map family: " b { (top.technique) } " on " (group) ", "
+            (format_ratio(s)) " at " (top.parameter) " workers (" (format_time(top.median.point_ns)) ")."
+            " " a href=(link) { "(its charts)" }
+        }];
+        if let Some(fit) = fit {
+            out.push(html! {
+            "Scaling laws on " (group) ": " (fit.sentence()) "." " " a href=(link) { "(scaling chart)" }
+        });
+        }
+        out
     }
 
     /// The break-even section and the ladder, below the summary.

@@ -18,12 +18,58 @@ pub(super) struct TechniqueFit {
 }
 
 impl TechniqueFit {
+    /// The technique.
+    pub(super) fn technique(&self) -> &str {
+        &self.technique
+    }
+
     /// The fitted speedup at `n` workers: USL when it fitted, else Amdahl, else none.
     fn speedup(&self, n: f64) -> Option<f64> {
         match (&self.usl, &self.amdahl) {
             (Verdict::Fitted(u), _) => Some(u.speedup(n)),
             (_, Verdict::Fitted(a)) => Some(a.speedup(n)),
             _ => None,
+        }
+    }
+}
+
+impl TechniqueFit {
+    /// One sentence on what the laws say about this technique.
+    pub(super) fn sentence(&self) -> String {
+        let karp = self
+            .karp_flatt
+            .iter()
+            .map(|(n, e)| format!("e({n}) = {}", three_digits(*e)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let karp = match karp.is_empty() {
+            true => String::new(),
+            false => format!(" (Karp-Flatt serial fraction {karp})"),
+        };
+        match (&self.usl, &self.amdahl) {
+            (Verdict::Fitted(u), _) => format!(
+                "{}: USL σ = {}, κ = {}{}{karp}",
+                self.technique,
+                three_digits(u.sigma),
+                three_digits(u.kappa),
+                match (u.peak_workers, u.peak_speedup) {
+                    (Some(n), Some(s)) =>
+                        format!(", peak {}× at {} workers", three_digits(s), three_digits(n)),
+                    _ => String::new(),
+                }
+            ),
+            (_, Verdict::Fitted(a)) => format!(
+                "{}: Amdahl serial fraction {}{karp}",
+                self.technique,
+                three_digits(a.serial_fraction)
+            ),
+            (Verdict::NotEnoughPoints { points }, _) => format!(
+                "{}: not enough points for a fit ({points} worker counts up to the CPU count, {MIN_POINTS} needed){karp}",
+                self.technique
+            ),
+            (Verdict::Unstable { reason }, _) => {
+                format!("{}: fit unstable, {reason}{karp}", self.technique)
+            }
         }
     }
 }

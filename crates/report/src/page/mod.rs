@@ -84,7 +84,7 @@ pub fn render_index(
     }
     let body = html! {
         h1 { "concurrency-bench: " (results.machine.label) } "\n"
-        (answer.summary(results, &[]))
+        (answer.summary(results, &Answer::headline_sentences(results)))
         nav { @for family in families.keys() { a href={ "#family-" (slug(family)) } { (family) } } } "\n"
         (summary(results, baseline.as_ref()))
         (headline(results, baseline.as_ref()))
