@@ -112,14 +112,19 @@ impl Answer {
         }
     }
 
-    /// The headline and fit sentences of the summary: the largest speedup of the map family
-    /// (outside the grain sweep) and what the scaling laws say about it.
+    /// The headline and fit sentences of the summary: the largest speedup of the map family's
+    /// CPU work (outside the grain sweep and the sleeping tasks) and what the scaling laws say about it.
     pub(super) fn headline_sentences(results: &Results) -> Vec<Markup> {
         let cpus = results.machine.logical_cores.unwrap_or(1) as f64;
         let groups = by_group(&results.benchmarks);
         let best = groups
             .iter()
-            .filter(|(g, _)| g.starts_with("map/") && !g.starts_with("map/grain-"))
+            // CPU work only: the grain sweep has its own sentences, and sleeping tasks are not CPU.
+            .filter(|(g, _)| {
+                g.starts_with("map/")
+                    && !g.starts_with("map/grain-")
+                    && !g.starts_with("map/sleep-")
+            })
             .filter_map(|(g, records)| {
                 let top = best_per_technique(records)
                     .into_iter()
@@ -135,8 +140,8 @@ impl Answer {
             .find(|f| f.technique() == top.technique);
         let link = format!("#g-{}", slug(group));
         let mut out = vec![html! {
-            "The largest speedup of the map family: " b { (top.technique) } " on " (group) ", "
-            (format_ratio(s)) " at " (top.parameter) " workers (" (format_time(top.median.point_ns)) ")."
+            "The largest speedup on the map family's CPU work: " b { (top.technique) } " on " (group) ", "
+            (format_ratio(s)) " (parameter " (top.parameter) ", " (format_time(top.median.point_ns)) ")."
             " " a href=(link) { "(its charts)" }
         }];
         if let Some(fit) = fit {
