@@ -13,20 +13,60 @@
 //! ```
 //!
 //! `cpu_ns / wall_ns` is the number of cores the technique kept busy on average.
+//!
+//! Around the same samples it reads `/proc/stat` (see `report::contention`), so each entry
+//! also holds the share of all CPU time that other processes (`others_share`) and the
+//! hypervisor (`steal_share`) took while the benchmark was timed, over `seconds` of timed
+//! wall time; `cb-run.json` (`{"schema": "cb-run-v1", "run": {"contention": {...}}}`) holds
+//! the same from the first timed sample to the end of the suite. A neighbour that ran for a
+//! few seconds shows in the benchmarks it overlapped, not diluted in a ten-minute run.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::Bencher;
-use serde_json::json;
+use report::contention::{Delta, Snapshot};
+use serde_json::{Value, json};
 
 #[derive(Default, Clone, Copy)]
 struct Totals {
     iterations: u64,
     wall_ns: f64,
     cpu_ns: f64,
+    /// Others' and steal time over the timed samples (`None` without `/proc/stat`).
+    contention: Option<Delta>,
+}
+
+/// `/proc/stat` and this process's CPU time at the first timed sample: the run's start.
+static RUN_START: LazyLock<(Option<Snapshot>, Duration)> =
+    LazyLock::new(|| (Snapshot::now(), cpu_time()));
+
+/// The readings before one sample: `/proc/stat`, then this process's CPU time.
+struct Before {
+    stat: Option<Snapshot>,
+    cpu: Duration,
+}
+
+impl Before {
+    fn now() -> Before {
+        LazyLock::force(&RUN_START);
+        Before {
+            stat: Snapshot::now(),
+            cpu: cpu_time(),
+        }
+    }
+
+    /// Records the sample under `id`: its iterations, wall time, and what it used.
+    fn record(self, id: &str, iterations: u64, wall: Duration) {
+        let cpu = cpu_time().saturating_sub(self.cpu);
+        let delta = self
+            .stat
+            .zip(Snapshot::now())
+            .map(|(a, b)| a.until(&b, cpu.as_nanos() as f64));
+        record(id, iterations, wall, cpu, delta);
+    }
 }
 
 static TOTALS: Mutex<BTreeMap<String, Totals>> = Mutex::new(BTreeMap::new());
@@ -38,25 +78,66 @@ static TOTALS: Mutex<BTreeMap<String, Totals>> = Mutex::new(BTreeMap::new());
 /// around the whole routine.
 pub fn iter_timed_with_cpu(b: &mut Bencher<'_>, id: &str, mut routine: impl FnMut() -> Duration) {
     b.iter_custom(|iters| {
-        let cpu_before = cpu_time();
+        let before = Before::now();
         let started = Instant::now();
         let timed = (0..iters).map(|_| routine()).sum();
-        let wall = started.elapsed();
-        record(id, iters, wall, cpu_time().saturating_sub(cpu_before));
+        before.record(id, iters, started.elapsed());
         timed
     });
 }
 
-fn record(id: &str, iterations: u64, wall: Duration, cpu: Duration) {
+fn record(id: &str, iterations: u64, wall: Duration, cpu: Duration, delta: Option<Delta>) {
     let mut totals = TOTALS.lock().unwrap_or_else(|e| e.into_inner());
     let entry = totals.entry(id.to_string()).or_default();
     entry.iterations += iterations;
     entry.wall_ns += wall.as_nanos() as f64;
     entry.cpu_ns += cpu.as_nanos() as f64;
+    if let Some(d) = delta {
+        entry.contention.get_or_insert_default().add(d);
+    }
+}
+
+/// `others_share`, `steal_share` and `seconds` of `delta` merged into a sidecar entry.
+fn with_contention(mut entry: Value, delta: Option<Delta>) -> Value {
+    if let (Some(c), Some(map)) = (
+        delta.and_then(|d| d.contention(logical_cpus())),
+        entry.as_object_mut(),
+    ) {
+        map.insert("others_share".into(), json!(c.others_share));
+        map.insert("steal_share".into(), json!(c.steal_share));
+        map.insert("seconds".into(), json!(c.seconds));
+    }
+    entry
+}
+
+/// All CPUs of the machine, as `/proc/stat` counts them.
+fn logical_cpus() -> u64 {
+    std::fs::read_to_string("/proc/stat").map_or(1, |s| {
+        s.lines()
+            .filter(|l| l.starts_with("cpu") && !l.starts_with("cpu "))
+            .count() as u64
+    })
+}
+
+/// Writes the run's contention (first timed sample to now) to `cb-run.json`.
+fn write_run(criterion_dir: &Path) -> std::io::Result<PathBuf> {
+    let (start, start_cpu) = *RUN_START;
+    let run = start.zip(Snapshot::now()).map(|(a, b)| {
+        let own = cpu_time().saturating_sub(start_cpu);
+        a.until(&b, own.as_nanos() as f64)
+    });
+    let entry = with_contention(json!({}), run);
+    crate::sidecar::merge(
+        criterion_dir,
+        report::load::RUN_FILE,
+        ("cb-run-v1", "run"),
+        [("contention".to_string(), entry)],
+    )
 }
 
 /// Merges this run's totals into `cb-cpu.json` (a filtered run keeps the other entries),
-/// writing a temporary file and renaming it over the old one.
+/// writing a temporary file and renaming it over the old one; then the run's contention into
+/// `cb-run.json`.
 pub fn write_sidecar(criterion_dir: &Path) -> std::io::Result<PathBuf> {
     let totals = TOTALS.lock().unwrap_or_else(|e| e.into_inner());
     let entries = totals
@@ -65,14 +146,16 @@ pub fn write_sidecar(criterion_dir: &Path) -> std::io::Result<PathBuf> {
         .map(|(id, t)| {
             let entry =
                 json!({"iterations": t.iterations, "wall_ns": t.wall_ns, "cpu_ns": t.cpu_ns});
-            (id.clone(), entry)
+            (id.clone(), with_contention(entry, t.contention))
         });
-    crate::sidecar::merge(
+    let path = crate::sidecar::merge(
         criterion_dir,
         "cb-cpu.json",
         ("cb-cpu-v1", "benchmarks"),
         entries,
-    )
+    )?;
+    write_run(criterion_dir)?;
+    Ok(path)
 }
 
 /// CPU time of this process, its reaped children, and its live children.

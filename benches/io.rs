@@ -36,7 +36,7 @@ use loopback::{
 use workloads::{DownloadJob, DownloadTechnique, Kind, ServerSettings, WebJob, WebServerTechnique};
 
 use crate::support::{
-    BenchId, Settings, bench_checked, criterion_dir, fail, is_measuring, timed, verified_once,
+    BenchId, Settings, bench_checked, bench_started, criterion_dir, fail, is_measuring,
 };
 
 const SHUTDOWN_BOUND: Duration = Duration::from_secs(10);
@@ -78,17 +78,12 @@ fn downloads(c: &mut Criterion, settings: &Settings, job: &DownloadJob) {
     group.throughput(Throughput::Bytes(job.total_bytes()));
     for technique in download_techniques() {
         let id = BenchId::new(&group_name, technique.id(), technique.concurrency(job));
-        if !settings.selected(&id) {
-            continue;
-        }
-        let mut runner = technique.start(job).unwrap_or_else(|e| fail(&id, e));
-        let verify = verified_once(|digests: &Vec<_>| job.verify(digests));
-        bench_checked(
-            &mut group,
-            settings,
+        bench_started(
+            (&mut group, settings),
             (&id, technique.kind()),
-            timed(|| runner.run(addr, job)),
-            |(digests, took)| verify(digests).map(|()| *took),
+            || technique.start(job),
+            |runner| runner.run(addr, job),
+            |digests| job.verify(digests),
         );
     }
     group.finish();
@@ -205,19 +200,9 @@ fn file_server(c: &mut Criterion, settings: &Settings, generator: &LoadGenerator
             .map(|(path, body)| (path, Bytes::from(body)))
             .collect(),
     };
-    let group_name = "io/file-server";
-    let mut group = c.benchmark_group(group_name);
-    // The fixture servers run on tokio.
-    let id = BenchId::new(group_name, "loopback-file-server", plan.connections);
+    let plans = vec![("loopback-file-server", plan)];
     let addr = server.addr();
-    bench_load(
-        (&mut group, settings),
-        generator,
-        addr,
-        &plan,
-        (id, Kind::Async),
-    );
-    group.finish();
+    fixture_group((c, settings, generator), "io/file-server", addr, &plans);
     server
         .shutdown(SHUTDOWN_BOUND)
         .unwrap_or_else(|e| fail("io/file-server", e));
@@ -225,25 +210,44 @@ fn file_server(c: &mut Criterion, settings: &Settings, generator: &LoadGenerator
 
 fn loadgen_ceiling(c: &mut Criterion, settings: &Settings, generator: &LoadGenerator) {
     let server = CannedServer::start().unwrap_or_else(|e| fail("io/loadgen-ceiling", e));
-    let group_name = "io/loadgen-ceiling";
+    let plans: Vec<_> = (WebJob::for_preset(settings.preset).iter().skip(1))
+        .map(|job| {
+            let targets = vec![("/".into(), Bytes::from_static(CANNED_BODY.as_bytes()))];
+            (
+                "canned",
+                LoadPlan {
+                    targets,
+                    ..web_plan(job)
+                },
+            )
+        })
+        .collect();
+    let addr = server.addr();
+    fixture_group((c, settings, generator), "io/loadgen-ceiling", addr, &plans);
+    server
+        .shutdown(SHUTDOWN_BOUND)
+        .unwrap_or_else(|e| fail("io/loadgen-ceiling", e));
+}
+
+/// One group of load runs against a fixture server of the `loopback` crate (tokio, so its
+/// rows are async), a benchmark per `(function, plan)` with the plan's connections as the
+/// parameter.
+fn fixture_group(
+    (c, settings, generator): (&mut Criterion, &Settings, &LoadGenerator),
+    group_name: &str,
+    addr: SocketAddr,
+    plans: &[(&str, LoadPlan)],
+) {
     let mut group = c.benchmark_group(group_name);
-    for job in WebJob::for_preset(settings.preset).iter().skip(1) {
-        let plan = LoadPlan {
-            targets: vec![("/".into(), Bytes::from_static(CANNED_BODY.as_bytes()))],
-            ..web_plan(job)
-        };
-        let id = BenchId::new(group_name, "canned", job.connections);
-        let addr = server.addr();
+    for (function, plan) in plans {
+        let id = BenchId::new(group_name, function, plan.connections);
         bench_load(
             (&mut group, settings),
             generator,
             addr,
-            &plan,
+            plan,
             (id, Kind::Async),
         );
     }
     group.finish();
-    server
-        .shutdown(SHUTDOWN_BOUND)
-        .unwrap_or_else(|e| fail("io/loadgen-ceiling", e));
 }

@@ -1,9 +1,16 @@
 //! Family `process`: what a process boundary costs, next to the map family's `process-pool`,
 //! `process-pool-fresh` and `procspawn-pool` rows. Measured:
 //! - `process/squares-chunksize`: the squares workload through a reused pool of `cores`
-//!   workers with `chunksize = 1` (a pipe round trip per task) and with Python's default
+//!   workers with `chunksize = 1` (a frame per task) and with Python's default
 //!   (`len / (4 x workers)`); parameter: the chunksize. Why: tiny tasks invert rankings,
-//!   and chunking is the process pool's one lever against that.
+//!   and chunking is the process pool's one lever against that. Rows: `process-pool`, the
+//!   pool as it ships (window 32: up to 32 batches written ahead to each worker, as
+//!   `multiprocessing.Pool` writes tasks ahead of results), and `process-pool-window1`, the
+//!   plain design (one batch in flight per worker: two cross-process wake-ups per batch).
+//! - `process/pipeline-window`: the same squares with `chunksize = 1`, sweeping the window
+//!   (batches in flight per worker: 1, 2, 4, 8, 16, 32, 64); parameter: the window. Why: the
+//!   sweep the default window (32, `ProcessPool::DEFAULT_WINDOW`) was chosen from, recorded
+//!   with every run.
 //! - `process/startup`: starting a pool and waiting until every worker is ready, alone
 //!   (ours and procspawn's); parameter: workers. Why: `with Pool() as pool:` pays it per call.
 //! - `process/pipe-roundtrip`: 8 bytes to a child (`cat`) and back, the physical floor of
@@ -21,9 +28,11 @@ use std::num::NonZeroUsize;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use criterion::{Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput};
 use process_pool::{
-    Chunksize, CounterVariant, ProcessPool, ProcspawnPool, ReusedPool, SharedValue, Task, Work,
+    Chunksize, CounterVariant, ProcessPool, ProcspawnPool, ReusedPool, SharedValue, Task,
+    WINDOW1_ID, Work,
 };
 use workloads::sync::CounterJob;
 use workloads::{Kind, MapJob, TaskOutput};
@@ -35,10 +44,14 @@ const KIND: Kind = Kind::Process;
 
 pub fn benches(c: &mut Criterion, settings: &Settings) {
     squares_chunksize(c, settings);
+    pipeline_window(c, settings);
     startup(c, settings);
     pipe_roundtrip(c, settings);
     shared_counter(c, settings);
 }
+
+/// The windows `process/pipeline-window` sweeps.
+const WINDOWS: [usize; 7] = [1, 2, 4, 8, 16, 32, 64];
 
 fn cores() -> NonZeroUsize {
     std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
@@ -48,22 +61,70 @@ fn start_pool(name: impl std::fmt::Display, workers: NonZeroUsize) -> ProcessPoo
     ProcessPool::new(workers).unwrap_or_else(|e| fail(name, e))
 }
 
+fn start_windowed(id: &BenchId, workers: NonZeroUsize, window: usize) -> ProcessPool {
+    let window = NonZeroUsize::new(window).unwrap_or(NonZeroUsize::MIN);
+    ProcessPool::builder()
+        .workers(workers)
+        .window(window)
+        .start()
+        .unwrap_or_else(|e| fail(id, e))
+}
+
+/// Times one `map` of `job` through `pool` with `chunksize`, verified before timing.
+fn bench_map_through(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    settings: &Settings,
+    id: &BenchId,
+    pool: &ProcessPool,
+    (job, chunksize): (&MapJob, usize),
+) {
+    bench_checked(
+        group,
+        settings,
+        (id, KIND),
+        timed(|| pool.map(job.tasks().clone(), Chunksize::new(chunksize))),
+        |(outputs, took)| job.verify(outputs).map(|()| *took),
+    );
+}
+
 fn squares_chunksize(c: &mut Criterion, settings: &Settings) {
     let job = MapJob::squares(settings.preset.sizes().squares);
     let workers = cores();
     let mut group = c.benchmark_group("process/squares-chunksize");
     group.throughput(Throughput::Elements(job.elements()));
-    let pool = start_pool("process/squares-chunksize", workers);
     let auto = Chunksize::Auto.resolve(job.tasks().len(), workers.get());
-    for chunksize in [1, auto] {
-        let id = BenchId::new("process/squares-chunksize", ReusedPool::ID, chunksize);
-        bench_checked(
-            &mut group,
-            settings,
-            (&id, KIND),
-            timed(|| pool.map(job.tasks().clone(), Chunksize::new(chunksize))),
-            |(outputs, took)| job.verify(outputs).map(|()| *took),
-        );
+    let rows = [
+        (ReusedPool::ID, ProcessPool::DEFAULT_WINDOW.get()),
+        (WINDOW1_ID, 1),
+    ];
+    for (technique, window) in rows {
+        let ids = [1, auto].map(|chunksize| {
+            let id = BenchId::new("process/squares-chunksize", technique, chunksize);
+            (chunksize, id)
+        });
+        // Every id is asked (the planning pass counts them); a pool starts only when wanted.
+        if ids.iter().filter(|(_, id)| settings.selected(id)).count() == 0 {
+            continue;
+        }
+        let pool = start_windowed(&ids[0].1, workers, window);
+        for (chunksize, id) in &ids {
+            bench_map_through(&mut group, settings, id, &pool, (&job, *chunksize));
+        }
+    }
+    group.finish();
+}
+
+fn pipeline_window(c: &mut Criterion, settings: &Settings) {
+    let job = MapJob::squares(settings.preset.sizes().squares);
+    let workers = cores();
+    let mut group = c.benchmark_group("process/pipeline-window");
+    group.throughput(Throughput::Elements(job.elements()));
+    for window in WINDOWS {
+        let id = BenchId::new("process/pipeline-window", ReusedPool::ID, window);
+        if settings.selected(&id) {
+            let pool = start_windowed(&id, workers, window);
+            bench_map_through(&mut group, settings, &id, &pool, (&job, 1));
+        }
     }
     group.finish();
 }

@@ -140,6 +140,12 @@ pub fn stop(why: &str) {
         return;
     }
     crate::write_sidecars();
+    // Ctrl-C reaches the pool's worker processes too, which can fail the benchmark at hand.
+    let interrupted = INTERRUPTED.load(Ordering::Relaxed) && !why.starts_with("interrupted");
+    let why = match interrupted {
+        true => format!("interrupted (Ctrl-C): {why}"),
+        false => why.to_string(),
+    };
     let partial = format!("{why}, after {measured} benchmarks");
     eprintln!("report: publishing a partial run ({partial})");
     crate::support::publish(preset, Some(partial));

@@ -19,7 +19,8 @@ use crate::{progress, sidecar};
 pub struct Settings {
     /// Workload sizes (`CB_PRESET`).
     pub preset: Preset,
-    /// The worker sweep (`CB_WORKERS`, or 1, 2, cores, 2 x cores).
+    /// The worker sweep (`CB_WORKERS`, or powers of two up to the effective CPUs, those
+    /// and twice them).
     pub workers: Vec<NonZeroUsize>,
     /// criterion's filter from the command line, so setup is skipped for what it skips.
     filter: BenchFilter,
@@ -32,7 +33,8 @@ impl Settings {
     /// Reads the environment; a bad value ends the run with a message naming it.
     pub fn from_env() -> Settings {
         let preset = Preset::from_env().unwrap_or_else(|e| fail("settings", e));
-        let workers = workloads::worker_counts().unwrap_or_else(|e| fail("settings", e));
+        let workers = workloads::worker_counts(report::cpus::effective_cpus() as usize)
+            .unwrap_or_else(|e| fail("settings", e));
         let args: Vec<String> = std::env::args().collect();
         let filter = BenchFilter::from_args(&args);
         Settings {
@@ -197,7 +199,7 @@ fn quick() -> bool {
 }
 
 /// Runs one map job through every technique at every worker count: each is started outside
-/// the timed part, then run, verified and timed by [`bench_checked`].
+/// the timed part, then run, verified and timed by [`bench_started`].
 pub fn bench_map(
     c: &mut Criterion,
     settings: &Settings,
@@ -210,17 +212,12 @@ pub fn bench_map(
     for technique in techniques {
         for workers in settings.workers_for(job, technique.as_ref()) {
             let id = BenchId::new(&group_name, technique.id(), workers);
-            if !settings.selected(&id) {
-                continue;
-            }
-            let mut runner = technique.start(workers).unwrap_or_else(|e| fail(&id, e));
-            let verify = verified_once(|outputs: &Vec<_>| job.verify(outputs));
-            bench_checked(
-                &mut group,
-                settings,
+            bench_started(
+                (&mut group, settings),
                 (&id, technique.kind()),
-                timed(|| runner.run(job)),
-                |(outputs, took)| verify(outputs).map(|()| *took),
+                || technique.start(workers),
+                |runner| runner.run(job),
+                |outputs| job.verify(outputs),
             );
         }
     }
@@ -290,19 +287,31 @@ pub fn bench_checked<R, E: Display, M: Display>(
     Some(first)
 }
 
-/// `verify` for the first answer; a later answer equal to it is checked by comparing (cheap
-/// next to the named check), one that differs goes through `verify`.
-pub fn verified_once<T: Clone + PartialEq, M>(
-    verify: impl Fn(&T) -> Result<(), M>,
-) -> impl Fn(&T) -> Result<(), M> {
+/// Starts a technique outside the timed part (`start`, skipped when the filter leaves the
+/// benchmark out), then measures `run` on what it started with [`bench_checked`]: `verify`
+/// checks the first answer, and a later one that differs from it (an equal one is checked
+/// by comparing, cheap next to the named check).
+pub fn bench_started<S, R: Clone + PartialEq, E: Display, M: Display>(
+    (group, settings): (&mut BenchmarkGroup<'_, WallTime>, &Settings),
+    (id, kind): (&BenchId, Kind),
+    start: impl FnOnce() -> Result<S, E>,
+    mut run: impl FnMut(&mut S) -> Result<R, E>,
+    verify: impl Fn(&R) -> Result<(), M>,
+) {
+    if !settings.selected(id) {
+        return;
+    }
+    let mut started = start().unwrap_or_else(|e| fail(id, e));
     let verified = std::cell::OnceCell::new();
-    move |answer| {
+    let check = |(answer, took): &(R, Duration)| {
         if verified.get() != Some(answer) {
             verify(answer)?;
             verified.get_or_init(|| answer.clone());
         }
-        Ok(())
-    }
+        Ok::<_, M>(*took)
+    };
+    let run = timed(|| run(&mut started));
+    bench_checked(group, settings, (id, kind), run, check);
 }
 
 /// Wraps `run` so it also returns how long it took, for [`bench_checked`].

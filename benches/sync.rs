@@ -49,28 +49,19 @@ struct Sizes {
 
 impl Sizes {
     fn of(preset: Preset) -> Sizes {
-        match preset {
-            Preset::Quick => Sizes {
-                increments: 10_000,
-                reads: 1_000,
-                tasks: &[1_000],
-                ordered: 1_000,
-                nodes: 1_000,
-            },
-            Preset::Default => Sizes {
-                increments: 100_000,
-                reads: 5_000,
-                tasks: &[10_000, 100_000],
-                ordered: 10_000,
-                nodes: 10_000,
-            },
-            Preset::Large => Sizes {
-                increments: 1_000_000,
-                reads: 50_000,
-                tasks: &[100_000, 1_000_000],
-                ordered: 100_000,
-                nodes: 100_000,
-            },
+        // (increments, reads, tasks, ordered, nodes)
+        let (increments, reads, tasks, ordered, nodes): (_, _, &'static [u64], _, _) = match preset
+        {
+            Preset::Quick => (10_000, 1_000, &[1_000], 1_000, 1_000),
+            Preset::Default => (100_000, 5_000, &[10_000, 100_000], 10_000, 10_000),
+            Preset::Large => (1_000_000, 50_000, &[100_000, 1_000_000], 100_000, 100_000),
+        };
+        Sizes {
+            increments,
+            reads,
+            tasks,
+            ordered,
+            nodes,
         }
     }
 }

@@ -5,7 +5,28 @@
 use std::num::NonZeroUsize;
 
 use loopback::conformance::{check_download, check_web_server};
-use workloads::{MapJob, Preset};
+use workloads::{Kind, MapJob, Preset};
+
+/// Every technique here runs on tokio, whatever its id says.
+#[test]
+fn every_technique_declares_async() {
+    let is_async = |kind: Kind| kind == Kind::Async;
+    assert!(
+        async_tasks::map_techniques()
+            .iter()
+            .all(|t| is_async(t.kind()))
+    );
+    assert!(
+        async_tasks::download_techniques()
+            .iter()
+            .all(|t| is_async(t.kind()))
+    );
+    assert!(
+        async_tasks::web_server_techniques()
+            .iter()
+            .all(|t| is_async(t.kind()))
+    );
+}
 
 #[test]
 fn map_techniques_give_the_known_answers() {

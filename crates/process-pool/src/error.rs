@@ -54,6 +54,14 @@ pub enum PoolError {
         /// What failed.
         cause: String,
     },
+    /// A batch could not be encoded as one frame (over [`MAX_FRAME`](crate::MAX_FRAME)), so
+    /// it never left; the worker is fine.
+    Unsendable {
+        /// Index of the batch's first task (in the `map`'s input; 0 for `submit`).
+        task: usize,
+        /// Why.
+        cause: String,
+    },
     /// Shut down before the task started (`shutdown(cancel_futures=True)`, or drop).
     Cancelled,
     /// Submitted after shutdown began.
@@ -76,6 +84,9 @@ impl fmt::Display for PoolError {
             PoolError::Refused { worker, reason } => write!(f, "{worker} refused: {reason}"),
             PoolError::Spawn { program, cause } => {
                 write!(f, "could not start worker program {program}: {cause}")
+            }
+            PoolError::Unsendable { task, cause } => {
+                write!(f, "the batch from task {task} could not be sent: {cause}")
             }
             PoolError::Cancelled => f.write_str("task cancelled by shutdown before it started"),
             PoolError::ShutDown => f.write_str("the pool is shut down"),

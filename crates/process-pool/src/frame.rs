@@ -77,6 +77,13 @@ pub fn write_frame<W: Write, T: Serialize>(
     message: &T,
     buf: &mut Vec<u8>,
 ) -> Result<(), FrameError> {
+    encode_frame(message, buf)?;
+    w.write_all(buf).map_err(FrameError::Io)?;
+    w.flush().map_err(FrameError::Io)
+}
+
+/// Encodes `message` as one whole frame (header included) into `buf`, replacing its contents.
+pub fn encode_frame<T: Serialize>(message: &T, buf: &mut Vec<u8>) -> Result<(), FrameError> {
     buf.clear();
     buf.extend_from_slice(&[0; HEADER]);
     bincode::serde::encode_into_std_write(message, buf, config())
@@ -87,8 +94,7 @@ pub fn write_frame<W: Write, T: Serialize>(
     }
     // `len <= MAX_FRAME < u32::MAX`, so the cast is exact.
     buf[..HEADER].copy_from_slice(&(len as u32).to_le_bytes());
-    w.write_all(buf).map_err(FrameError::Io)?;
-    w.flush().map_err(FrameError::Io)
+    Ok(())
 }
 
 /// Reads one frame. `Ok(None)` is a clean end of stream (between frames); an end inside a

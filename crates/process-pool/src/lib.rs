@@ -32,13 +32,31 @@
 //!
 //! **Costs measured** (2-core VM, busy): a raw pipe round trip to a child is ~7 us; one
 //! `submit` + `result` through the pool ~17 us; `map` of 10_000 squares with `chunksize=1`
-//! ~13 us per task (two workers overlap), with the default chunksize ~0.06 us per task;
+//! ~13 us per task with one batch in flight per worker (window 1), 2-4 us with the default
+//! window even with the machine loaded, with the default chunksize ~0.06 us per task;
 //! starting a pool ~3 ms for one worker, ~9 ms for four.
+//!
+//! **Pipelining.** Each worker has up to a window of batches written ahead of its replies
+//! ([`PoolBuilder::window`], default [`ProcessPool::DEFAULT_WINDOW`] = 32): a slot thread
+//! writes, a reader thread per worker reads, as `multiprocessing.Pool` writes tasks ahead of
+//! results. With window 1 every batch pays two cross-process wake-ups, whose cost depends on
+//! where the scheduler puts the threads; with a window the worker finds its next requests
+//! waiting, answers a burst of them with one `write`, and the slot thread refills half a
+//! window per wake-up. A worker takes batches ahead only while the queue holds its share
+//! (`workers x in flight`), so the few big chunks of a default-chunksize map still spread
+//! over the workers. The default comes from the `process/pipeline-window` sweep (chunksize
+//! 1, 10_000 squares, 2 workers; 2-core VM with ~16 runnable threads of other builds, so
+//! ranges of medians over three quick runs): window 1: 217-797 ms, 2: 228-470, 4: 108-197,
+//! 8: 40-116, 16: 31-83, 32: 17-38, 64: 12-25. The cost falls with the window; 32 stays
+//! within 1.5x of 64 and fails half as many tasks when a worker dies.
+//! `shutdown(CancelPending)` cancels what is still queued; what was already written to a
+//! worker (at most its window) runs, as in `ProcessPoolExecutor`, whose call queue also runs
+//! ahead of the workers.
 //!
 //! **Faults.** A worker that panics reports the panic on that task and keeps serving. A
 //! worker that exits, is killed (SIGKILL included) or sends a corrupt or truncated frame is
-//! reaped and replaced; the task it held fails with [`PoolError::WorkerLost`] naming its pid
-//! and cause. Workers die with the thread that started them (`PR_SET_PDEATHSIG`), so even a
+//! reaped and replaced; exactly the batches it had in flight (written, not answered) fail
+//! with [`PoolError::WorkerLost`] naming its pid and cause. Workers die with the thread that started them (`PR_SET_PDEATHSIG`), so even a
 //! parent killed with SIGKILL leaves no orphan; shutdown and drop reap every child, killing
 //! any that does not exit within a bounded grace.
 //!
@@ -96,6 +114,10 @@ pub use worker::init;
 pub use workloads::Task;
 
 use workloads::MapTechnique;
+
+/// The id of the reused pool with window 1 (one batch in flight per worker, the plain
+/// design), the row beside `process-pool` in `process/squares-chunksize`.
+pub const WINDOW1_ID: &str = "process-pool-window1";
 
 /// The process techniques for the map family, in legend order: the reused pool, a fresh pool
 /// per run, and procspawn's pool. The caller's `main` must have called [`init`] and

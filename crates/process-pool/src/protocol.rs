@@ -1,7 +1,8 @@
 //! The messages that cross the pipes, and the work a caller can hand to a worker.
 //!
-//! One request is in flight per worker at a time, so replies need no ids: a worker answers
-//! each request with exactly one reply, in order.
+//! Several requests may be in flight to one worker (the pool's window), but a worker answers
+//! each request with exactly one reply, in order, so replies need no ids: the oldest
+//! unanswered request is the one a reply answers.
 
 use std::borrow::Cow;
 

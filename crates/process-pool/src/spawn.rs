@@ -6,7 +6,7 @@
 //! worker is orphaned even if the parent is killed with SIGKILL.
 
 use std::borrow::Cow;
-use std::io::{BufReader, BufWriter};
+use std::io::{BufReader, BufWriter, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use workloads::TaskOutput;
 
 use crate::error::{PoolError, WorkerId};
-use crate::frame::{FrameError, read_frame, write_frame};
+use crate::frame::{FrameError, encode_frame, read_frame};
 use crate::protocol::{Reply, Request};
 use crate::worker::{EXIT_PROTOCOL, EXIT_SETUP, SHARED_FD_ENV, WORKER_ENV};
 
@@ -84,12 +84,12 @@ pub(crate) struct WorkerProcess {
     buf: Vec<u8>,
 }
 
-/// How one exchange with a worker ended badly.
+/// Why a worker's reply stream cannot be read on: it must be replaced.
 pub(crate) enum Failure {
-    /// The task failed but the worker is fine (a caught panic, a refusal).
-    Task(PoolError),
-    /// The worker is dead or its stream is untrustworthy: it must be replaced.
-    Broken(String),
+    /// The pipe failed (the worker is most likely dying).
+    Io(String),
+    /// The stream is untrustworthy: a corrupt, truncated or unexpected frame.
+    Protocol(String),
 }
 
 impl WorkerProcess {
@@ -160,52 +160,29 @@ impl WorkerProcess {
         }
     }
 
-    /// Sends one request and reads its reply.
-    pub fn exchange(&mut self, request: &Request<'_>) -> Result<Vec<TaskOutput>, Failure> {
-        if let Err(e) = write_frame(&mut self.input, request, &mut self.buf) {
-            return Err(Failure::Broken(format!("sending the task failed: {e}")));
-        }
-        match read_frame::<_, Reply>(&mut self.output, &mut self.buf) {
-            Ok(Some(Reply::Done(outputs))) => Ok(outputs),
-            Ok(Some(Reply::Panicked { task, message })) => {
-                Err(Failure::Task(PoolError::Panicked {
-                    worker: self.id,
-                    task,
-                    message,
-                }))
-            }
-            Ok(Some(Reply::Refused(reason))) => Err(Failure::Task(PoolError::Refused {
-                worker: self.id,
-                reason,
-            })),
-            Ok(Some(reply @ Reply::Ready { .. })) => Err(Failure::Broken(format!(
-                "protocol error: unexpected {reply:?}"
-            ))),
-            Ok(None) => Err(Failure::Broken("it closed its pipe mid-task".into())),
-            Err(FrameError::Io(e)) => {
-                Err(Failure::Broken(format!("reading its reply failed: {e}")))
-            }
-            Err(e) => Err(Failure::Broken(format!("protocol error: {e}"))),
-        }
-    }
-
-    /// The error for a broken worker: kills it (its stream can no longer be trusted), reaps it
-    /// within `grace`, and names the worker, what went wrong and how the process ended.
-    pub fn lost(self, what: String, grace: Duration) -> PoolError {
-        let worker = self.id;
-        let status = self.reap(grace);
-        PoolError::WorkerLost {
-            worker,
-            cause: format!("{}; {what}", describe(status)),
-        }
-    }
-
-    /// Ends the worker politely: closes its input (it exits on end of stream), then reaps it,
-    /// killing it if it has not exited within `grace`.
-    pub fn close(self, grace: Duration) {
-        let WorkerProcess { child, input, .. } = self;
-        drop(input);
-        reap(&child, grace);
+    /// Splits a started worker into the half the slot thread writes requests to and the
+    /// half its reader thread reads replies from.
+    pub fn split(self) -> (WorkerInput, WorkerOutput) {
+        let WorkerProcess {
+            id,
+            child,
+            input,
+            output,
+            buf,
+        } = self;
+        let writer = WorkerInput {
+            id,
+            child: Arc::clone(&child),
+            input,
+            buf,
+        };
+        let reader = WorkerOutput {
+            id,
+            child,
+            output,
+            buf: Vec::new(),
+        };
+        (writer, reader)
     }
 
     fn reap(self, grace: Duration) -> Option<ExitStatus> {
@@ -214,9 +191,90 @@ impl WorkerProcess {
     }
 }
 
+/// The request side of a worker: frames are encoded, buffered, and flushed before the slot
+/// thread waits, so several requests leave in one `write` when they are ready together.
+pub(crate) struct WorkerInput {
+    pub id: WorkerId,
+    pub child: Arc<Mutex<Child>>,
+    input: BufWriter<ChildStdin>,
+    buf: Vec<u8>,
+}
+
+impl WorkerInput {
+    /// Encodes `request` as one frame into this worker's scratch buffer; [`WorkerInput::send`]
+    /// writes it. Encoding first lets the caller record the batch as in flight before its
+    /// bytes can reach the worker (and its reply come back).
+    pub fn encode(&mut self, request: &Request<'_>) -> Result<(), FrameError> {
+        encode_frame(request, &mut self.buf)
+    }
+
+    /// Buffers the encoded frame (large frames go straight to the pipe).
+    pub fn send(&mut self) -> Result<(), String> {
+        self.input
+            .write_all(&self.buf)
+            .map_err(|e| format!("sending the task failed: {e}"))
+    }
+
+    /// Writes whatever is buffered.
+    pub fn flush(&mut self) -> Result<(), String> {
+        self.input
+            .flush()
+            .map_err(|e| format!("sending the task failed: {e}"))
+    }
+
+    /// Ends the worker politely: flushes and closes its input (it answers what it has, then
+    /// exits on end of stream). The reader thread reaps it.
+    pub fn close(mut self) {
+        let _ = self.input.flush();
+    }
+}
+
+/// The reply side of a worker, read by its reader thread.
+pub(crate) struct WorkerOutput {
+    pub id: WorkerId,
+    pub child: Arc<Mutex<Child>>,
+    output: BufReader<ChildStdout>,
+    buf: Vec<u8>,
+}
+
+impl WorkerOutput {
+    /// Reads the next reply: `Ok(None)` when the worker closed its output between frames.
+    pub fn receive(&mut self) -> Result<Option<Result<Vec<TaskOutput>, PoolError>>, Failure> {
+        match read_frame::<_, Reply>(&mut self.output, &mut self.buf) {
+            Ok(Some(Reply::Done(outputs))) => Ok(Some(Ok(outputs))),
+            Ok(Some(Reply::Panicked { task, message })) => Ok(Some(Err(PoolError::Panicked {
+                worker: self.id,
+                task,
+                message,
+            }))),
+            Ok(Some(Reply::Refused(reason))) => Ok(Some(Err(PoolError::Refused {
+                worker: self.id,
+                reason,
+            }))),
+            Ok(Some(reply @ Reply::Ready { .. })) => Err(Failure::Protocol(format!(
+                "protocol error: unexpected {reply:?}"
+            ))),
+            Ok(None) => Ok(None),
+            Err(FrameError::Io(e)) => Err(Failure::Io(format!("reading its reply failed: {e}"))),
+            Err(e) => Err(Failure::Protocol(format!("protocol error: {e}"))),
+        }
+    }
+
+    /// The error for every task a dead or broken worker had in flight: reaps it (after
+    /// `grace`, killing it if it is still running) and names the worker, what went wrong and
+    /// how the process ended.
+    pub fn lost(&self, what: &str, grace: Duration) -> PoolError {
+        let status = reap(&self.child, grace);
+        PoolError::WorkerLost {
+            worker: self.id,
+            cause: format!("{}; {what}", describe(status)),
+        }
+    }
+}
+
 /// Waits up to `grace` for the child to exit, then kills it and waits. `None` only if the
 /// OS refuses to tell (which a child of ours never does).
-fn reap(child: &Mutex<Child>, grace: Duration) -> Option<ExitStatus> {
+pub(crate) fn reap(child: &Mutex<Child>, grace: Duration) -> Option<ExitStatus> {
     let deadline = Instant::now() + grace;
     let mut nap = Duration::from_micros(20);
     loop {

@@ -12,7 +12,7 @@ use std::panic::{self, AssertUnwindSafe};
 
 use workloads::{TaskOutput, run_task};
 
-use crate::frame::{FrameError, read_frame, write_frame};
+use crate::frame::{FrameError, encode_frame, read_frame, write_frame};
 use crate::protocol::{Fault, Reply, Request};
 use crate::shared::SharedValue;
 
@@ -107,8 +107,13 @@ fn protocol_pipes() -> io::Result<(File, File)> {
 }
 
 /// The worker loop: announce, then answer every request until the parent closes the pipe.
+///
+/// Replies are sent when no further request is already waiting in `input`'s buffer: a burst
+/// of small requests (the pool writes several ahead) is answered with one `write`, and the
+/// parent's reader wakes once for it. A reply can thus wait behind the requests that arrived
+/// in the same burst, at most the pool's window.
 pub(crate) fn serve<R: Read, W: Write>(
-    mut input: R,
+    mut input: BufReader<R>,
     mut output: W,
     shared: Option<&SharedValue>,
 ) -> Result<(), WorkerError> {
@@ -129,15 +134,25 @@ pub(crate) fn serve<R: Read, W: Write>(
                 }
                 None => Reply::Refused("this pool shares no value".into()),
             },
-            Request::Fault(fault) => match misbehave(fault, &mut output) {
-                Some(reply) => reply,
-                None => continue,
+            // Earlier replies leave first: the fault is about this request only.
+            Request::Fault(fault) => match output.flush().map(|()| misbehave(fault, &mut output)) {
+                Err(e) => return Err(WorkerError::Frame(FrameError::Io(e))),
+                Ok(Some(reply)) => reply,
+                Ok(None) => continue,
             },
         };
         // A parent that went away closes the pipe: the write fails and the worker ends.
-        write_frame(&mut output, &reply, &mut buf).map_err(WorkerError::Frame)?;
+        encode_frame(&reply, &mut buf).map_err(WorkerError::Frame)?;
+        let sent = output.write_all(&buf);
+        let sent = match input.buffer().is_empty() {
+            true => sent.and_then(|()| output.flush()),
+            false => sent,
+        };
+        sent.map_err(|e| WorkerError::Frame(FrameError::Io(e)))?;
     }
-    Ok(())
+    output
+        .flush()
+        .map_err(|e| WorkerError::Frame(FrameError::Io(e)))
 }
 
 fn run_tasks(tasks: &[workloads::Task]) -> Reply {
@@ -242,7 +257,7 @@ mod tests {
         let tasks = [Task::Square { x: 3 }, Task::Square { x: 4 }];
         let input = frames(&[Request::Run(Cow::Borrowed(&tasks))]);
         let mut output = Vec::new();
-        serve(&input[..], &mut output, None).unwrap();
+        serve(BufReader::new(&input[..]), &mut output, None).unwrap();
         let replies = replies(&output);
         assert!(matches!(replies[0], Reply::Ready { .. }));
         assert!(
@@ -254,7 +269,7 @@ mod tests {
     fn a_corrupt_request_stream_is_an_error_not_a_panic() {
         let mut input = frames(&[Request::Run(Cow::Borrowed(&[]))]);
         input.extend([9, 0, 0, 0, 0xEE, 0xEE]);
-        let err = serve(&input[..], &mut Vec::new(), None).unwrap_err();
+        let err = serve(BufReader::new(&input[..]), &mut Vec::new(), None).unwrap_err();
         assert!(err.to_string().contains("truncated"), "{err}");
         assert_eq!(err.exit_code(), EXIT_PROTOCOL);
     }
@@ -266,7 +281,7 @@ mod tests {
             times: 1,
         }]);
         let mut output = Vec::new();
-        serve(&input[..], &mut output, None).unwrap();
+        serve(BufReader::new(&input[..]), &mut output, None).unwrap();
         assert!(matches!(&replies(&output)[1], Reply::Refused(r) if r.contains("no value")));
     }
 }

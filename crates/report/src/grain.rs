@@ -275,6 +275,9 @@ pub(crate) mod tests {
             latency: None,
             cpu: None,
             criterion_page: None,
+            contention: None,
+            sample: None,
+            stability: None,
         }
     }
 
@@ -325,6 +328,7 @@ pub(crate) mod tests {
                 arch: "a".into(),
                 rustc: "r".into(),
                 fingerprint: "f".into(),
+                limits: None,
             },
             benchmarks,
         }

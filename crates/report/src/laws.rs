@@ -38,7 +38,7 @@ pub const MIN_POINTS: usize = 4;
 pub const MIN_R2: f64 = 0.9;
 
 /// Leaving out any one point may move a parameter by at most this much (relative, or
-/// [`ABS_SLACK`] absolute for parameters near zero) before the fit counts as unstable.
+/// 0.005 absolute for parameters near zero) before the fit counts as unstable.
 pub const MAX_LEAVE_ONE_OUT_SWING: f64 = 0.5;
 
 /// Parameters this small are zero for the stability check (a serial fraction of 0.001

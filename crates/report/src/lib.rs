@@ -21,7 +21,9 @@
 //! partial one.
 //!
 //! Files: `load` (criterion's files), `model` (the schema), `machine` (metadata and
-//! fingerprint), `analysis` (speedups, best per technique), `chart/` (a file per chart kind),
+//! fingerprint), `cpus` (affinity, CPU quota, effective CPUs), `contention` (others' and
+//! steal's share of CPU time, the busy mark), `stats` (compare's verdicts, stability),
+//! `noise` (A/A noise floors), `analysis` (speedups, best per technique), `chart/` (a file per chart kind),
 //! `html` and `page` (the page), `compare`, `publish`, `fsio` (atomic writes). This crate
 //! never links a technique crate: it knows techniques only by their ids.
 //!
@@ -65,6 +67,8 @@ pub mod analysis;
 pub mod breakeven;
 pub mod chart;
 pub mod compare;
+pub mod contention;
+pub mod cpus;
 mod error;
 pub mod fsio;
 pub mod grain;
@@ -73,8 +77,10 @@ pub mod laws;
 pub mod load;
 pub mod machine;
 pub mod model;
+pub mod noise;
 pub mod page;
 pub mod publish;
+pub mod stats;
 
 pub use error::Error;
 pub use model::{Results, SCHEMA};

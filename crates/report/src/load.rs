@@ -16,10 +16,12 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::model::{CpuTime, Estimate, Latency, Record, Throughput, kind_of};
+use crate::model::{Contention, CpuTime, Estimate, Latency, Record, Sample, Throughput, kind_of};
 
 /// The suite's CPU-time file in criterion's folder (schema `cb-cpu-v1`).
 pub const CPU_FILE: &str = "cb-cpu.json";
+/// The suite's file about the whole run (schema `cb-run-v1`): others' and steal's share.
+pub const RUN_FILE: &str = "cb-run.json";
 
 /// The suite's file of the kind each technique declared, in criterion's folder
 /// (`{"schema": "cb-kinds-v1", "kinds": {"<group>/<function>": "thread"}}`).
@@ -43,15 +45,24 @@ pub fn load_criterion(
     let mut dirs = Vec::new();
     find_new_dirs(criterion_dir, &mut dirs)?;
     let mut records = Vec::new();
+    let mut fences = std::collections::BTreeMap::new();
     for dir in dirs {
         if since.is_some_and(|since| !written_since(&dir.join("estimates.json"), since)) {
             continue;
         }
-        records.push(load_one(criterion_dir, &dir)?);
+        let record = load_one(criterion_dir, &dir)?;
+        fences.insert(record.id.clone(), read_fences(&dir.join("tukey.json"))?);
+        records.push(record);
     }
     records.sort_by(|a, b| a.id.cmp(&b.id));
     merge_cpu(&criterion_dir.join(CPU_FILE), &mut records)?;
     merge_kinds(&criterion_dir.join(KINDS_FILE), &mut records)?;
+    for record in &mut records {
+        if let Some(sample) = &record.sample {
+            let fences = fences.get(&record.id).copied().flatten();
+            record.stability = crate::stats::stability(sample, fences, record.contention.as_ref());
+        }
+    }
     if records.is_empty() {
         let when = if since.is_some() {
             " from this run"
@@ -139,7 +150,8 @@ fn load_one(root: &Path, new_dir: &Path) -> Result<Record, Error> {
             }
         }
     }
-    let samples = sample_count(&new_dir.join("sample.json"))?;
+    let sample = read_sample(&new_dir.join("sample.json"))?;
+    let samples = sample.as_ref().map_or(0, |s| s.iters.len() as u64);
     let throughput = bench
         .get("throughput")
         .and_then(|t| throughput(t, median.point_ns));
@@ -161,6 +173,9 @@ fn load_one(root: &Path, new_dir: &Path) -> Result<Record, Error> {
         latency,
         cpu: None,
         criterion_page,
+        contention: None,
+        sample,
+        stability: None,
     })
 }
 
@@ -181,16 +196,53 @@ fn estimate(est: &Value, key: &str) -> Option<Estimate> {
     })
 }
 
-/// The number of samples: the length of `iters` in `sample.json` (0 when the file is absent).
-fn sample_count(path: &Path) -> Result<u64, Error> {
+/// criterion's raw samples: `iters` and `times` of `sample.json` (`None` when the file is
+/// absent; an error naming the file when they do not pair up).
+fn read_sample(path: &Path) -> Result<Option<Sample>, Error> {
     if !path.is_file() {
-        return Ok(0);
+        return Ok(None);
     }
-    let sample = read_json(path)?;
-    Ok(sample
-        .get("iters")
-        .and_then(Value::as_array)
-        .map_or(0, |a| a.len() as u64))
+    let doc = read_json(path)?;
+    let numbers = |key: &str| -> Option<Vec<f64>> {
+        doc.get(key)?
+            .as_array()?
+            .iter()
+            .map(Value::as_f64)
+            .collect()
+    };
+    let (Some(iters), Some(times_ns)) = (numbers("iters"), numbers("times")) else {
+        return Err(Error::new(
+            path,
+            "no numeric \"iters\" and \"times\" arrays",
+        ));
+    };
+    let valid = |v: &[f64]| v.iter().all(|x| x.is_finite() && *x >= 0.0);
+    if iters.len() != times_ns.len() || !valid(&iters) || !valid(&times_ns) {
+        return Err(Error::new(
+            path,
+            format!(
+                "{} iteration counts for {} times, or a negative or non-finite value",
+                iters.len(),
+                times_ns.len()
+            ),
+        ));
+    }
+    Ok(Some(Sample { iters, times_ns }))
+}
+
+/// criterion's Tukey fences: `[low severe, low mild, high mild, high severe]`.
+fn read_fences(path: &Path) -> Result<Option<[f64; 4]>, Error> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let v = read_json(path)?;
+    let f: Option<Vec<f64>> = v
+        .as_array()
+        .and_then(|a| a.iter().map(Value::as_f64).collect());
+    match f.as_deref() {
+        Some(&[a, b, c, d]) => Ok(Some([a, b, c, d])),
+        _ => Err(Error::new(path, "expected 4 numeric fences")),
+    }
 }
 
 /// criterion's throughput, any kind: `{"Elements": n}`, `{"Bits": n}`,
@@ -264,6 +316,7 @@ fn merge_cpu(path: &Path, records: &mut [Record]) -> Result<(), Error> {
         let (Some(wall_ns), Some(cpu_ns)) = (num("wall_ns"), num("cpu_ns")) else {
             continue;
         };
+        record.contention = contention(entry);
         if wall_ns > 0.0 && cpu_ns >= 0.0 {
             let iterations = num("iterations").unwrap_or(0.0) as u64;
             record.cpu = Some(CpuTime {
@@ -275,6 +328,35 @@ fn merge_cpu(path: &Path, records: &mut [Record]) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The run's contention from `cb-run.json` (`{"run": {"contention": {...}}}`), when the
+/// file was written by this run (at or after `since`).
+pub fn run_contention(
+    criterion_dir: &Path,
+    since: Option<SystemTime>,
+) -> Result<Option<Contention>, Error> {
+    let path = criterion_dir.join(RUN_FILE);
+    if !path.is_file() || since.is_some_and(|since| !written_since(&path, since)) {
+        return Ok(None);
+    }
+    let doc = read_json(&path)?;
+    Ok(doc.pointer("/run/contention").and_then(contention))
+}
+
+/// `others_share` and `steal_share` of a `cb-cpu.json` entry, when the suite read them.
+pub fn contention(entry: &Value) -> Option<Contention> {
+    let num = |k: &str| {
+        entry
+            .get(k)
+            .and_then(Value::as_f64)
+            .filter(|v| v.is_finite())
+    };
+    Some(Contention {
+        others_share: num("others_share")?.clamp(0.0, 1.0),
+        steal_share: num("steal_share")?.clamp(0.0, 1.0),
+        seconds: num("seconds").unwrap_or(0.0),
+    })
 }
 
 /// Files each record under the kind its technique declared in `cb-kinds.json`; without the

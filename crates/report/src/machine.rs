@@ -1,12 +1,18 @@
 //! Machine and run metadata. Every field falls back to "unknown" (or `None`): missing
 //! metadata never fails a run whose measurements are good.
+//!
+//! [`limits`] records what limits a run on this machine (CPUs allowed and quota, see
+//! [`crate::cpus`]; the cpufreq driver, governor and boost; the hypervisor; the build; the
+//! load average). When `CB_MACHINE` is unset and the host name says nothing (`vm`,
+//! `localhost`, `ubuntu`, `debian`, a container's 12-hex-digit id), the label describes the
+//! machine instead (`epyc-2cpu`), so a comparison of two files reads.
 
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
 
-use crate::model::Machine;
+use crate::model::{Build, Limits, Machine};
 
 /// The environment variable that names the machine in results and comparisons.
 pub const MACHINE_ENV: &str = "CB_MACHINE";
@@ -37,8 +43,8 @@ pub fn this_machine() -> Machine {
     let label = std::env::var(MACHINE_ENV)
         .ok()
         .filter(|l| !l.trim().is_empty())
-        .or_else(|| System::host_name().ok())
-        .unwrap_or_else(|| UNKNOWN.to_string());
+        .or_else(|| System::host_name().ok().filter(|h| !generic_host(h)))
+        .unwrap_or_else(|| describe(&cpu_model, logical_cores));
     let mut machine = Machine {
         label: label.trim().to_string(),
         cpu_model,
@@ -50,6 +56,7 @@ pub fn this_machine() -> Machine {
         arch: std::env::consts::ARCH.to_string(),
         rustc: command_output("rustc", &["--version"]).unwrap_or_else(|| UNKNOWN.to_string()),
         fingerprint: String::new(),
+        limits: Some(limits()),
     };
     machine.fingerprint = fingerprint(&machine);
     machine
@@ -70,6 +77,180 @@ pub fn fingerprint(m: &Machine) -> String {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     });
     format!("{hash:016x}")
+}
+
+/// What limits a run here, read now (the run's contention is added by the publisher, from
+/// the suite's readings).
+pub fn limits() -> Limits {
+    let affinity = crate::cpus::affinity();
+    let quota = crate::cpus::quota();
+    let logical = std::thread::available_parallelism()
+        .ok()
+        .map(|n| n.get() as u64);
+    let cpu_quota = quota.as_ref().and_then(|q| q.cpus);
+    let cpufreq =
+        |file: &str| read_trimmed(&format!("/sys/devices/system/cpu/cpu0/cpufreq/{file}"));
+    Limits {
+        affinity_cpus: affinity.as_ref().map(|a| a.0),
+        effective_cpus: Some(crate::cpus::effective(
+            affinity.as_ref().map(|a| a.0),
+            cpu_quota,
+            logical,
+        )),
+        affinity_list: affinity.map(|a| a.1),
+        cpu_quota,
+        cpu_quota_source: quota.map(|q| q.source),
+        cpufreq_driver: cpufreq("scaling_driver"),
+        cpufreq_governor: cpufreq("scaling_governor"),
+        cpu_boost: boost(),
+        hypervisor: hypervisor(),
+        build: Some(build()),
+        load_average: crate::contention::load_average(),
+        contention: None,
+    }
+}
+
+fn read_trimmed(path: &str) -> Option<String> {
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// Boost on or off: the generic cpufreq switch, else intel_pstate's inverted `no_turbo`.
+fn boost() -> Option<bool> {
+    if let Some(b) = read_trimmed("/sys/devices/system/cpu/cpufreq/boost") {
+        return Some(b == "1");
+    }
+    read_trimmed("/sys/devices/system/cpu/intel_pstate/no_turbo").map(|v| v == "0")
+}
+
+/// The hypervisor and the container, from `systemd-detect-virt --vm` / `--container` where
+/// installed (`kvm`, `kvm, container docker`, `none`), else the CPU's `hypervisor` flag with
+/// `/sys/hypervisor/type` or the DMI vendor, else `none` when `/proc/cpuinfo` reads and has
+/// no such flag.
+fn hypervisor() -> Option<String> {
+    // systemd-detect-virt prints "none" and exits 1 when there is none.
+    let detect = |flag: &str| {
+        let out = Command::new("systemd-detect-virt")
+            .arg(flag)
+            .output()
+            .ok()?;
+        let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        (!v.is_empty()).then_some(v)
+    };
+    if let Some(vm) = detect("--vm") {
+        return Some(match detect("--container").filter(|c| c != "none") {
+            Some(c) => format!("{vm}, container {c}"),
+            None => vm,
+        });
+    }
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    let flagged = cpuinfo
+        .lines()
+        .filter(|l| l.starts_with("flags"))
+        .any(|l| l.split_whitespace().any(|f| f == "hypervisor"));
+    if !flagged {
+        return Some("none".to_string());
+    }
+    read_trimmed("/sys/hypervisor/type")
+        .or_else(|| read_trimmed("/sys/class/dmi/id/sys_vendor"))
+        .or_else(|| Some("present (unnamed)".to_string()))
+}
+
+/// The build of the code measured: this crate is compiled with the bench binary, so its
+/// `debug_assertions` tell the profile; the flags come from the environment cargo ran under.
+pub fn build() -> Build {
+    let rustflags = std::env::var("CARGO_ENCODED_RUSTFLAGS")
+        .map(|f| f.replace('\x1f', " "))
+        .or_else(|_| std::env::var("RUSTFLAGS"))
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    Build {
+        profile: if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
+        .to_string(),
+        target_cpu: target_cpu(&rustflags).unwrap_or("default").to_string(),
+        rustflags,
+    }
+}
+
+/// `native` from `-C target-cpu=native`, `-Ctarget-cpu=native` or `-C target-cpu native`.
+fn target_cpu(flags: &str) -> Option<&str> {
+    let words: Vec<&str> = flags.split_whitespace().collect();
+    words.iter().enumerate().rev().find_map(|(i, w)| {
+        let w = w.strip_prefix("-C").unwrap_or(w);
+        let w = if w.is_empty() { words.get(i + 1)? } else { w };
+        w.strip_prefix("target-cpu=")
+    })
+}
+
+/// A host name that names no machine: what images and containers are called by default.
+pub fn generic_host(name: &str) -> bool {
+    let n = name.trim().to_ascii_lowercase();
+    let container_id = n.len() == 12 && n.bytes().all(|b| b.is_ascii_hexdigit());
+    container_id
+        || n.is_empty()
+        || [
+            "vm",
+            "localhost",
+            "localhost.localdomain",
+            "ubuntu",
+            "debian",
+            "fedora",
+            "unknown",
+        ]
+        .contains(&n.as_str())
+}
+
+/// `epyc-2cpu`, `xeon-64cpu`, `i7-8cpu`: the CPU line and the logical CPU count.
+pub fn describe(cpu_model: &str, logical_cores: Option<u64>) -> String {
+    let model = cpu_model.to_ascii_lowercase();
+    let words: Vec<&str> = model
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    const LINES: [&str; 9] = [
+        "epyc",
+        "xeon",
+        "ryzen",
+        "threadripper",
+        "opteron",
+        "graviton",
+        "neoverse",
+        "celeron",
+        "pentium",
+    ];
+    let line = words
+        .iter()
+        .find(|w| LINES.contains(w))
+        .map(|w| w.to_string())
+        .or_else(|| {
+            words
+                .iter()
+                .find(|w| {
+                    w.starts_with('i')
+                        && w.len() >= 2
+                        && w[1..2].chars().all(|c| c.is_ascii_digit())
+                })
+                .map(|w| w[..2].to_string())
+        })
+        .or_else(|| {
+            words
+                .iter()
+                .position(|w| *w == "apple")
+                .and_then(|i| words.get(i + 1))
+                .map(|w| w.to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    match logical_cores {
+        Some(n) => format!("{line}-{n}cpu"),
+        None => line,
+    }
 }
 
 /// The short git revision of the working tree, with `-dirty` when it has changes.
@@ -123,6 +304,44 @@ mod tests {
         // Fractions are cut, not rounded: the stamp is the second the time falls in.
         let leap_day = UNIX_EPOCH + std::time::Duration::from_millis(951_825_599_999);
         assert_eq!(utc_stamps(leap_day).0, "2000-02-29T11:59:59Z");
+    }
+
+    #[test]
+    fn generic_hosts_get_a_description() {
+        for h in ["vm", "localhost", "ubuntu", "debian", "3f4e5a6b7c8d"] {
+            assert!(generic_host(h), "{h}");
+        }
+        assert!(!generic_host("build-server-7"));
+        assert_eq!(describe("AMD EPYC", Some(2)), "epyc-2cpu");
+        assert_eq!(
+            describe("Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz", Some(64)),
+            "xeon-64cpu"
+        );
+        assert_eq!(
+            describe("11th Gen Intel(R) Core(TM) i7-1165G7 @ 2.80GHz", Some(8)),
+            "i7-8cpu"
+        );
+        assert_eq!(describe("Apple M2", Some(8)), "m2-8cpu");
+    }
+
+    #[test]
+    fn build_flags_name_the_target_cpu() {
+        assert_eq!(target_cpu("-C target-cpu=native"), Some("native"));
+        assert_eq!(
+            target_cpu("-Ctarget-cpu=znver3 -C opt-level=3"),
+            Some("znver3")
+        );
+        assert_eq!(target_cpu("--cfg loom"), None);
+    }
+
+    #[test]
+    fn limits_hold_an_effective_count() {
+        let l = limits();
+        let effective = l.effective_cpus.expect("always computed");
+        assert!(effective >= 1);
+        if let Some(a) = l.affinity_cpus {
+            assert!(effective <= a);
+        }
     }
 
     #[test]

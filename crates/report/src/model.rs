@@ -54,7 +54,7 @@ pub struct Run {
 /// Machine metadata; every text field is "unknown" when it could not be read.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Machine {
-    /// `CB_MACHINE`, else the host name.
+    /// `CB_MACHINE`, else the host name, else (a generic host name) a description: `epyc-2cpu`.
     pub label: String,
     /// CPU brand string.
     pub cpu_model: String,
@@ -75,6 +75,111 @@ pub struct Machine {
     /// A hash of what makes timings comparable (CPU model, cores, memory, OS, arch); equal
     /// fingerprints mean "the same kind of machine".
     pub fingerprint: String,
+    /// What limited this run: CPUs allowed, quota, frequency, hypervisor, build, neighbours.
+    /// Absent in files written before it existed.
+    #[serde(default)]
+    pub limits: Option<Limits>,
+}
+
+/// What limits a run on its machine (issue 9). Each field is `null` where it could not be
+/// read, never a guess.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Limits {
+    /// CPUs the scheduler lets this process use (affinity: `taskset`, cpusets).
+    pub affinity_cpus: Option<u64>,
+    /// The same as the kernel's list (`0-1`).
+    pub affinity_list: Option<String>,
+    /// The cgroup CPU quota as a fraction of CPUs (v2 `cpu.max`, v1 `cfs_quota_us` over
+    /// `cfs_period_us`); `null` with no quota or none readable (see `cpu_quota_source`).
+    pub cpu_quota: Option<f64>,
+    /// Where the quota was read and what it said; `null` when no cgroup was readable.
+    pub cpu_quota_source: Option<String>,
+    /// min(affinity, ceil(quota)), at least 1: the CPUs the run could use, and what the
+    /// worker sweep was built from.
+    pub effective_cpus: Option<u64>,
+    /// cpufreq scaling driver (`intel_pstate`, `acpi-cpufreq`).
+    pub cpufreq_driver: Option<String>,
+    /// cpufreq governor (`performance`, `powersave`, `schedutil`).
+    pub cpufreq_governor: Option<String>,
+    /// Whether turbo/boost is on.
+    pub cpu_boost: Option<bool>,
+    /// The hypervisor (`kvm`, `xen`, `microsoft`) or `none`; containers are named too
+    /// (`docker`).
+    pub hypervisor: Option<String>,
+    /// How the measured code was built.
+    pub build: Option<Build>,
+    /// The 1, 5 and 15 minute load averages when the run ended.
+    pub load_average: Option<Vec<f64>>,
+    /// Other processes' and steal's share of all CPU time over the run.
+    pub contention: Option<Contention>,
+}
+
+/// How the measured code was built.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Build {
+    /// `release` (optimized, no debug assertions) or `debug`.
+    pub profile: String,
+    /// `RUSTFLAGS` (or `CARGO_ENCODED_RUSTFLAGS`) as the run saw it; "" when unset.
+    pub rustflags: String,
+    /// `-C target-cpu=...` from those flags, else `default`.
+    pub target_cpu: String,
+}
+
+/// The share of all CPU time (all CPUs x wall time) that others took while measuring.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Contention {
+    /// Busy time of other processes (all busy time minus this run's own CPU time).
+    pub others_share: f64,
+    /// Steal time (the hypervisor ran someone else on this VM's CPUs).
+    pub steal_share: f64,
+    /// How long the readings cover, seconds of wall time.
+    pub seconds: f64,
+}
+
+/// criterion's raw samples (`sample.json`): sample `i` ran `iters[i]` iterations in
+/// `times_ns[i]` nanoseconds.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Sample {
+    /// Iterations per sample.
+    pub iters: Vec<f64>,
+    /// Total time of each sample, nanoseconds.
+    pub times_ns: Vec<f64>,
+}
+
+impl Sample {
+    /// Time per iteration of each sample, nanoseconds.
+    pub fn per_iteration(&self) -> Vec<f64> {
+        self.iters
+            .iter()
+            .zip(&self.times_ns)
+            .filter(|(i, _)| **i > 0.0)
+            .map(|(i, t)| t / i)
+            .collect()
+    }
+}
+
+/// How steady a benchmark was within its run.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Stability {
+    /// Coefficient of variation of the per-iteration sample times (std dev / mean).
+    pub cv: f64,
+    /// criterion's outlier classes (Tukey fences of `tukey.json`), counted over the samples.
+    pub outliers: Outliers,
+    /// Why it is unstable, when it is (see `stats::stability`); `null` when stable.
+    pub unstable: Option<String>,
+}
+
+/// Samples in each of criterion's outlier classes.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Outliers {
+    /// Below the low severe fence.
+    pub low_severe: u64,
+    /// Between the low severe and low mild fences.
+    pub low_mild: u64,
+    /// Between the high mild and high severe fences.
+    pub high_mild: u64,
+    /// Above the high severe fence.
+    pub high_severe: u64,
 }
 
 /// A point estimate with its 95% confidence interval, in nanoseconds.
@@ -171,6 +276,15 @@ pub struct Record {
     /// criterion's page for this benchmark, relative to `run.criterion_dir`.
     #[serde(default)]
     pub criterion_page: Option<String>,
+    /// Others' and steal's share of CPU time while this benchmark was timed.
+    #[serde(default)]
+    pub contention: Option<Contention>,
+    /// criterion's raw samples, for compare's statistics.
+    #[serde(default)]
+    pub sample: Option<Sample>,
+    /// Coefficient of variation and outliers.
+    #[serde(default)]
+    pub stability: Option<Stability>,
 }
 
 impl Record {
@@ -307,7 +421,28 @@ impl Record {
             (c.wall_ns, c.cpu_ns, c.cores_busy) =
                 (six(c.wall_ns), six(c.cpu_ns), six(c.cores_busy));
         }
+        if let Some(s) = &mut r.sample {
+            s.times_ns.iter_mut().for_each(|t| *t = six(*t));
+        }
+        if let Some(c) = &mut r.contention {
+            *c = c.rounded();
+        }
+        if let Some(s) = &mut r.stability {
+            s.cv = six(s.cv);
+        }
         r
+    }
+}
+
+impl Contention {
+    /// The shares to four digits, seconds to six (for writing).
+    pub fn rounded(self) -> Contention {
+        let four = |v: f64| (v * 1e4).round() / 1e4;
+        Contention {
+            others_share: four(self.others_share),
+            steal_share: four(self.steal_share),
+            seconds: six(self.seconds),
+        }
     }
 }
 

@@ -113,7 +113,11 @@ fn cargo_target_dir(workspace_root: &Path) -> Option<PathBuf> {
 /// Loads this run's benchmarks, writes `runs/<id>.json` and the page.
 pub fn publish(options: &PublishOptions) -> Result<Published, Error> {
     let benchmarks = load_criterion(&options.criterion_dir, options.since)?;
-    let machine = machine::this_machine();
+    let mut machine = machine::this_machine();
+    if let Some(limits) = &mut machine.limits {
+        limits.contention = crate::load::run_contention(&options.criterion_dir, options.since)?
+            .map(crate::model::Contention::rounded);
+    }
     let (time_utc, compact) = machine::utc_stamps(SystemTime::now());
     let id = format!("{compact}-{}", slug(&machine.label));
     let run = Run {

@@ -430,6 +430,40 @@ fn bad_results_files_are_named_with_their_problem() {
 }
 
 #[test]
+fn an_aa_check_writes_noise_floors_and_quick_runs_get_no_verdict() {
+    let (tmp, good) = good_results();
+    let dir = tmp.path();
+    let mut again: serde_json::Value = serde_json::from_str(&good).unwrap();
+    for r in again["benchmarks"].as_array_mut().unwrap() {
+        let m = r["median"]["point_ns"].as_f64().unwrap();
+        r["median"]["point_ns"] = json!(m * 1.25);
+        r["sample"] = json!({"iters": [1.0, 2.0], "times_ns": [m, 2.0 * m]});
+    }
+    fs::write(dir.join("a.json"), &good).unwrap();
+    fs::write(dir.join("b.json"), again.to_string()).unwrap();
+    let (code, out, err) = compare(dir, &["a.json", "b.json", "--write-noise", "n.json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("with a floor of 10% or more"), "{out}");
+    let noise = report::noise::Noise::read(&dir.join("n.json")).unwrap();
+    let f = &noise.benchmarks["map/a/rayon/2"];
+    assert!((f.spread - 0.25).abs() < 1e-3, "{f:?}");
+    let widened = 1.25_f64.powf(report::noise::widening(2)) - 1.0;
+    assert!(
+        (f.floor - widened).abs() < 1e-3,
+        "two runs see little of the spread: {f:?}"
+    );
+    let (code, out, err) = compare(
+        dir,
+        &["a.json", "b.json", "--fail-above", "10", "--out", "c.html"],
+    );
+    assert_eq!(code, 0, "two samples never fail a check: {err}");
+    assert!(out.contains("too few samples"), "{out}");
+    let (code, _, err) = compare(dir, &["a.json", "b.json", "--noise", "missing.json"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("missing.json"), "{err}");
+}
+
+#[test]
 fn compare_shows_ratios_geomeans_partial_benchmarks_and_regressions() {
     let (tmp, good) = good_results();
     let dir = tmp.path();
@@ -445,7 +479,11 @@ fn compare_shows_ratios_geomeans_partial_benchmarks_and_regressions() {
                 r[key][f] = json!(r[key][f].as_f64().unwrap() * 2.0);
             }
         }
+        for t in r["sample"]["times_ns"].as_array_mut().unwrap() {
+            *t = json!(t.as_f64().unwrap() * 2.0);
+        }
     }
+    other["machine"]["limits"]["effective_cpus"] = json!(64);
     fs::write(dir.join("ref.json"), &good).unwrap();
     fs::write(dir.join("laptop.json"), other.to_string()).unwrap();
     let (code, out, err) = compare(
@@ -463,19 +501,45 @@ fn compare_shows_ratios_geomeans_partial_benchmarks_and_regressions() {
         out.contains("another kind of machine"),
         "fingerprints are flagged: {out}"
     );
-    assert_images_exist(&dir.join("reports/compare.html"));
-    let (code, _, err) = compare(
-        dir,
-        &[
-            "ref.json",
-            "laptop.json",
-            "--out",
-            "c.html",
-            "--fail-above",
-            "50",
-        ],
+    assert!(
+        out.contains("effective_cpus differ: laptop could use 64 CPUs"),
+        "{out}"
     );
+    assert!(
+        out.contains("slower [2.00–2.00]"),
+        "a verdict per row: {out}"
+    );
+    assert!(
+        out.contains("over 7 benchmarks: 7 slower"),
+        "verdicts counted per family: {out}"
+    );
+    assert_images_exist(&dir.join("reports/compare.html"));
+    let fail_at_50 = [
+        "ref.json",
+        "laptop.json",
+        "--out",
+        "c.html",
+        "--fail-above",
+        "50",
+    ];
+    let (code, _, err) = compare(dir, &fail_at_50);
     assert_eq!(code, 3, "a 2× slowdown is a regression above 50%: {err}");
+    // A noise floor of 150% (an A/A check that saw such spread) absorbs the 2x.
+    let mut noise = json!({"schema": "cb-noise-v1", "machine": "m", "effective_cpus": 2,
+        "runs": ["a", "b"], "benchmarks": {}});
+    noise["fingerprint"] =
+        serde_json::from_str::<serde_json::Value>(&good).unwrap()["machine"]["fingerprint"].clone();
+    for r in serde_json::from_str::<serde_json::Value>(&good).unwrap()["benchmarks"]
+        .as_array()
+        .unwrap()
+    {
+        noise["benchmarks"][r["id"].as_str().unwrap()] =
+            json!({"floor": 1.5, "medians_ns": [1.0, 2.5]});
+    }
+    fs::write(dir.join("noise.json"), noise.to_string()).unwrap();
+    let (code, out, err) = compare(dir, &[&fail_at_50[..], &["--noise", "noise.json"]].concat());
+    assert_eq!(code, 0, "within the noise floor: {out} {err}");
+    assert!(out.contains("no significant change"), "{out}");
     let (code, _, _) = compare(
         dir,
         &[
@@ -546,6 +610,33 @@ fn another_machines_file_renders_on_its_own() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing.json: not found"));
+}
+
+#[test]
+fn busy_and_unstable_benchmarks_are_marked_on_the_page() {
+    let (_tmp, good) = good_results();
+    let quiet = Results::parse(&good).unwrap();
+    let page = report::page::render_index(&quiet, None, "charts").unwrap();
+    assert!(!page.html.contains(">busy<") && !page.html.contains("Busy:"));
+    let mut doc: serde_json::Value = serde_json::from_str(&good).unwrap();
+    let busy = json!({"others_share": 0.48, "steal_share": 0.0, "seconds": 12.0});
+    doc["machine"]["limits"]["contention"] = busy.clone();
+    doc["benchmarks"][0]["contention"] = busy;
+    doc["benchmarks"][0]["stability"] = json!({"cv": 0.3,
+        "outliers": {"low_severe": 0, "low_mild": 0, "high_mild": 3, "high_severe": 0},
+        "unstable": "bimodal: samples fall in two clusters"});
+    let busy = Results::parse(&doc.to_string()).unwrap();
+    let html = report::page::render_index(&busy, None, "charts")
+        .unwrap()
+        .html;
+    assert!(
+        html.contains("Busy: this run shared the machine (other processes 48%"),
+        "run mark"
+    );
+    assert!(
+        html.contains(">busy<") && html.contains("title=\"bimodal"),
+        "row marks"
+    );
 }
 
 /// Each technique's declared kind (`cb-kinds.json`) files its records, whatever the id says;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use threads::{PoolError, ShutdownMode, ThreadPoolExecutor};
 use workloads::sync::with_deadline;
-use workloads::{MapJob, Preset};
+use workloads::{Kind, MapJob, Preset};
 
 const BOUND: Duration = Duration::from_secs(10);
 
@@ -31,6 +31,25 @@ fn every_technique_verifies_on_every_quick_workload() {
                     .unwrap_or_else(|e| panic!("{} at {workers}: {e}", technique.id()));
             }
         }
+    }
+}
+
+/// Each technique declares what it pays for: the sequential baselines say so, the rest are
+/// threads (the report files every row by these, not by the ids).
+#[test]
+fn every_technique_declares_its_kind() {
+    let map = threads::map_techniques();
+    let downloads = threads::download_techniques();
+    let servers = threads::web_server_techniques();
+    let kinds = (map.iter().map(|t| (t.id(), t.kind())))
+        .chain(downloads.iter().map(|t| (t.id(), t.kind())))
+        .chain(servers.iter().map(|t| (t.id(), t.kind())));
+    for (id, kind) in kinds {
+        let expected = match id {
+            "sequential" => Kind::Sequential,
+            _ => Kind::Thread,
+        };
+        assert_eq!(kind, expected, "{id}");
     }
 }
 

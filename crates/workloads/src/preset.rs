@@ -164,18 +164,25 @@ impl fmt::Display for PresetError {
 
 impl std::error::Error for PresetError {}
 
-/// The worker counts every family sweeps: 1, 2, the available parallelism and twice that,
-/// sorted and deduplicated (on 2 cores: 1, 2, 4). `CB_WORKERS=1,2,8` overrides it.
-pub fn worker_counts() -> Result<Vec<NonZeroUsize>, PresetError> {
+/// The worker counts every family sweeps, for a run that may use `effective_cpus` CPUs
+/// (affinity and CPU quota taken into account; the report's `machine::effective_cpus`):
+/// powers of two up to that count, the count itself and twice it, so curves show where they
+/// bend on any machine (2 CPUs: 1, 2, 4; 64 CPUs: 1, 2, 4, ..., 64, 128).
+/// `CB_WORKERS=1,2,8` overrides it.
+pub fn worker_counts(effective_cpus: usize) -> Result<Vec<NonZeroUsize>, PresetError> {
     if let Ok(list) = std::env::var(WORKERS_ENV) {
         return parse_workers(&list);
     }
-    let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    Ok(sweep(cores))
+    Ok(sweep(effective_cpus))
 }
 
-fn sweep(cores: usize) -> Vec<NonZeroUsize> {
-    let mut counts: Vec<usize> = vec![1, 2, cores, 2 * cores];
+/// 1, 2, 4, ... up to `cpus`, plus `cpus` and `2 * cpus`, sorted and deduplicated.
+fn sweep(cpus: usize) -> Vec<NonZeroUsize> {
+    let cpus = cpus.max(1);
+    let mut counts: Vec<usize> = std::iter::successors(Some(1_usize), |p| p.checked_mul(2))
+        .take_while(|&p| p <= cpus)
+        .chain([cpus, 2 * cpus])
+        .collect();
     counts.sort_unstable();
     counts.dedup();
     counts.into_iter().filter_map(NonZeroUsize::new).collect()
@@ -207,9 +214,12 @@ mod tests {
 
     #[test]
     fn sweep_is_deduplicated() {
-        assert_eq!(sweep(2), nz(&[1, 2, 4]));
         assert_eq!(sweep(1), nz(&[1, 2]));
-        assert_eq!(sweep(16), nz(&[1, 2, 16, 32]));
+        assert_eq!(sweep(2), nz(&[1, 2, 4]));
+        assert_eq!(sweep(3), nz(&[1, 2, 3, 6]));
+        assert_eq!(sweep(16), nz(&[1, 2, 4, 8, 16, 32]));
+        assert_eq!(sweep(64), nz(&[1, 2, 4, 8, 16, 32, 64, 128]));
+        assert_eq!(sweep(0), nz(&[1, 2]), "at least one CPU");
     }
 
     #[test]

@@ -2,14 +2,20 @@
 //!
 //! Prints a table of median times, ratios against the reference and each machine's own
 //! speedup over its sequential run, the geometric mean per family, and the benchmarks only
-//! some files hold; writes the same as a page with charts. Exit status: 0, 1 for bad input
-//! (one line naming the file and the problem), 3 when `--fail-above` finds a regression.
+//! some files hold; writes the same as a page with charts. Each pair gets a verdict (faster,
+//! slower, no significant change, too few samples) from a 95% bootstrap interval of the ratio
+//! of medians, beyond the benchmark's run-to-run noise floor from `reports/noise.json` (read
+//! when present; `--noise FILE` names another). `--write-noise FILE` treats the files as an
+//! A/A check (repeated runs on one machine) and writes their noise floors. Exit status: 0, 1
+//! for bad input (one line naming the file and the problem), 3 when `--fail-above` finds a
+//! significant regression.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use report::compare::{Comparison, read_inputs, reference_index, write_page};
+use report::compare::{Comparison, Input, read_inputs, reference_index, write_page};
+use report::noise::{DEFAULT_NOISE_FILE, Noise};
 
 /// Compare concurrency-bench results files across machines.
 #[derive(Parser, Debug)]
@@ -24,9 +30,18 @@ struct Args {
     /// Where to write the comparison page; its charts go in a folder beside it.
     #[arg(long, value_name = "PATH", default_value = "reports/compare.html")]
     out: PathBuf,
-    /// Exit with status 3 when any benchmark is slower than the reference by more than PCT percent.
+    /// Exit with status 3 when a benchmark is significantly slower than the reference (its
+    /// verdict is "slower") by more than PCT percent.
     #[arg(long, value_name = "PCT", value_parser = percent)]
     fail_above: Option<f64>,
+    /// Noise floors from an A/A check (default: reports/noise.json, or noise.json in
+    /// CB_REPORT_DIR, when present).
+    #[arg(long, value_name = "FILE")]
+    noise: Option<PathBuf>,
+    /// Treat the files as repeated runs of one machine (an A/A check) and write each
+    /// benchmark's run-to-run spread to FILE.
+    #[arg(long, value_name = "FILE")]
+    write_noise: Option<PathBuf>,
 }
 
 fn percent(text: &str) -> Result<f64, String> {
@@ -48,7 +63,14 @@ fn main() -> ExitCode {
         Ok(k) => k,
         Err(e) => return error(e),
     };
-    let comparison = Comparison::new(&inputs, reference);
+    if let Some(path) = &args.write_noise {
+        return write_noise(&inputs, path);
+    }
+    let noise = match load_noise(args.noise.as_ref(), &inputs[reference]) {
+        Ok(noise) => noise,
+        Err(e) => return error(e),
+    };
+    let comparison = Comparison::new(&inputs, reference).with_noise(noise.as_ref());
     print!("{}", comparison.text());
     if let Err(e) = write_page(&comparison, &args.out) {
         return error(e);
@@ -58,7 +80,7 @@ fn main() -> ExitCode {
         let regressions = comparison.regressions(pct);
         if !regressions.is_empty() {
             eprintln!(
-                "regressions (more than {pct}% slower than the reference): {}",
+                "significant regressions (verdict slower, more than {pct}% slower than the reference): {}",
                 regressions.len()
             );
             for (id, machine, ratio) in regressions {
@@ -69,6 +91,62 @@ fn main() -> ExitCode {
             }
             return ExitCode::from(3);
         }
+    }
+    ExitCode::SUCCESS
+}
+
+/// The noise file named, else `reports/noise.json` when present; one from another kind of
+/// machine than the reference is left out with a warning.
+fn load_noise(named: Option<&PathBuf>, reference: &Input) -> Result<Option<Noise>, report::Error> {
+    // The folder the suite publishes into (`CB_REPORT_DIR`), else reports/.
+    let default = std::env::var_os(report::publish::REPORT_DIR_ENV).map_or_else(
+        || PathBuf::from(DEFAULT_NOISE_FILE),
+        |d| PathBuf::from(d).join("noise.json"),
+    );
+    let path = match named {
+        Some(p) => p,
+        None if default.is_file() => &default,
+        None => return Ok(None),
+    };
+    let noise = Noise::read(path)?;
+    if noise.fingerprint != reference.results.machine.fingerprint {
+        eprintln!(
+            "warning: {} was measured on another kind of machine ({}) than the reference {}: noise floors left out",
+            path.display(),
+            noise.machine,
+            reference.name
+        );
+        return Ok(None);
+    }
+    Ok(Some(noise))
+}
+
+fn write_noise(inputs: &[Input], path: &std::path::Path) -> ExitCode {
+    let runs: Vec<(String, &report::Results)> = inputs
+        .iter()
+        .map(|i| (i.path.display().to_string(), &i.results))
+        .collect();
+    let noise = match Noise::from_runs(&runs) {
+        Ok(n) => n,
+        Err(e) => return error(e),
+    };
+    if let Err(e) = noise.write(path) {
+        return error(e);
+    }
+    let (above, all) = noise.count_above(0.10);
+    println!(
+        "noise floors of {all} benchmarks over {} runs -> {} ({above} with a floor of 10% or more)",
+        runs.len(),
+        path.display()
+    );
+    let mut worst: Vec<(&String, &report::noise::Floor)> = noise.benchmarks.iter().collect();
+    worst.sort_by(|a, b| b.1.floor.total_cmp(&a.1.floor));
+    for (id, f) in worst.iter().take(10) {
+        println!(
+            "  {id}: floor {:.1}% (runs spread {:.1}%)",
+            f.floor * 100.0,
+            f.spread * 100.0
+        );
     }
     ExitCode::SUCCESS
 }

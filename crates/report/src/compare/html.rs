@@ -52,6 +52,7 @@ impl Comparison<'_> {
                     cell(names[k]),
                     g.map_or_else(none, |g| cell(format_ratio(g))),
                     cell(n),
+                    cell(self.verdict_summary(k, ids)),
                 ]);
             }
         }
@@ -88,6 +89,7 @@ impl Comparison<'_> {
                     "machine",
                     "time / reference (geometric mean)",
                     "benchmarks in both",
+                    "verdicts",
                 ],
                 &family_rows,
             ))

@@ -1,6 +1,10 @@
 //! Comparing results files from several machines (or runs): ratios of median times against
 //! a reference file, the geometric mean per family, each machine's own speedup over its
 //! sequential baseline, machine fingerprints, and benchmarks that only some files hold.
+//! Each pair gets a verdict from [`crate::stats`] (ratio of medians with a 95% bootstrap
+//! interval, beyond the benchmark's noise floor from [`crate::noise`] when one is loaded);
+//! `--fail-above` counts only significant regressions. Runs whose effective CPUs differ, and
+//! runs or benchmarks measured beside a busy neighbour, are named.
 //! The terminal table is in `text`, the page in `html`.
 
 mod html;
@@ -15,7 +19,9 @@ use crate::analysis::{format_ratio, format_time, geomean, speedup};
 use crate::error::Error;
 use crate::grain::{Sweep, format_threshold};
 use crate::model::{Record, Results};
-use crate::page::machine_rows;
+use crate::noise::Noise;
+use crate::page::{LIMIT_ROWS, machine_rows};
+use crate::stats::{Change, Verdict};
 
 /// One results file taking part in a comparison.
 #[derive(Clone, Debug)]
@@ -85,6 +91,8 @@ pub struct Comparison<'a> {
     maps: Vec<BTreeMap<&'a str, &'a Record>>,
     /// Every id in any input, sorted.
     ids: BTreeSet<&'a str>,
+    /// Run-to-run noise floors from an A/A check, if loaded.
+    noise: Option<&'a Noise>,
 }
 
 impl<'a> Comparison<'a> {
@@ -106,7 +114,51 @@ impl<'a> Comparison<'a> {
             reference,
             maps,
             ids,
+            noise: None,
         }
+    }
+
+    /// Uses `noise`'s floors in the verdicts (see [`crate::stats`]).
+    pub fn with_noise(mut self, noise: Option<&'a Noise>) -> Comparison<'a> {
+        self.noise = noise;
+        self
+    }
+
+    /// The change of a benchmark both `input` and the reference hold: ratio, interval,
+    /// verdict (see [`crate::stats`]).
+    pub fn change(&self, input: usize, id: &str) -> Option<Change> {
+        let (r, x) = (
+            self.maps[self.reference].get(id)?,
+            self.maps[input].get(id)?,
+        );
+        let times = |rec: &Record| {
+            rec.sample
+                .as_ref()
+                .map(|s| s.per_iteration())
+                .unwrap_or_default()
+        };
+        let floor = self.noise.and_then(|n| n.floor(id)).unwrap_or(0.0);
+        let fallback = x.median.point_ns / r.median.point_ns;
+        Some(crate::stats::change(&times(r), &times(x), floor, fallback))
+    }
+
+    /// How many of `ids` got each verdict for `input`.
+    pub fn verdict_counts(&self, input: usize, ids: &[&str]) -> BTreeMap<Verdict, usize> {
+        let mut counts = BTreeMap::new();
+        for c in ids.iter().filter_map(|id| self.change(input, id)) {
+            *counts.entry(c.verdict).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// `2 slower, 40 no significant change`: the counts of [`Self::verdict_counts`].
+    pub fn verdict_summary(&self, input: usize, ids: &[&str]) -> String {
+        let counts = self.verdict_counts(input, ids);
+        Verdict::ALL
+            .iter()
+            .filter_map(|v| counts.get(v).map(|n| format!("{n} {}", v.label())))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     fn others(&self) -> impl Iterator<Item = usize> + '_ {
@@ -206,22 +258,84 @@ impl<'a> Comparison<'a> {
             .collect()
     }
 
-    /// Benchmarks slower than the reference by more than `pct` percent: (id, input, ratio).
+    /// Significant regressions above `pct` percent: benchmarks whose verdict is slower and
+    /// whose ratio is above 1 + pct/100: (id, input, ratio).
     pub fn regressions(&self, pct: f64) -> Vec<(&'a str, &'a str, f64)> {
         let limit = 1.0 + pct / 100.0;
         let mut out = Vec::new();
         for k in self.others() {
             for id in &self.ids {
-                if let Some(r) = self.ratio(k, id).filter(|r| *r > limit) {
-                    out.push((*id, self.inputs[k].name.as_str(), r));
+                if let Some(c) = self
+                    .change(k, id)
+                    .filter(|c| c.verdict == Verdict::Slower && c.ratio > limit)
+                {
+                    out.push((*id, self.inputs[k].name.as_str(), c.ratio));
                 }
             }
         }
         out
     }
 
-    /// Lines warning that an input ran on another kind of machine than the reference.
+    /// Lines warning that numbers are not comparable as they stand: an input ran on another
+    /// kind of machine than the reference, with other effective CPUs, or beside a busy
+    /// neighbour.
     pub fn fingerprint_notes(&self) -> Vec<String> {
+        let mut notes = self.machine_notes();
+        notes.extend(self.limit_notes());
+        notes
+    }
+
+    /// Effective CPUs that differ from the reference's, and busy runs.
+    fn limit_notes(&self) -> Vec<String> {
+        let effective = |k: usize| {
+            let l = self.inputs[k].results.machine.limits.as_ref()?;
+            l.effective_cpus
+        };
+        let mut notes = Vec::new();
+        let (r, rname) = (effective(self.reference), &self.inputs[self.reference].name);
+        for k in self.others() {
+            if let (Some(x), Some(r)) = (effective(k), r) {
+                if x != r {
+                    notes.push(format!(
+                        "effective_cpus differ: {} could use {x} CPUs, the reference {rname} {r} (affinity or CPU quota): speedups and contended benchmarks are not comparable",
+                        self.inputs[k].name
+                    ));
+                }
+            }
+        }
+        for input in self.inputs {
+            let run = input
+                .results
+                .machine
+                .limits
+                .as_ref()
+                .and_then(|l| l.contention);
+            if let Some(c) = run.filter(|c| c.busy()) {
+                notes.push(format!(
+                    "{} ran beside a busy neighbour: {}",
+                    input.name,
+                    c.describe()
+                ));
+            }
+            let busy = input
+                .results
+                .benchmarks
+                .iter()
+                .filter(|b| b.contention.is_some_and(|c| c.busy()))
+                .count();
+            if busy > 0 {
+                notes.push(format!(
+                    "{}: {busy} of {} benchmarks were measured beside a busy neighbour (marked busy)",
+                    input.name,
+                    input.results.benchmarks.len()
+                ));
+            }
+        }
+        notes
+    }
+
+    /// Inputs from another kind of machine than the reference.
+    fn machine_notes(&self) -> Vec<String> {
         let r = &self.inputs[self.reference].results.machine;
         self.others()
             .filter_map(|k| {
@@ -229,7 +343,10 @@ impl<'a> Comparison<'a> {
                 (m.fingerprint != r.fingerprint).then(|| {
                     let mut diffs = Vec::new();
                     for (name, field) in machine_rows() {
-                        if !matches!(name, "label" | "fingerprint" | "kernel" | "rustc") && field(m) != field(r) {
+                        if !matches!(name, "label" | "fingerprint" | "kernel" | "rustc")
+                            && !LIMIT_ROWS.contains(&name)
+                            && field(m) != field(r)
+                        {
                             diffs.push(name);
                         }
                     }
@@ -258,6 +375,7 @@ impl<'a> Comparison<'a> {
             header.push(name(k));
             if k != self.reference {
                 header.push(format!("{} / {}", name(k), name(self.reference)));
+                header.push(format!("verdict {}", name(k)));
             }
         }
         header.extend((0..self.inputs.len()).map(|k| format!("speedup {}", name(k))));
@@ -269,19 +387,31 @@ impl<'a> Comparison<'a> {
         let dash = || "–".to_string();
         let mut row = vec![id.to_string()];
         for k in 0..self.inputs.len() {
-            row.push(
-                self.maps[k]
-                    .get(id)
-                    .map_or_else(dash, |r| format_time(r.median.point_ns)),
-            );
+            row.push(self.maps[k].get(id).map_or_else(dash, |r| {
+                let busy = r.contention.is_some_and(|c| c.busy());
+                format!(
+                    "{}{}",
+                    format_time(r.median.point_ns),
+                    if busy { " busy" } else { "" }
+                )
+            }));
             if k != self.reference {
                 row.push(self.ratio(k, id).map_or_else(dash, format_ratio));
+                row.push(self.change(k, id).map_or_else(dash, |c| verdict_cell(&c)));
             }
         }
         row.extend(
             (0..self.inputs.len()).map(|k| self.own_speedup(k, id).map_or_else(dash, format_ratio)),
         );
         row
+    }
+}
+
+/// `slower [1.15–1.25]`, `no significant change [0.97–1.04]`, `too few samples`.
+fn verdict_cell(c: &Change) -> String {
+    match c.interval {
+        Some((lo, hi)) => format!("{} [{lo:.2}–{hi:.2}]", c.verdict.label()),
+        None => c.verdict.label().to_string(),
     }
 }
 

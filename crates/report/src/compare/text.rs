@@ -12,9 +12,14 @@ impl Comparison<'_> {
         for (k, input) in self.inputs.iter().enumerate() {
             let m = &input.results.machine;
             let mark = if k == self.reference { "*" } else { " " };
+            let effective = m
+                .limits
+                .as_ref()
+                .and_then(|l| l.effective_cpus)
+                .map_or(String::new(), |e| format!(", {e} effective"));
             let _ = writeln!(
                 out,
-                " {mark} {} = {}: {} ({} logical cores), fingerprint {}, run {}, {}",
+                " {mark} {} = {}: {} ({} logical cores{effective}), fingerprint {}, run {}, {}",
                 letter(k),
                 input.name,
                 m.cpu_model,
@@ -23,6 +28,20 @@ impl Comparison<'_> {
                 input.results.run.id,
                 input.path.display()
             );
+        }
+        match self.noise {
+            Some(n) => {
+                let _ = writeln!(
+                    out,
+                    "noise floors: {} benchmarks from an A/A check of {} runs on {} (a change is significant only beyond its floor)",
+                    n.benchmarks.len(),
+                    n.runs.len(),
+                    n.machine
+                );
+            }
+            None => out.push_str(
+                "noise floors: none (run scripts/aa-check.sh first; without them run-to-run spread can read as change)\n",
+            ),
         }
         for note in self.fingerprint_notes() {
             let _ = writeln!(out, "warning: {note}");
@@ -37,9 +56,10 @@ impl Comparison<'_> {
                 let (g, n) = self.family_geomean(k, &ids);
                 let _ = writeln!(
                     out,
-                    "  {family:<12} {:<24} {:>8}  over {n} benchmarks",
+                    "  {family:<12} {:<24} {:>8}  over {n} benchmarks: {}",
                     self.inputs[k].name,
-                    g.map_or("–".into(), format_ratio)
+                    g.map_or("–".into(), format_ratio),
+                    self.verdict_summary(k, &ids)
                 );
             }
         }

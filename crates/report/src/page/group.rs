@@ -78,6 +78,7 @@ pub(super) fn group_section(
         "speedup",
         "cores busy (CPU / wall)",
         "latency p50 / p99",
+        "stability",
     ];
     if baseline.is_some() {
         header.extend(["baseline median", "this / baseline"]);
@@ -136,6 +137,7 @@ fn record_row(
                 @if l.errors > 0 { " " span class="bad" { (l.errors) " errors" } }
             }
         }),
+        stability(r),
     ];
     if let Some(base) = baseline.map(|b| b.iter().find(|b| b.id == r.id)) {
         row.push(base.map_or_else(none, |b| num(format_time(b.median.point_ns))));
@@ -148,6 +150,19 @@ fn record_row(
             .map_or_else(none, |l| html! { a href=(l) { "details" } }),
     );
     row
+}
+
+/// The CV of the samples, with a mark when unstable (the likely cause as its title) and one
+/// when measured beside a busy neighbour.
+fn stability(r: &Record) -> Markup {
+    let busy = r.contention.filter(|c| c.busy());
+    html! {
+        @if let Some(s) = &r.stability {
+            span class="num" { "CV " (analysis::three_digits(s.cv * 100.0)) "%" }
+            @if let Some(cause) = &s.unstable { " " span class="bad" title=(cause) { "unstable" } }
+        } @else { "–" }
+        @if let Some(c) = busy { " " span class="bad" title=(c.describe()) { "busy" } }
+    }
 }
 
 /// A link to criterion's page for a benchmark (or, with `group`, its group's page).

@@ -5,7 +5,7 @@ use maud::{Markup, html};
 use super::Beside;
 use crate::analysis::{self, by_family, format_ratio};
 use crate::html::{cell, none, table};
-use crate::model::{Machine, Record, Results};
+use crate::model::{Limits, Machine, Record, Results};
 /// Machine and run summary, with the baseline's machine in a second column.
 pub(super) fn summary(results: &Results, baseline: Option<&Beside<'_>>) -> Markup {
     let run = &results.run;
@@ -49,6 +49,12 @@ pub(super) fn summary(results: &Results, baseline: Option<&Beside<'_>>) -> Marku
         (table("meta", &["", "value"], &run_rows))
         h2 { "Machine" } "\n"
         (table("meta", &header, &machine_table))
+        @if let Some(c) = results.machine.limits.as_ref().and_then(|l| l.contention).filter(|c| c.busy()) {
+            p class="bad" {
+                "Busy: this run shared the machine (" (c.describe()) "). Contended benchmarks \
+                 change character beside a neighbour; rows measured while busy are marked."
+            } "\n"
+        }
         @if let Some(b) = other_machine {
             p class="note" {
                 "The baseline " b { (b.name) }
@@ -62,7 +68,7 @@ pub(super) fn summary(results: &Results, baseline: Option<&Beside<'_>>) -> Marku
 #[allow(clippy::type_complexity)]
 pub fn machine_rows() -> Vec<(&'static str, Box<dyn Fn(&Machine) -> String>)> {
     let opt = |v: Option<u64>| v.map_or_else(|| "unknown".to_string(), |v| v.to_string());
-    vec![
+    let hardware: Vec<(&'static str, Box<dyn Fn(&Machine) -> String>)> = vec![
         ("label", Box::new(|m: &Machine| m.label.clone())),
         ("CPU", Box::new(|m: &Machine| m.cpu_model.clone())),
         (
@@ -87,7 +93,88 @@ pub fn machine_rows() -> Vec<(&'static str, Box<dyn Fn(&Machine) -> String>)> {
         ("arch", Box::new(|m: &Machine| m.arch.clone())),
         ("rustc", Box::new(|m: &Machine| m.rustc.clone())),
         ("fingerprint", Box::new(|m: &Machine| m.fingerprint.clone())),
-    ]
+    ];
+    hardware.into_iter().chain(limit_rows()).collect()
+}
+
+/// The names of the rows about what limited a run rather than the hardware.
+pub const LIMIT_ROWS: [&str; 7] = [
+    "effective CPUs",
+    "CPU quota",
+    "frequency",
+    "hypervisor",
+    "build",
+    "load average",
+    "neighbours",
+];
+
+/// The rows of [`LIMIT_ROWS`]: "unknown" where unreadable, "–" for files older than them.
+#[allow(clippy::type_complexity)]
+fn limit_rows() -> Vec<(&'static str, Box<dyn Fn(&Machine) -> String>)> {
+    fn show(m: &Machine, f: impl Fn(&Limits) -> String) -> String {
+        m.limits.as_ref().map_or_else(|| "–".to_string(), f)
+    }
+    fn unknown() -> String {
+        "unknown".to_string()
+    }
+    let rows: [Box<dyn Fn(&Limits) -> String>; 7] = [
+        Box::new(|l| {
+            let affinity = l
+                .affinity_list
+                .as_ref()
+                .map_or_else(unknown, |a| format!("CPUs {a}"));
+            format!(
+                "{} ({affinity})",
+                l.effective_cpus.map_or_else(unknown, |e| e.to_string())
+            )
+        }),
+        Box::new(|l| match (&l.cpu_quota, &l.cpu_quota_source) {
+            (Some(q), _) => format!("{q} CPUs"),
+            (None, Some(_)) => "none".to_string(),
+            (None, None) => unknown(),
+        }),
+        Box::new(|l| {
+            let f = |v: &Option<String>| v.clone().unwrap_or_else(unknown);
+            let boost = l
+                .cpu_boost
+                .map_or_else(unknown, |b| if b { "on" } else { "off" }.into());
+            format!(
+                "driver {}, governor {}, boost {boost}",
+                f(&l.cpufreq_driver),
+                f(&l.cpufreq_governor)
+            )
+        }),
+        Box::new(|l| l.hypervisor.clone().unwrap_or_else(unknown)),
+        Box::new(|l| {
+            l.build.as_ref().map_or_else(unknown, |b| {
+                format!(
+                    "{}, target CPU {}, RUSTFLAGS \"{}\"",
+                    b.profile, b.target_cpu, b.rustflags
+                )
+            })
+        }),
+        Box::new(|l| {
+            l.load_average.as_ref().map_or_else(unknown, |v| {
+                v.iter()
+                    .map(|x| format!("{x:.2}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+        }),
+        Box::new(|l| {
+            l.contention.map_or_else(unknown, |c| {
+                format!("{}{}", if c.busy() { "BUSY: " } else { "" }, c.describe())
+            })
+        }),
+    ];
+    LIMIT_ROWS
+        .into_iter()
+        .zip(rows)
+        .map(|(name, f)| {
+            let row: Box<dyn Fn(&Machine) -> String> = Box::new(move |m| show(m, &f));
+            (name, row)
+        })
+        .collect()
 }
 
 /// How the run relates to the baseline: geometric mean of time ratios per family, and the

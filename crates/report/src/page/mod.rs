@@ -9,7 +9,7 @@ mod group;
 mod headline;
 mod meta;
 
-pub use meta::machine_rows;
+pub use meta::{LIMIT_ROWS, machine_rows};
 
 use answer::{Answer, LADDER};
 use group::group_section;

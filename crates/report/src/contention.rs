@@ -1,0 +1,158 @@
+//! Who else used the machine while a run (or one benchmark) was measured: the share of all
+//! CPU time taken by other processes and by the hypervisor (steal), from the aggregate `cpu`
+//! line of `/proc/stat` read before and after, minus this process's own CPU time.
+//!
+//! A neighbour changes what a concurrency benchmark measures (with one of 2 CPUs taken, two
+//! workers stop overlapping), so a run or benchmark above [`BUSY_OTHERS`] or [`BUSY_STEAL`]
+//! is marked busy. The thresholds: a quiet 2-CPU VM shows 0-3% others (daemons, the shell)
+//! and under 1% steal; `yes >/dev/null` on one of 2 CPUs shows ~50% others.
+
+use crate::model::Contention;
+
+/// Other processes above this share of all CPU time make a measurement busy (15%).
+pub const BUSY_OTHERS: f64 = 0.15;
+/// Steal above this share of all CPU time makes a measurement busy (5%).
+pub const BUSY_STEAL: f64 = 0.05;
+
+/// The kernel's clock tick for `/proc/stat` (`USER_HZ`, 100 on every Linux ABI).
+const NS_PER_TICK: f64 = 1e7;
+
+/// One reading of the aggregate `cpu` line of `/proc/stat`, in nanoseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Snapshot {
+    /// Busy time of all CPUs in processes (user, nice, system; guest is inside user).
+    /// Interrupt time is left out: loopback traffic of the run's own servers lands there.
+    pub busy_ns: f64,
+    /// Steal: time the hypervisor gave this VM's CPUs to someone else.
+    pub steal_ns: f64,
+    /// All time of all CPUs (busy, idle, iowait, steal).
+    pub total_ns: f64,
+}
+
+impl Snapshot {
+    /// Reads `/proc/stat`; `None` where it does not exist or does not parse.
+    pub fn now() -> Option<Snapshot> {
+        Snapshot::parse(&std::fs::read_to_string("/proc/stat").ok()?)
+    }
+
+    /// Parses the `cpu ` line: user nice system idle iowait irq softirq steal ... (ticks).
+    pub fn parse(stat: &str) -> Option<Snapshot> {
+        let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+        let v: Vec<f64> = line
+            .split_whitespace()
+            .skip(1)
+            .map(|f| f.parse::<f64>().ok())
+            .collect::<Option<_>>()?;
+        let at = |i: usize| v.get(i).copied().unwrap_or(0.0) * NS_PER_TICK;
+        let busy_ns = at(0) + at(1) + at(2);
+        let steal_ns = at(7);
+        Some(Snapshot {
+            busy_ns,
+            steal_ns,
+            total_ns: busy_ns + at(3) + at(4) + at(5) + at(6) + steal_ns,
+        })
+    }
+
+    /// What happened between `self` (earlier) and `later`, given the CPU time this process
+    /// and its children used meanwhile.
+    pub fn until(&self, later: &Snapshot, own_cpu_ns: f64) -> Delta {
+        Delta {
+            others_ns: (later.busy_ns - self.busy_ns - own_cpu_ns).max(0.0),
+            steal_ns: (later.steal_ns - self.steal_ns).max(0.0),
+            total_ns: (later.total_ns - self.total_ns).max(0.0),
+        }
+    }
+}
+
+/// CPU time of others and steal over an interval, summed over intervals (the samples of a
+/// benchmark).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Delta {
+    /// Busy time of other processes.
+    pub others_ns: f64,
+    /// Steal time.
+    pub steal_ns: f64,
+    /// All CPU time of the interval (CPUs x wall time).
+    pub total_ns: f64,
+}
+
+impl Delta {
+    /// Adds another interval.
+    pub fn add(&mut self, other: Delta) {
+        self.others_ns += other.others_ns;
+        self.steal_ns += other.steal_ns;
+        self.total_ns += other.total_ns;
+    }
+
+    /// As shares of all CPU time; `None` for an empty interval (nothing to say).
+    pub fn contention(&self, cpus: u64) -> Option<Contention> {
+        (self.total_ns > 0.0).then(|| Contention {
+            others_share: (self.others_ns / self.total_ns).min(1.0),
+            steal_share: (self.steal_ns / self.total_ns).min(1.0),
+            seconds: self.total_ns / 1e9 / cpus.max(1) as f64,
+        })
+    }
+}
+
+impl Contention {
+    /// Whether a neighbour or the hypervisor took more than the documented thresholds.
+    pub fn busy(&self) -> bool {
+        self.others_share > BUSY_OTHERS || self.steal_share > BUSY_STEAL
+    }
+
+    /// `others 48%, steal 0%` for a mark's tooltip or a warning.
+    pub fn describe(&self) -> String {
+        format!(
+            "other processes {:.0}%, steal {:.0}% of all CPU time over {:.1} s",
+            self.others_share * 100.0,
+            self.steal_share * 100.0,
+            self.seconds
+        )
+    }
+}
+
+/// The 1, 5 and 15 minute load averages from `/proc/loadavg`.
+pub fn load_average() -> Option<Vec<f64>> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let v: Vec<f64> = text
+        .split_whitespace()
+        .take(3)
+        .map(|f| f.parse().ok())
+        .collect::<Option<_>>()?;
+    (v.len() == 3).then_some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BEFORE: &str = "cpu  25555 0 14878 29798 870 0 93 756 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n";
+    /// One second on 2 CPUs later: 100 ticks busy (50 of them ours), 90 idle, 10 steal.
+    const AFTER: &str = "cpu  25605 0 14928 29888 870 0 93 766 0 0\n";
+
+    #[test]
+    fn shares_come_from_the_aggregate_line() {
+        let (a, b) = (
+            Snapshot::parse(BEFORE).unwrap(),
+            Snapshot::parse(AFTER).unwrap(),
+        );
+        let d = a.until(&b, 0.5e9);
+        let c = d.contention(2).unwrap();
+        assert!((c.others_share - 0.25).abs() < 1e-9, "{c:?}");
+        assert!((c.steal_share - 0.05).abs() < 1e-9, "{c:?}");
+        assert!((c.seconds - 1.0).abs() < 1e-9);
+        assert!(c.busy());
+        assert!(Snapshot::parse("intr 1 2\n").is_none());
+    }
+
+    #[test]
+    fn quiet_is_not_busy() {
+        let quiet = Contention {
+            others_share: 0.02,
+            steal_share: 0.0,
+            seconds: 10.0,
+        };
+        assert!(!quiet.busy());
+        assert_eq!(Delta::default().contention(2), None);
+    }
+}
