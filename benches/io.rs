@@ -31,7 +31,7 @@ use criterion::{BenchmarkGroup, Criterion, Throughput};
 use loopback::conformance::web_plan;
 use loopback::{
     CANNED_BODY, CannedServer, FileServer, LoadGenerator, LoadPlan, LoadReport, LoopbackError,
-    write_latency_json,
+    OpenLoop, write_latency_json,
 };
 use workloads::{DownloadJob, DownloadTechnique, Kind, ServerSettings, WebJob, WebServerTechnique};
 
@@ -115,15 +115,29 @@ fn bench_load(
     bench_checked(group, settings, (&id, kind), run, |report| {
         Ok::<_, String>(report.duration)
     });
-    if let Some(total) = total {
-        write_latency(&id, &total);
-    }
-}
-
-fn write_latency(id: &BenchId, report: &LoadReport) {
+    let Some(total) = total else { return };
     if !is_measuring() {
         return;
     }
+    // The p99 figures come from an open loop at half the closed loop's rate, latency counted
+    // from each request's scheduled start: a closed loop hides a stall (coordinated omission).
+    let rate = total.requests_per_sec() / 2.0;
+    let seconds = if settings.preset == workloads::Preset::Quick {
+        0.3
+    } else {
+        1.0
+    };
+    let open = generator
+        .run_timed(
+            addr,
+            &plan.open_loop(rate, Duration::from_secs_f64(seconds)),
+        )
+        .and_then(|open| open.check().map(|()| open))
+        .unwrap_or_else(|e| fail(format!("{id} (open loop at {rate:.0} req/s)"), e));
+    write_latency(&id, &total, &OpenLoop { rate, report: open });
+}
+
+fn write_latency(id: &BenchId, report: &LoadReport, open: &OpenLoop) {
     // criterion's directory of this id: each part made file-name safe, then `new/`, where
     // its own benchmark.json is.
     let dir = criterion_dir()
@@ -131,14 +145,17 @@ fn write_latency(id: &BenchId, report: &LoadReport) {
         .join(criterion_safe(&id.function))
         .join(criterion_safe(&id.parameter))
         .join("new");
-    match write_latency_json(&dir, report, &id.group, &id.function, &id.parameter) {
+    let files = (report, Some(open));
+    match write_latency_json(&dir, files, &id.group, &id.function, &id.parameter) {
         Ok(_) => eprintln!(
-            "{id}: {:.0} req/s, p50 {:.0} us, p99 {:.0} us, max {} us, {} errors",
+            "{id}: {:.0} req/s, {} errors; open loop at {:.0} req/s: p50 {:.0} us, p99 {:.0} us, max {} us (closed loop p99 {:.0} us)",
             report.requests_per_sec(),
-            report.latency_at(0.5),
+            report.errors,
+            open.rate,
+            open.report.latency_at(0.5),
+            open.report.latency_at(0.99),
+            open.report.latency_us.max(),
             report.latency_at(0.99),
-            report.latency_us.max(),
-            report.errors
         ),
         Err(e) => fail(id, e),
     }

@@ -36,6 +36,7 @@ impl WebServerTechnique for TokioHyperServer {
             workers: settings.workers,
             read_timeout: settings.read_timeout,
             max_header_bytes: settings.max_header_bytes,
+            bind: settings.bind,
         };
         let server = HttpServer::start(config, hello).map_err(|e| RunError::Start {
             technique: Self::ID.into(),

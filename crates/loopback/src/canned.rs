@@ -8,8 +8,8 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::LoopbackError;
 use crate::serve::ServerThread;
+use crate::{LOOPBACK_ANY_PORT, LoopbackError};
 
 /// The body every request gets from a [`CannedServer`].
 pub const CANNED_BODY: &str = "Hello, Anonymous!";
@@ -26,7 +26,12 @@ impl CannedServer {
     /// threads, and so measured itself, not the generator.
     pub fn start() -> Result<CannedServer, LoopbackError> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let thread = ServerThread::spawn("cb-canned-server", cores, answer)?;
+        CannedServer::bind(LOOPBACK_ANY_PORT, cores)
+    }
+
+    /// Like [`CannedServer::start`], listening on `addr` with `threads` event-loop threads.
+    pub fn bind(addr: SocketAddr, threads: usize) -> Result<CannedServer, LoopbackError> {
+        let thread = ServerThread::spawn("cb-canned-server", addr, threads.max(1), answer)?;
         Ok(CannedServer { thread })
     }
 

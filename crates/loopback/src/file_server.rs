@@ -4,23 +4,26 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Method, Response, StatusCode, header};
 
 use crate::LoopbackError;
+use crate::delay::DelayLine;
 use crate::serve::{HttpServer, ServeConfig};
 
 /// An HTTP file server on `127.0.0.1:0`.
 ///
-/// `GET <path>` of a known file answers 200 with its bytes after `latency`; an unknown path
-/// answers 404 and any other method 405, both without the latency. The latency is a tokio
-/// timer, so it lasts up to 1 ms longer than asked (the timer's resolution).
+/// `GET <path>` of a known file answers 200 with its bytes `latency` after the request
+/// arrived; an unknown path answers 404 and any other method 405, both without the latency.
+/// The latency is a timer thread with absolute deadlines (see `delay.rs`): it ends within
+/// tens of microseconds of the deadline, where tokio's 1 ms timer added up to a millisecond.
 #[derive(Debug)]
 pub struct FileServer {
     server: HttpServer,
+    delay: Option<Arc<DelayLine>>,
 }
 
 impl FileServer {
@@ -49,8 +52,18 @@ impl FileServer {
                 .map(|(path, body)| (path, Bytes::from(body)))
                 .collect(),
         );
+        let delay = if latency.is_zero() {
+            None
+        } else {
+            Some(Arc::new(DelayLine::start(&config.name)?))
+        };
+        let line = delay.clone();
         let server = HttpServer::start(config, move |request| {
             let files = Arc::clone(&files);
+            // The deadline counts from the request's arrival at the handler.
+            let due = line
+                .as_ref()
+                .map(|line| line.until(Instant::now() + latency));
             async move {
                 if request.method() != Method::GET {
                     return plain(StatusCode::METHOD_NOT_ALLOWED, "only GET\n");
@@ -58,8 +71,11 @@ impl FileServer {
                 let Some(body) = files.get(request.uri().path()).cloned() else {
                     return plain(StatusCode::NOT_FOUND, "no such file\n");
                 };
-                if !latency.is_zero() {
-                    tokio::time::sleep(latency).await;
+                if let Some(due) = due
+                    && due.await.is_err()
+                {
+                    // The timer thread stopped: the server is shutting down.
+                    return plain(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n");
                 }
                 Response::builder()
                     .header(header::CONTENT_TYPE, "application/octet-stream")
@@ -67,7 +83,7 @@ impl FileServer {
                     .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, ""))
             }
         })?;
-        Ok(FileServer { server })
+        Ok(FileServer { server, delay })
     }
 
     /// The address the server listens on.
@@ -77,7 +93,11 @@ impl FileServer {
 
     /// Stops the server and joins its thread within `bound`.
     pub fn shutdown(self, bound: Duration) -> Result<(), LoopbackError> {
-        self.server.shutdown(bound)
+        let result = self.server.shutdown(bound);
+        // The handlers' clones went with the server's runtime: this is the last one, and
+        // dropping it joins the timer thread.
+        drop(self.delay);
+        result
     }
 }
 

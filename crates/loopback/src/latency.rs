@@ -11,8 +11,40 @@ pub const LATENCY_SCHEMA: &str = "cb-latency-v1";
 /// The latency file's name.
 pub const LATENCY_FILE: &str = "latency.json";
 
-/// The `cb-latency-v1` JSON of `report` for one benchmark id.
+/// An open-loop run beside a benchmark's closed-loop runs: its percentiles, corrected for
+/// coordinated omission, are the ones the latency file gives.
+#[derive(Clone, Debug)]
+pub struct OpenLoop {
+    /// The fixed request rate, requests per second.
+    pub rate: f64,
+    /// What the open-loop run measured.
+    pub report: LoadReport,
+}
+
+/// The `cb-latency-v1` JSON of `report` for one benchmark id. With `open`, the percentiles
+/// are the open loop's and `latency_mode`, `open_loop_rate` and `closed_loop_p99_us` say so
+/// (optional fields: readers of the schema ignore them).
 pub fn latency_json(
+    report: &LoadReport,
+    open: Option<&OpenLoop>,
+    group: &str,
+    function: &str,
+    parameter: &str,
+) -> serde_json::Value {
+    let mut json = closed_loop_json(report, group, function, parameter);
+    if let Some(open) = open {
+        json["latency_mode"] = "open-loop".into();
+        json["open_loop_rate"] = open.rate.into();
+        json["closed_loop_p99_us"] = report.latency_at(0.99).into();
+        json["p50_us"] = open.report.latency_at(0.50).into();
+        json["p99_us"] = open.report.latency_at(0.99).into();
+        json["max_us"] = (open.report.latency_us.max() as f64).into();
+        json["errors"] = (report.errors + open.report.errors).into();
+    }
+    json
+}
+
+fn closed_loop_json(
     report: &LoadReport,
     group: &str,
     function: &str,
@@ -36,13 +68,13 @@ pub fn latency_json(
 /// Writes [`latency_json`] as `dir/latency.json`, creating `dir`, and returns the path.
 pub fn write_latency_json(
     dir: &Path,
-    report: &LoadReport,
+    (report, open): (&LoadReport, Option<&OpenLoop>),
     group: &str,
     function: &str,
     parameter: &str,
 ) -> Result<PathBuf, LoopbackError> {
     let path = dir.join(LATENCY_FILE);
-    let json = latency_json(report, group, function, parameter);
+    let json = latency_json(report, open, group, function, parameter);
     std::fs::create_dir_all(dir)
         .and_then(|()| std::fs::write(&path, format!("{json}\n")))
         .map_err(|e| LoopbackError::io(format!("writing {}", path.display()), e))?;

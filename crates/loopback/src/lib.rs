@@ -3,14 +3,17 @@
 //! and its `aiohttp` hello server).
 //!
 //! - [`FileServer`]: a hyper 1 server serving a generated file set, each answer delayed by a
-//!   configurable latency (standing in for a remote server), on a thread and runtime of its
-//!   own, bound to `127.0.0.1:0`.
+//!   configurable latency (standing in for a remote server) that a timer thread ends at the
+//!   request's absolute deadline (sub-millisecond error; tokio's timer rounded up to 1 ms),
+//!   on a thread and runtime of its own, bound to `127.0.0.1:0` (or [`ServeConfig::bind`]).
 //! - [`HttpServer`]: the skeleton under it (accept loop, `TCP_NODELAY`, header-read timeout,
 //!   header-size limit answered with 431, clean shutdown), reused by the async hello server
 //!   of `async-tasks`.
 //! - [`LoadGenerator`]: `N` keep-alive connections in a closed loop, bounded by a request
-//!   count and a deadline; every status and body is checked, every latency recorded in an
-//!   HDR histogram (p50, p99, max). A non-2xx answer, a wrong body, a socket error or a
+//!   count and a deadline ([`LoadPlan`]) or by time ([`TimedPlan`], which can also run an
+//!   open loop at a fixed rate with latency corrected for coordinated omission); one task per
+//!   connection parsing HTTP/1.1 itself, as cheap per request as `wrk`; every status and
+//!   body is checked, every latency recorded in an HDR histogram (p50, p99, max). A non-2xx answer, a wrong body, a socket error or a
 //!   request cut off by the deadline is an error, and a benchmark run with any error fails.
 //! - [`CannedServer`]: the cheapest possible responder, to measure the generator's own
 //!   ceiling.
@@ -42,9 +45,12 @@
 //!  "p50_us":812.0,"p99_us":2101.0,"max_us":5003.0,"duration_s":1.14}
 //! ```
 //!
-//! `requests`, `errors`, `duration_s` and the percentiles cover every load run made for that
-//! benchmark id (warm-up and samples); `requests_per_sec` is `requests / duration_s`. It is
-//! written only in a real bench run (`--bench` without `--test`).
+//! `requests`, `errors` and `duration_s` cover every load run made for that benchmark id
+//! (warm-up and samples); `requests_per_sec` is `requests / duration_s`. The percentiles are
+//! those of an open-loop run at half that rate, latency counted from each request's
+//! scheduled start (coordinated omission corrected), marked by the optional fields
+//! `"latency_mode":"open-loop"`, `open_loop_rate` and `closed_loop_p99_us` (the closed
+//! loop's own p99). It is written only in a real bench run (`--bench` without `--test`).
 //!
 //! ```
 //! use std::time::Duration;
@@ -61,7 +67,7 @@
 //! let report = LoadGenerator::new(1)?.run(server.addr(), &plan)?;
 //! report.check()?;
 //! assert_eq!((report.requests, report.errors), (40, 0));
-//! let json = loopback::latency_json(&report, "io/file-server", "loopback", "4");
+//! let json = loopback::latency_json(&report, None, "io/file-server", "loopback", "4");
 //! assert_eq!(json["schema"], "cb-latency-v1");
 //! server.shutdown(Duration::from_secs(5))?;
 //! # Ok::<(), loopback::LoopbackError>(())
@@ -69,6 +75,7 @@
 
 mod canned;
 pub mod conformance;
+mod delay;
 mod error;
 mod file_server;
 mod latency;
@@ -80,7 +87,7 @@ mod serve;
 pub use canned::{CANNED_BODY, CannedServer};
 pub use error::LoopbackError;
 pub use file_server::{FileServer, plain};
-pub use latency::{LATENCY_FILE, LATENCY_SCHEMA, latency_json, write_latency_json};
-pub use listen::{LISTEN_BACKLOG, bind_loopback};
-pub use loadgen::{LoadGenerator, LoadPlan, LoadReport, run};
+pub use latency::{LATENCY_FILE, LATENCY_SCHEMA, OpenLoop, latency_json, write_latency_json};
+pub use listen::{LISTEN_BACKLOG, LOOPBACK_ANY_PORT, bind_listener, bind_loopback};
+pub use loadgen::{LoadGenerator, LoadPlan, LoadReport, TimedPlan, run};
 pub use serve::{HttpServer, ServeConfig};

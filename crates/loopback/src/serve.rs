@@ -24,7 +24,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::{LoopbackError, bind_loopback};
+use crate::{LOOPBACK_ANY_PORT, LoopbackError, bind_listener};
 
 /// How a [`HttpServer`] runs.
 #[derive(Clone, Debug)]
@@ -38,6 +38,8 @@ pub struct ServeConfig {
     pub read_timeout: Duration,
     /// The most bytes a request head may take; more is answered with 431 and a close.
     pub max_header_bytes: usize,
+    /// Where to listen: [`LOOPBACK_ANY_PORT`] (`127.0.0.1:0`) unless a caller chooses.
+    pub bind: SocketAddr,
 }
 
 impl Default for ServeConfig {
@@ -47,6 +49,7 @@ impl Default for ServeConfig {
             workers: 0,
             read_timeout: Duration::from_secs(5),
             max_header_bytes: 8 * 1024,
+            bind: LOOPBACK_ANY_PORT,
         }
     }
 }
@@ -62,7 +65,8 @@ pub struct HttpServer {
 }
 
 impl HttpServer {
-    /// Binds `127.0.0.1:0` and serves every connection with `handler`.
+    /// Binds `config.bind` (`127.0.0.1:0` by default) and serves every connection with
+    /// `handler`.
     pub fn start<H, F>(config: ServeConfig, handler: H) -> Result<HttpServer, LoopbackError>
     where
         H: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
@@ -77,23 +81,24 @@ impl HttpServer {
             .max_header_size(config.max_header_bytes)
             .keep_alive(true);
         let builder = Arc::new(builder);
-        let thread = ServerThread::spawn(&config.name, config.workers, move |stream| {
-            let (builder, handler, errors) =
-                (Arc::clone(&builder), handler.clone(), Arc::clone(&errors));
-            async move {
-                let service = service_fn(move |req| {
-                    let response = handler(req);
-                    async move { Ok::<_, Infallible>(response.await) }
-                });
-                if builder
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await
-                    .is_err()
-                {
-                    errors.fetch_add(1, Ordering::Relaxed);
+        let thread =
+            ServerThread::spawn(&config.name, config.bind, config.workers, move |stream| {
+                let (builder, handler, errors) =
+                    (Arc::clone(&builder), handler.clone(), Arc::clone(&errors));
+                async move {
+                    let service = service_fn(move |req| {
+                        let response = handler(req);
+                        async move { Ok::<_, Infallible>(response.await) }
+                    });
+                    if builder
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await
+                        .is_err()
+                    {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
                 }
-            }
-        })?;
+            })?;
         Ok(HttpServer {
             thread,
             connection_errors,
@@ -128,16 +133,21 @@ pub(crate) struct ServerThread {
 }
 
 impl ServerThread {
-    /// Binds, then runs `serve(stream)` as a task for every accepted connection (with
+    /// Binds `bind`, then runs `serve(stream)` as a task for every accepted connection (with
     /// `TCP_NODELAY` set) until stopped. `workers == 0` runs a current-thread runtime.
-    pub(crate) fn spawn<S, F>(name: &str, workers: usize, serve: S) -> Result<Self, LoopbackError>
+    pub(crate) fn spawn<S, F>(
+        name: &str,
+        bind: SocketAddr,
+        workers: usize,
+        serve: S,
+    ) -> Result<Self, LoopbackError>
     where
         S: Fn(TcpStream) -> F + Send + 'static,
         F: Future<Output = ()> + Send + 'static,
     {
-        let listener = bind_loopback()
+        let listener = bind_listener(bind)
             .and_then(|l| l.set_nonblocking(true).map(|()| l))
-            .map_err(|e| LoopbackError::io("binding 127.0.0.1:0", e))?;
+            .map_err(|e| LoopbackError::io(format!("binding {bind}"), e))?;
         let addr = listener
             .local_addr()
             .map_err(|e| LoopbackError::io("reading the bound address", e))?;

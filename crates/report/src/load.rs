@@ -157,7 +157,7 @@ fn load_one(root: &Path, new_dir: &Path) -> Result<Record, Error> {
         .and_then(|t| throughput(t, median.point_ns));
     let latency = latency(new_dir)?;
     let criterion_page = criterion_page(root, new_dir);
-    Ok(Record {
+    let record = Record {
         id,
         kind: kind_of(&technique).to_string(),
         group,
@@ -176,7 +176,11 @@ fn load_one(root: &Path, new_dir: &Path) -> Result<Record, Error> {
         contention: None,
         sample,
         stability: None,
-    })
+    };
+    // What the files hold together must make a record that can be written and read back:
+    // a positive but tiny median gives an infinite throughput.
+    record.validate().map_err(|p| Error::new(new_dir, p))?;
+    Ok(record)
 }
 
 /// `{"point_estimate": x, "confidence_interval": {"lower_bound": l, "upper_bound": u}}`.
@@ -325,6 +329,7 @@ fn merge_cpu(path: &Path, records: &mut [Record]) -> Result<(), Error> {
                 cpu_ns,
                 cores_busy: cpu_ns / wall_ns,
             });
+            record.validate().map_err(|p| Error::new(path, p))?;
         }
     }
     Ok(())

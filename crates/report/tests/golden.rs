@@ -99,3 +99,37 @@ fn comparison_page_of_the_committed_baseline() {
     let page = Comparison::new(&inputs, 0).html("charts").unwrap();
     check("compare.html.golden", &page);
 }
+
+#[test]
+fn text_from_a_results_file_never_becomes_markup() {
+    let evil = "<img src=x onerror=alert(1)>\"'&";
+    let mut results = Results::read(&repo("reports/baselines/2core.json")).unwrap();
+    results.machine.label = evil.to_string();
+    results.run.command_line = evil.to_string();
+    for r in &mut results.benchmarks[..3] {
+        r.technique = format!("{evil}{}", r.technique);
+        r.group = format!("{evil}{}", r.group);
+        r.family = evil.to_string();
+    }
+    let beside = Beside {
+        name: evil,
+        results: &results,
+    };
+    let page = render_index(&results, Some(beside), "charts").unwrap();
+    let inputs = read_inputs(&[
+        repo("reports/baselines/2core.json"),
+        repo("crates/report/tests/data/results.json"),
+    ])
+    .unwrap();
+    let mut inputs = inputs;
+    inputs[0].name = evil.to_string();
+    inputs[1].results = results.clone();
+    let compare = Comparison::new(&inputs, 0).html("charts").unwrap();
+    for html in [&page.html, &compare.html] {
+        assert!(
+            !html.contains("<img src=x"),
+            "markup from the file got through"
+        );
+        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;&quot;'&amp;"));
+    }
+}

@@ -314,6 +314,27 @@ fn negative_time_in_criterion_file() {
 }
 
 #[test]
+fn tiny_median_with_a_throughput() {
+    // Found by the property tests: 1e-300 ns is positive, but elements per second is then
+    // infinite, which JSON cannot hold; it was written as null and the file did not read back.
+    bad_criterion_input(
+        |crit| {
+            bench(
+                crit,
+                "map_a/tiny/1",
+                "map/a",
+                "tiny",
+                "1",
+                1e-300,
+                json!({"Elements": 1000}),
+            );
+        },
+        "map_a/tiny/1/new",
+        "invalid throughput per_second: inf",
+    );
+}
+
+#[test]
 fn corrupt_cpu_sidecar() {
     bad_criterion_input(
         |crit| fs::write(crit.join("cb-cpu.json"), "{\"bench").unwrap(),

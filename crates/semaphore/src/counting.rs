@@ -98,10 +98,7 @@ impl Drop for Permit<'_> {
 
 #[cfg(all(test, not(loom)))]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
-
-    use workloads::sync::with_deadline;
 
     use super::Semaphore;
 
@@ -121,64 +118,22 @@ mod tests {
         assert_eq!(sem.available(), 2);
     }
 
-    /// Stress beyond loom's reach: 16 threads on 2 cores, 500 rounds each; the gauge must
-    /// never pass the permit count, and the whole run is bounded by a deadline so a lost
-    /// wakeup fails instead of hanging.
+    /// Stress beyond loom's reach (see `checks::stress`).
     #[test]
     fn never_more_than_permits_inside_under_stress() {
-        let outcome = with_deadline("semaphore stress", Duration::from_secs(60), || {
-            let (sem, inside, max) = (Semaphore::new(3), AtomicUsize::new(0), AtomicUsize::new(0));
-            std::thread::scope(|s| {
-                for _ in 0..16 {
-                    s.spawn(|| {
-                        for _ in 0..500 {
-                            let _permit = sem.acquire();
-                            let now = inside.fetch_add(1, Ordering::Relaxed) + 1;
-                            max.fetch_max(now, Ordering::Relaxed);
-                            std::hint::spin_loop();
-                            inside.fetch_sub(1, Ordering::Relaxed);
-                        }
-                    });
-                }
-            });
-            (max.into_inner(), sem.available())
-        });
-        let (max, available) = outcome.unwrap();
-        assert!(max <= 3, "{max} inside with 3 permits");
-        assert_eq!(available, 3);
+        crate::checks::stress(Semaphore::new(3));
     }
 }
 
 #[cfg(all(test, loom))]
 mod loom_tests {
     use loom::sync::Arc;
-    use loom::sync::atomic::{AtomicUsize, Ordering};
 
     use super::Semaphore;
 
-    /// Three threads share two permits: inside the model, no interleaving lets a third in,
-    /// none loses a wakeup (loom reports a deadlock if one does), and all permits come back.
     #[test]
     fn at_most_permits_inside_and_no_lost_wakeup() {
-        testkit::model(|| {
-            let sem = Arc::new(Semaphore::new(2));
-            let inside = Arc::new(AtomicUsize::new(0));
-            let use_once = {
-                let (sem, inside) = (Arc::clone(&sem), Arc::clone(&inside));
-                move || {
-                    let _permit = sem.acquire();
-                    let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
-                    assert!(now <= 2, "{now} inside with 2 permits");
-                    inside.fetch_sub(1, Ordering::SeqCst);
-                }
-            };
-            let threads: Vec<_> = (0..2)
-                .map(|_| loom::thread::spawn(use_once.clone()))
-                .collect();
-            use_once();
-            threads.into_iter().for_each(|t| t.join().unwrap());
-            assert_eq!(sem.available(), 2);
-        });
+        crate::checks::three_threads_two_permits(Semaphore::new);
     }
 
     /// One permit, two threads: the waiter must be woken by the release.

@@ -1,10 +1,11 @@
 //! Counting semaphores: the article's `Semaphore(2)` in front of a resource that 5 workers use
 //! 3 times each.
 //!
-//! Three ways to admit at most `permits` workers: [`Semaphore`], written here on a `Mutex`
+//! Four ways to admit at most `permits` workers: [`Semaphore`], written here on a `Mutex`
 //! and a `Condvar` with RAII permits (Python's `threading.Semaphore` and its `with` block;
-//! model-checked with loom); tokio's `Semaphore`, with async tasks as workers; and a bounded
-//! crossbeam channel pre-filled with `permits` tokens. Every run counts who is inside with
+//! model-checked with loom); [`FairSemaphore`], first come first served with each permit
+//! handed straight to the longest waiter (loom-checked too); tokio's `Semaphore`, with async
+//! tasks as workers; and a bounded crossbeam channel pre-filled with `permits` tokens. Every run counts who is inside with
 //! the workload's gauge, so a run that let too many in fails its check, and reports its
 //! makespan, to compare with the floor `ceil(workers x uses / permits) x hold`: what a
 //! semaphore costs is the time between one holder leaving and the next one running (a
@@ -13,8 +14,11 @@
 //! The floor assumes perfect packing. The Mutex+Condvar semaphore and the token channel
 //! let a worker that just released take the permit straight back (barging), so one worker
 //! can be left with several uses at the end, done one after another while a permit idles:
-//! their makespan can exceed the floor by a hold or two. tokio's semaphore is fair (FIFO
-//! waiters), so it stays one timer tick per hold above its floor.
+//! their makespan can exceed the floor by a hold or two. [`FairSemaphore`] never lets a
+//! permit idle while anyone waits, so it stays within a wake-up per hold of the floor.
+//! tokio's semaphore is fair too (FIFO waiters), but its holds sleep on tokio's 1 ms timer:
+//! it is judged against the floor with one tick per hold. The thread rows hold with
+//! [`precise_sleep`] (an absolute deadline, 1 ns timer slack; no busy-wait).
 //!
 //! ```
 //! use std::time::Duration;
@@ -42,14 +46,20 @@
 
 #![warn(missing_docs)]
 
+#[cfg(test)]
+mod checks;
 mod counting;
+mod fair;
+mod hold;
 mod sync;
 mod techniques;
 
 pub use counting::{Permit, Semaphore};
+pub use fair::{FairPermit, FairSemaphore};
+pub use hold::precise_sleep;
 #[cfg(not(loom))]
 pub use techniques::TokioSemaphore;
-pub use techniques::{CondvarSemaphore, TokenChannel};
+pub use techniques::{CondvarSemaphore, FairSemaphoreTechnique, TokenChannel};
 use workloads::RunError;
 use workloads::Technique;
 use workloads::sync::LimitedResourceJob;
@@ -58,8 +68,11 @@ use workloads::sync::LimitedResourceJob;
 pub fn limited_resource_techniques() -> Result<Vec<Box<dyn Technique<LimitedResourceJob>>>, RunError>
 {
     #[allow(unused_mut)]
-    let mut all: Vec<Box<dyn Technique<LimitedResourceJob>>> =
-        vec![Box::new(CondvarSemaphore), Box::new(TokenChannel)];
+    let mut all: Vec<Box<dyn Technique<LimitedResourceJob>>> = vec![
+        Box::new(CondvarSemaphore),
+        Box::new(FairSemaphoreTechnique),
+        Box::new(TokenChannel),
+    ];
     #[cfg(not(loom))]
     all.push(Box::new(TokioSemaphore::new()?));
     Ok(all)

@@ -4,10 +4,11 @@
 use workloads::sync::{Gauge, LimitedResourceJob, LimitedResourceReport, run_timed};
 use workloads::{Kind, RunError, Technique};
 
-use crate::Semaphore;
+use crate::{FairSemaphore, Semaphore, precise_sleep};
 
 /// Runs `workers` threads that each use the resource `uses` times: `admit` returns a guard
-/// that holds a permit, the gauge is entered inside it, the hold is a `std::thread::sleep`.
+/// that holds a permit, the gauge is entered inside it, the hold is a [`precise_sleep`] to
+/// an absolute deadline.
 fn run_threads<G>(
     job: &LimitedResourceJob,
     admit: impl Fn() -> Result<G, RunError> + Sync,
@@ -19,7 +20,7 @@ fn run_threads<G>(
             // Declared after the permit, so dropped before it: the gauge is left before the
             // permit is returned, and never counts a worker the semaphore let go.
             let _inside = gauge.enter();
-            std::thread::sleep(job.hold);
+            precise_sleep(job.hold);
         }
         Ok(())
     })?;
@@ -41,6 +42,24 @@ impl Technique<LimitedResourceJob> for CondvarSemaphore {
 
     fn run(&self, job: &LimitedResourceJob) -> Result<LimitedResourceReport, RunError> {
         let semaphore = Semaphore::new(job.permits);
+        run_threads(job, || Ok(semaphore.acquire()))
+    }
+}
+
+/// [`FairSemaphore`]: first come, first served, each permit handed to the longest waiter.
+pub struct FairSemaphoreTechnique;
+
+impl Technique<LimitedResourceJob> for FairSemaphoreTechnique {
+    fn id(&self) -> &'static str {
+        "fair-semaphore"
+    }
+
+    fn kind(&self) -> Kind {
+        Kind::Thread
+    }
+
+    fn run(&self, job: &LimitedResourceJob) -> Result<LimitedResourceReport, RunError> {
+        let semaphore = FairSemaphore::new(job.permits);
         run_threads(job, || Ok(semaphore.acquire()))
     }
 }

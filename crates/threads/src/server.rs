@@ -220,8 +220,8 @@ impl StdServer {
             technique: id.into(),
             cause,
         };
-        let listener = loopback::bind_loopback()
-            .map_err(|e| start_error(format!("binding 127.0.0.1:0: {e}")))?;
+        let listener = loopback::bind_listener(settings.bind)
+            .map_err(|e| start_error(format!("binding {}: {e}", settings.bind)))?;
         let addr = listener
             .local_addr()
             .map_err(|e| start_error(format!("reading the bound address: {e}")))?;
@@ -253,7 +253,12 @@ impl StdServer {
         };
         // Release: the acceptor, woken by the connection below, must see the flag.
         self.shared.stop.store(true, Ordering::Release);
-        let _ = TcpStream::connect_timeout(&self.addr, bound);
+        // A server bound to every interface (0.0.0.0) is woken through the loopback one.
+        let mut wake = self.addr;
+        if wake.ip().is_unspecified() {
+            wake.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        let _ = TcpStream::connect_timeout(&wake, bound);
         join_by(acceptor, deadline)?;
         self.shared.registry.close_all();
         let dispatch = self.dispatch.take().map(Arc::try_unwrap);

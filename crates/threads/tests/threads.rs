@@ -208,8 +208,16 @@ fn drop_joins_every_worker_thread() {
         }
         assert_eq!(live_threads_named("cbdrop-"), 3);
         drop(pool);
-        // Drop waited for the pending task and joined the threads: none is left.
+        // Drop waited for the pending task and joined the threads: none is left. The
+        // kernel clears a joined thread's id (which ends `pthread_join`) before it drops
+        // the thread from /proc/self/task, so the listing may lag the join by a moment:
+        // wait for it, bounded. A thread that was never joined would still be running
+        // after the bound.
         assert!(handle.result().is_ok());
+        let deadline = Instant::now() + BOUND;
+        while live_threads_named("cbdrop-") > 0 && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(1));
+        }
         assert_eq!(live_threads_named("cbdrop-"), 0);
     })
     .unwrap();

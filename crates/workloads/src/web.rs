@@ -5,7 +5,7 @@
 //! other path is a 404. Every server technique answers through [`hello_route`], and the load
 //! generator checks every response body against [`WebJob::targets`].
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use crate::{Kind, Preset, RunError};
@@ -87,6 +87,9 @@ pub struct ServerSettings {
     pub read_timeout: Duration,
     /// The most bytes a request line plus headers may take; more is answered with 431.
     pub max_header_bytes: usize,
+    /// Where to listen: `127.0.0.1:0` (a free loopback port) unless a caller chooses, as the
+    /// standalone `hello-server` command does.
+    pub bind: SocketAddr,
 }
 
 impl Default for ServerSettings {
@@ -95,6 +98,7 @@ impl Default for ServerSettings {
             workers: 2,
             read_timeout: Duration::from_secs(5),
             max_header_bytes: 8 * 1024,
+            bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
         }
     }
 }

@@ -16,12 +16,13 @@ pub fn techniques(
 ) -> Result<Chart, String> {
     // Rows count from the bottom: reversed, the fastest technique is on top.
     let best: Vec<&Record> = best.iter().rev().copied().collect();
-    let max = best.iter().map(|r| r.median.upper_ns).fold(0.0, f64::max);
-    let (unit_ns, unit) = time_unit(max);
-    let axis = ValueAxis::fit(
+    // The point as well as its interval: a median may lie outside its bootstrap interval.
+    let spans = || {
         best.iter()
-            .flat_map(|r| [r.median.lower_ns / unit_ns, r.median.upper_ns / unit_ns]),
-    );
+            .flat_map(|r| [r.median.lower_ns, r.median.point_ns, r.median.upper_ns])
+    };
+    let (unit_ns, unit) = time_unit(spans().fold(0.0, f64::max));
+    let axis = ValueAxis::fit(spans().map(|v| v / unit_ns));
     let labels: Vec<String> = best.iter().map(|r| label(r)).collect();
     let title = format!("{group}: median time per iteration, each technique at its best parameter");
     let x_desc = format!("median time per iteration ({unit}); whiskers: 95% CI");

@@ -123,6 +123,14 @@ mod tests {
     }
 
     #[test]
+    fn axis_ends_are_finite_for_any_finite_values() {
+        for values in [[5e-324, f64::MAX], [f64::MAX, f64::MAX]] {
+            let axis = ValueAxis::fit(values);
+            assert!(axis.lo.is_finite() && axis.hi.is_finite(), "{axis:?}");
+        }
+    }
+
+    #[test]
     fn a_technique_keeps_its_colour_and_a_family_gets_distinct_ones() {
         let p = Palette::for_sets([
             vec!["rayon", "thread-pool"],
@@ -181,28 +189,34 @@ impl ValueAxis {
         if !min.is_finite() {
             (min, max) = (1.0, 10.0);
         }
+        // Ends stay finite for any finite values (near f64::MAX, `max * 1.5` is infinite,
+        // and plotters then spends minutes on the axis's key points).
         if max / min > 30.0 {
             ValueAxis {
                 log: true,
-                lo: (min / 2.0).log10(),
-                hi: (max * 1.5).log10(),
+                lo: (min / 2.0).max(1e-300).log10(),
+                hi: (max * 1.5).min(f64::MAX).log10(),
             }
         } else {
             ValueAxis {
                 log: false,
                 lo: 0.0,
-                hi: max * 1.15,
+                hi: (max * 1.15).min(f64::MAX),
             }
         }
     }
 
-    /// A value in axis units.
+    /// A value in axis units, kept within a hundred axis lengths of the axis: plotters turns
+    /// positions into `i32` pixels and overflows on a value far off the chart (a valid results
+    /// file may hold a median outside its own confidence interval).
     pub fn at(&self, v: f64) -> f64 {
-        if self.log {
+        let a = if self.log {
             v.max(1e-300).log10().max(self.lo)
         } else {
             v
-        }
+        };
+        let reach = 100.0 * (self.hi - self.lo).abs().max(1e-9);
+        a.clamp(self.lo - reach, self.hi + reach)
     }
 
     /// The label at an axis position: the value, or on a log axis only at powers of ten
