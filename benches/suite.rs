@@ -2,13 +2,15 @@
 //!
 //! Benchmark ids are `<family>/<workload>` (the group), the technique (the function) and the
 //! worker count (the parameter), so the report reads everything from criterion's own files.
-//! Pick a family with a filter: `cargo bench -- map/`, `cargo bench -- sync/counter`.
+//! Pick a family with a filter: `cargo bench -- map/`, `cargo bench -- sync/counter`,
+//! `cargo bench -- overhead/`.
 //! `CB_PRESET=quick` shrinks the workloads; `CB_WORKERS=1,2,8` overrides the worker sweep.
 //! After the suite, the results are published into `reports/` (not in criterion's test mode).
 
 mod cpu;
 mod io;
 mod map;
+mod overhead;
 mod process;
 mod progress;
 mod sidecar;
@@ -42,6 +44,7 @@ fn families(criterion: &mut Criterion, settings: &support::Settings) {
     process::benches(criterion, settings);
     io::benches(criterion, settings);
     sync::benches(criterion, settings);
+    overhead::benches(criterion, settings);
 }
 
 /// Writes the CPU-time and kinds sidecars beside criterion's files (a measuring run only).

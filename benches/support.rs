@@ -68,10 +68,25 @@ impl Settings {
     }
 
     /// The worker counts to measure `technique` at: the sweep, plus the article's own count
-    /// where it has one (3 sleeping workers); one count for techniques it does not apply to.
+    /// where it has one (3 sleeping workers); one count for techniques it does not apply to;
+    /// none for thread-per-task on grain tasks below 10 us (a thread per 100 ns task would
+    /// take a minute to say what the 10 us point already says); in the quick preset, grain
+    /// at the CPU count only.
     pub fn workers_for(&self, job: &MapJob, technique: &dyn MapTechnique) -> Vec<NonZeroUsize> {
+        if let MapWorkload::Grain { nominal_ns, .. } = job.workload()
+            && nominal_ns < 10_000
+            && technique.id() == threads::ThreadPerTask::ID
+        {
+            return Vec::new();
+        }
         if !technique.sweeps_workers() {
             return vec![NonZeroUsize::MIN];
+        }
+        if let MapWorkload::Grain { .. } = job.workload()
+            && self.preset == Preset::Quick
+        {
+            // Quick mode's budget: the grain points at the full CPU count only.
+            return vec![std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)];
         }
         let extra: &[usize] = match job.workload() {
             MapWorkload::Sleep { .. } => &[3],

@@ -73,6 +73,7 @@ pub mod contention;
 pub mod cpus;
 mod error;
 pub mod fsio;
+pub mod grain;
 pub mod html;
 pub mod laws;
 pub mod load;

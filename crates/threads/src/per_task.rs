@@ -20,9 +20,14 @@ pub const MAX_LIVE_THREADS: usize = 1_024;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ThreadPerTask;
 
+impl ThreadPerTask {
+    /// The technique id.
+    pub const ID: &'static str = "thread-per-task";
+}
+
 impl MapTechnique for ThreadPerTask {
     fn id(&self) -> &'static str {
-        "thread-per-task"
+        ThreadPerTask::ID
     }
 
     fn kind(&self) -> Kind {

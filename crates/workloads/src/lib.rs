@@ -11,6 +11,10 @@
 //! that turns a task into a [`TaskOutput`]. Data, not closures, because the process pool has
 //! to send tasks to other OS processes.
 //!
+//! The [`grain`] workload sweeps the task cost itself (a fixed xorshift kernel from about
+//! 100 ns to 10 ms per task, checksums known from a GF(2) matrix jump), so the report can
+//! say from which task cost each technique pays.
+//!
 //! ```
 //! use workloads::{MapJob, Preset, run_task};
 //!
@@ -29,6 +33,7 @@
 pub mod download;
 mod error;
 pub mod export;
+pub mod grain;
 mod map;
 mod preset;
 mod primes;
@@ -39,7 +44,7 @@ pub mod web;
 pub use download::{DownloadJob, DownloadRunner, DownloadTechnique, FileDigest};
 pub use error::{Mismatch, RunError};
 pub use map::{MapJob, MapWorkload, Task, TaskOutput, run_task};
-pub use preset::{Preset, PresetError, worker_counts};
+pub use preset::{GrainSizes, Preset, PresetError, worker_counts};
 pub use primes::{count_primes, is_prime, known_prime_count, sieve_prime_counts};
 pub use technique::{Job, Kind, MapRunner, MapTechnique, Technique};
 pub use web::{RunningServer, ServerSettings, WebJob, WebServerTechnique, hello_route};

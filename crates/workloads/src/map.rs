@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::grain::{self, grain_kernel};
 use crate::primes::{count_primes, known_prime_count, sieve_prime_counts};
 use crate::{Mismatch, short_size};
 
@@ -33,6 +34,16 @@ pub enum Task {
         /// How long to sleep, in milliseconds.
         ms: u64,
     },
+    /// A fixed amount of CPU work: `iterations` xorshift64 steps from `seed` xor the byte
+    /// sum of `payload` (see [`crate::grain`]). The payload is what a process pool moves.
+    Grain {
+        /// The start value.
+        seed: u64,
+        /// Kernel steps: fixed per id, so the same work on every machine.
+        iterations: u64,
+        /// Bytes carried with the task (empty, 4 KiB or 64 KiB).
+        payload: Vec<u8>,
+    },
 }
 
 /// What [`run_task`] returns for a [`Task`]. Serializable, to come back from a worker process.
@@ -51,6 +62,8 @@ pub enum TaskOutput {
     },
     /// The task slept this many milliseconds.
     Slept(u64),
+    /// The grain kernel's final value.
+    Checksum(u64),
 }
 
 /// The one kernel: does the work a task describes. Pure but for [`Task::Sleep`].
@@ -66,6 +79,11 @@ pub fn run_task(task: &Task) -> TaskOutput {
             std::thread::sleep(Duration::from_millis(*ms));
             TaskOutput::Slept(*ms)
         }
+        Task::Grain {
+            seed,
+            iterations,
+            payload,
+        } => TaskOutput::Checksum(grain_kernel(*seed, *iterations, payload)),
     }
 }
 
@@ -98,6 +116,15 @@ pub enum MapWorkload {
         /// Sleep per task, in milliseconds.
         ms: u64,
     },
+    /// `tasks` grain tasks of about `nominal_ns` each, carrying `payload` bytes each.
+    Grain {
+        /// The nominal cost of one task on the reference machine, in nanoseconds.
+        nominal_ns: u64,
+        /// Number of tasks.
+        tasks: u64,
+        /// Bytes carried per task (a multiple of 256).
+        payload: u32,
+    },
 }
 
 impl MapWorkload {
@@ -112,6 +139,18 @@ impl MapWorkload {
                 format!("chunk-mean-{}-c{chunks}", short_size(rows))
             }
             MapWorkload::Sleep { tasks, ms } => format!("sleep-{tasks}x{ms}ms"),
+            MapWorkload::Grain {
+                nominal_ns,
+                tasks,
+                payload,
+            } => {
+                let cost = grain::cost_name(nominal_ns);
+                let n = short_size(tasks);
+                match payload {
+                    0 => format!("grain-{cost}-n{n}"),
+                    bytes => format!("grain-{cost}-n{n}-p{}kib", bytes / 1024),
+                }
+            }
         }
     }
 }
@@ -192,6 +231,51 @@ impl MapJob {
         MapJob::new(MapWorkload::Sleep { tasks, ms }, list, expected)
     }
 
+    /// `tasks` grain tasks of about `nominal_ns` each (see [`crate::grain`]), each carrying
+    /// `payload` bytes; expected checksums from the matrix jump, not from the kernel.
+    ///
+    /// # Panics
+    /// If `payload` is not a multiple of 256.
+    pub fn grain(nominal_ns: u64, tasks: u64, payload: u32) -> MapJob {
+        let iterations = grain::iterations_for(nominal_ns);
+        let sum = grain::payload_sum(payload as usize);
+        let list = (0..tasks)
+            .map(|i| Task::Grain {
+                seed: grain::seed_of(i),
+                iterations,
+                payload: grain::payload_of(i, payload as usize),
+            })
+            .collect();
+        let jump = grain::Jump::new(iterations);
+        let expected = (0..tasks)
+            .map(|i| TaskOutput::Checksum(jump.apply(grain::seed_of(i) ^ sum)))
+            .collect();
+        let workload = MapWorkload::Grain {
+            nominal_ns,
+            tasks,
+            payload,
+        };
+        MapJob::new(workload, list, expected)
+    }
+
+    /// The grain sweep of a preset: every cost with no payload, then the payload sweep at
+    /// its one cost. Task counts fill the preset's sequential time (see
+    /// [`grain::task_count`]).
+    pub fn grain_sweep(preset: crate::Preset) -> Vec<MapJob> {
+        let sizes = preset.grain_sizes();
+        let count = |ns| grain::task_count(ns, sizes.sequential_ns);
+        let mut jobs: Vec<MapJob> = sizes
+            .costs
+            .iter()
+            .map(|&ns| MapJob::grain(ns, count(ns), 0))
+            .collect();
+        for &bytes in sizes.payloads {
+            let ns = sizes.payload_cost_ns;
+            jobs.push(MapJob::grain(ns, count(ns), bytes));
+        }
+        jobs
+    }
+
     fn new(workload: MapWorkload, tasks: Vec<Task>, expected: Vec<TaskOutput>) -> MapJob {
         MapJob {
             workload,
@@ -212,6 +296,7 @@ impl MapJob {
         jobs.push(MapJob::squares(sizes.squares));
         jobs.push(MapJob::chunk_mean(sizes.chunk_rows, sizes.chunks));
         jobs.push(MapJob::sleep(sizes.sleep_tasks, sizes.sleep_ms));
+        jobs.extend(MapJob::grain_sweep(preset));
         jobs
     }
 
@@ -236,9 +321,11 @@ impl MapJob {
     }
 
     /// Elements processed by one run, for criterion's `Throughput::Elements`: numbers tested,
-    /// squares, rows, or sleeping tasks.
+    /// squares, rows, sleeping tasks, or grain tasks (so the report's cost per task is the
+    /// sequential time over this).
     pub fn elements(&self) -> u64 {
         match self.workload {
+            MapWorkload::Grain { tasks, .. } => tasks,
             MapWorkload::Primes { limit, .. } => limit.into(),
             MapWorkload::Squares { n } => n,
             MapWorkload::ChunkMean { rows, .. } => rows,
@@ -251,7 +338,10 @@ impl MapJob {
         outputs
             .iter()
             .map(|o| match *o {
-                TaskOutput::Count(v) | TaskOutput::Square(v) | TaskOutput::Slept(v) => v as u128,
+                TaskOutput::Count(v)
+                | TaskOutput::Square(v)
+                | TaskOutput::Slept(v)
+                | TaskOutput::Checksum(v) => v as u128,
                 TaskOutput::Mean { sum, .. } => sum as u128,
             })
             .sum()
@@ -296,6 +386,8 @@ impl MapJob {
                 Some(rows * rows.saturating_sub(1) / 2)
             }
             MapWorkload::Sleep { tasks, ms } => Some(u128::from(tasks) * u128::from(ms)),
+            // Each task's checksum already comes from the matrix jump, not the kernel.
+            MapWorkload::Grain { .. } => None,
         }
     }
 
@@ -305,6 +397,14 @@ impl MapJob {
             Task::Square { x } => format!("square of {x}"),
             Task::ChunkMean { rows } => format!("mean of {} rows", rows.len()),
             Task::Sleep { ms } => format!("sleep {ms} ms"),
+            Task::Grain {
+                seed,
+                iterations,
+                payload,
+            } => format!(
+                "grain of {iterations} steps from {seed:#x}, {} payload bytes",
+                payload.len()
+            ),
         }
     }
 }
@@ -414,8 +514,49 @@ mod tests {
                 "primes-1m-r64",
                 "squares-10k",
                 "chunk-mean-1m-c10",
-                "sleep-5x20ms"
+                "sleep-5x20ms",
+                "grain-100ns-n100k",
+                "grain-1us-n20k",
+                "grain-10us-n2k",
+                "grain-100us-n200",
+                "grain-1ms-n64",
+                "grain-100us-n200-p4kib",
+                "grain-100us-n200-p64kib"
             ]
         );
+    }
+
+    #[test]
+    fn every_grain_job_of_every_preset_verifies_and_a_wrong_checksum_fails() {
+        // Large adds a 10 ms point of the same kernel: 0.6 s of tasks, too slow for a test.
+        for preset in [Preset::Quick, Preset::Default] {
+            for job in MapJob::grain_sweep(preset) {
+                let got = sequential(&job);
+                job.verify(&got).unwrap();
+                let n = got.len() as u64;
+                assert!((64..=100_000).contains(&n), "{}: {n} tasks", job.id());
+                assert_eq!(job.elements(), n);
+                let mut wrong = got;
+                let TaskOutput::Checksum(last) = wrong[wrong.len() - 1] else {
+                    panic!("{}: not a checksum", job.id());
+                };
+                wrong[n as usize - 1] = TaskOutput::Checksum(last ^ 1);
+                let err = job.verify(&wrong).unwrap_err();
+                assert!(err.what.contains("grain of"), "{err}");
+            }
+        }
+    }
+
+    #[test]
+    fn grain_tasks_carry_their_payload_across_serde() {
+        let job = MapJob::grain(1_000, 64, 4_096);
+        assert_eq!(job.id(), "grain-1us-n64-p4kib");
+        let text = serde_json::to_string(&job.tasks()[5]).unwrap();
+        let back: Task = serde_json::from_str(&text).unwrap();
+        let Task::Grain { payload, .. } = &back else {
+            panic!("not a grain task: {back:?}");
+        };
+        assert_eq!(payload.len(), 4_096);
+        assert_eq!(run_task(&back), job.expected()[5]);
     }
 }

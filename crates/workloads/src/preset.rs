@@ -40,7 +40,46 @@ pub struct MapSizes {
     pub sleep_ms: u64,
 }
 
+/// The grain sweep of one preset (see [`crate::grain`]).
+#[derive(Clone, Copy, Debug)]
+pub struct GrainSizes {
+    /// Nominal task costs in nanoseconds, one workload each, with no payload.
+    pub costs: &'static [u64],
+    /// The sequential time each point aims at: tasks = this / cost, 64 to 100_000.
+    pub sequential_ns: u64,
+    /// The cost of the payload sweep.
+    pub payload_cost_ns: u64,
+    /// Bytes carried per task in the payload sweep (the 0 B point is in `costs`).
+    pub payloads: &'static [u32],
+}
+
 impl Preset {
+    /// The grain sweep of this preset: 100 ns to 1 ms (10 ms in `large`), each point about
+    /// 20 ms of sequential work, and 4 KiB and 64 KiB payloads at 100 us. `quick` keeps two
+    /// small points.
+    pub fn grain_sizes(self) -> GrainSizes {
+        match self {
+            Preset::Quick => GrainSizes {
+                costs: &[1_000, 100_000],
+                sequential_ns: 2_000_000,
+                payload_cost_ns: 100_000,
+                payloads: &[],
+            },
+            Preset::Default => GrainSizes {
+                costs: &[100, 1_000, 10_000, 100_000, 1_000_000],
+                sequential_ns: 20_000_000,
+                payload_cost_ns: 100_000,
+                payloads: &[4_096, 65_536],
+            },
+            Preset::Large => GrainSizes {
+                costs: &[100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000],
+                sequential_ns: 20_000_000,
+                payload_cost_ns: 100_000,
+                payloads: &[4_096, 65_536],
+            },
+        }
+    }
+
     /// The map workload sizes of this preset.
     pub fn sizes(self) -> MapSizes {
         match self {

@@ -4,6 +4,7 @@
 
 mod bars;
 mod compare;
+mod grain;
 mod heatmap;
 mod latency;
 mod scaling;
@@ -11,6 +12,7 @@ mod versus;
 
 pub use bars::techniques;
 pub use compare::{Bar, family_ratios, machine_speedups};
+pub use grain::{Rung, grain_speedup, ladder, ladder_rungs};
 pub use heatmap::speedup_heatmap;
 pub use latency::latency;
 pub use scaling::scaling;

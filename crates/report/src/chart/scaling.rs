@@ -24,11 +24,15 @@ fn whole(v: f64) -> String {
 }
 
 /// The scaling chart of one group, or `None` when no technique has two numeric parameters.
+/// `fitted` holds a fitted law's speedup curve `(workers, speedup)` per technique, drawn
+/// dashed in the technique's colour over its measured points (in throughput: the
+/// baseline's times the speedup).
 pub fn scaling(
     file: &str,
     group: &str,
     records: &[&Record],
     palette: &Palette,
+    fitted: &[(String, Vec<(f64, f64)>)],
 ) -> Option<Result<Chart, String>> {
     let mut lines: Vec<(&str, Vec<(f64, f64)>)> = Vec::new();
     for r in records {
@@ -113,6 +117,17 @@ pub fn scaling(
                 .map_err(err)?
                 .label("ideal: sequential × workers")
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK));
+        }
+        for (technique, curve) in fitted.iter().filter(|_| base.is_some()) {
+            let color = palette.color(technique);
+            let base = base.unwrap_or(1.0);
+            let pts = curve
+                .iter()
+                .map(|&(n, s)| (x_axis.at(n), y_axis.at(base * s)))
+                .filter(|&(_, y)| y <= y_axis.hi);
+            chart
+                .draw_series(DashedLineSeries::new(pts, 3, 3, color.stroke_width(1)))
+                .map_err(err)?;
         }
         for (technique, points) in &lines {
             let color = palette.color(technique);

@@ -94,6 +94,11 @@ impl Comparison<'_> {
                 &family_rows,
             ))
             @for c in &charts { (figure(&format!("{charts_dir}/{}", c.file), &c.title)) }
+            @if let Some((header, rows)) = self.breakeven_table() {
+                h2 id="break-even" { "Break-even per machine" } "\n"
+                p class="note" { "From each machine's own grain sweep (map/grain-*): the measured task cost above which a technique beats sequential, and above which it reaches 80% of the ideal speedup at that machine's CPU count." }
+                (table("breakeven", &header.iter().map(String::as_str).collect::<Vec<_>>(), &rows.iter().map(|r| r.iter().map(cell).collect()).collect::<Vec<_>>()))
+            }
             (self.html_tables(&families))
         };
         Ok(Page {

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::{format_ratio, format_time, geomean, speedup};
 use crate::error::Error;
+use crate::grain::{Sweep, format_threshold};
 use crate::model::{Record, Results};
 use crate::noise::Noise;
 use crate::page::{LIMIT_ROWS, machine_rows};
@@ -194,6 +195,47 @@ impl<'a> Comparison<'a> {
                 .push(id);
         }
         out
+    }
+
+    /// Break-even per technique and machine, side by side: a header (technique, then one
+    /// column per input) and one row per technique, each cell "beats sequential from X;
+    /// 80% of ideal from Y" from that machine's own grain sweep. `None` when no input has one.
+    pub fn breakeven_table(&self) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+        let sweeps: Vec<Option<Sweep>> = self
+            .inputs
+            .iter()
+            .map(|i| Sweep::from_results(&i.results))
+            .collect();
+        let techniques: BTreeSet<&String> = sweeps
+            .iter()
+            .flatten()
+            .flat_map(|s| s.curves.keys())
+            .collect();
+        if techniques.is_empty() {
+            return None;
+        }
+        let mut header =
+            vec!["technique: beats sequential from / reaches 80% of ideal from".to_string()];
+        header.extend(self.inputs.iter().map(|i| i.name.clone()));
+        let rows =
+            techniques
+                .iter()
+                .map(|t| {
+                    std::iter::once(t.to_string())
+                        .chain(sweeps.iter().map(
+                            |s| match s.as_ref().and_then(|s| s.curves.get(*t)) {
+                                Some(c) => format!(
+                                    "{} / {}",
+                                    format_threshold(c.beats),
+                                    format_threshold(c.scales)
+                                ),
+                                None => "–".to_string(),
+                            },
+                        ))
+                        .collect()
+                })
+                .collect();
+        Some((header, rows))
     }
 
     /// Geometric mean of `input`'s ratios over a family's common benchmarks, with their count.

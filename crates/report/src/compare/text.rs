@@ -63,6 +63,12 @@ impl Comparison<'_> {
                 );
             }
         }
+        if let Some((header, rows)) = self.breakeven_table() {
+            out.push_str("\nbreak-even per machine (from its own grain sweep):\n");
+            let mut all = vec![header];
+            all.extend(rows);
+            out.push_str(&text_table(&all));
+        }
         let partial = self.partial();
         if !partial.is_empty() {
             let _ = writeln!(out, "\n{} benchmarks are not in every file:", partial.len());

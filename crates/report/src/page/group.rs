@@ -2,7 +2,7 @@
 
 use maud::{Markup, html};
 
-use super::Beside;
+use super::{Beside, fits};
 use crate::analysis::{self, best_per_technique, by_group, format_ratio, format_time, speedup};
 use crate::chart::{self, Chart, Palette};
 use crate::html::{cell, figure, none, slug, table};
@@ -30,7 +30,25 @@ pub(super) fn group_section(
         &best,
         palette,
     )?];
-    if let Some(c) = chart::scaling(&format!("{stem}-scaling.svg"), group, records, palette) {
+    // Worker counts are the map family's parameter: fit the scaling laws there.
+    let cpus = results.machine.logical_cores.unwrap_or(1) as f64;
+    let fits = match records.first().is_some_and(|r| r.family == "map") {
+        true => fits::fits(records, cpus),
+        false => Vec::new(),
+    };
+    let top = records
+        .iter()
+        .filter_map(|r| r.parameter_value())
+        .fold(1.0, f64::max);
+    let curves = fits::curves(&fits, top);
+    let scaling = chart::scaling(
+        &format!("{stem}-scaling.svg"),
+        group,
+        records,
+        palette,
+        &curves,
+    );
+    if let Some(c) = scaling {
         drawn.push(c?);
     }
     if let Some(c) = chart::latency(&format!("{stem}-latency.svg"), group, records, palette) {
@@ -72,6 +90,12 @@ pub(super) fn group_section(
             p class="note" { a href=(link) { "criterion's pages for " (group) } } "\n"
         }
         @for f in figures { (f) }
+        @if !fits.is_empty() {
+            p class="note" {
+                "Scaling laws over the worker counts up to the CPU count (" (cpus) "); the dashed curves in the scaling chart are the fits (USL where it fits, else Amdahl)."
+            }
+            (fits::table(&fits))
+        }
         (table("records", &header, &rows))
     })
 }

@@ -23,6 +23,10 @@ pub(super) fn headline(results: &Results, baseline: Option<&Beside<'_>>) -> Mark
     let base_groups = baseline.map(|b| by_group(&b.results.benchmarks));
     let mut rows = Vec::new();
     for (group, records) in by_group(&results.benchmarks) {
+        // Hand-offs are not alternatives to each other: the overhead ladder shows them.
+        if group.starts_with("overhead/") {
+            continue;
+        }
         let best = best_per_technique(&records);
         let (Some(fastest), Some(slowest)) = (best.first(), best.last()) else {
             continue;

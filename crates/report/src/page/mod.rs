@@ -3,6 +3,8 @@
 //! `meta`: run, machine and baseline summaries; `headline`: the table per workload;
 //! `group`: a workload's charts and table.
 
+mod answer;
+mod fits;
 mod group;
 mod headline;
 mod meta;
@@ -10,6 +12,7 @@ mod versus;
 
 pub use meta::{LIMIT_ROWS, machine_rows};
 
+use answer::{Answer, LADDER};
 use group::group_section;
 use headline::headline;
 use meta::{baseline_section, summary};
@@ -63,6 +66,7 @@ pub fn render_index_with(
             .collect::<Vec<_>>()
     }));
     let mut charts = Vec::new();
+    let answer = Answer::new(results, &palette, charts_dir, &mut charts)?;
     let mut sections = Vec::new();
     for (family, groups) in &families {
         let heat = chart::speedup_heatmap(&format!("{}-speedup.svg", slug(family)), family, groups)
@@ -85,6 +89,7 @@ pub fn render_index_with(
         }
         sections.push(html! {
             h2 id={ "family-" (slug(family)) } { "Family " (family) } "\n"
+            p class="note" { "What one hand-off costs behind these numbers: " a href={ "#" (LADDER) } { "the overhead ladder" } "." }
             @if let Some(f) = heat_figure { (f) }
             @for g in group_sections { (g) }
         });
@@ -100,9 +105,11 @@ pub fn render_index_with(
     };
     let body = html! {
         h1 { "concurrency-bench: " (results.machine.label) } "\n"
+        (answer.summary(results, &Answer::headline_sentences(results)))
         nav { @for family in families.keys() { a href={ "#family-" (slug(family)) } { (family) } } } "\n"
         (summary(results, baseline.as_ref()))
         (headline(results, baseline.as_ref()))
+        (answer.sections())
         @if let Some(p) = python_html { (p) }
         @for s in sections { (s) }
         @if let Some(b) = &baseline { (baseline_section(results, b)) }
