@@ -278,6 +278,7 @@ pub(crate) mod tests {
             contention: None,
             sample: None,
             stability: None,
+            tier: None,
         }
     }
 
@@ -316,6 +317,8 @@ pub(crate) mod tests {
                 command_line: "cargo bench".into(),
                 criterion_dir: None,
                 partial: None,
+                language: None,
+                python: None,
             },
             machine: Machine {
                 label: "m".into(),
