@@ -142,14 +142,12 @@ fn pools(group: &mut BenchmarkGroup<'_, WallTime>, settings: &Settings) {
         .num_threads(2)
         .build()
         .unwrap_or_else(|e| fail(GROUP, e));
+    let join_outside = || rayon.install(|| rayon::join(|| black_box(3_u64), || black_box(4)));
     handoff(
         group,
         settings,
         ("rayon-join-outside", Kind::Thread),
-        || {
-            let got = rayon.install(|| rayon::join(|| black_box(3_u64), || black_box(4_u64)));
-            expect(got, (3, 4))
-        },
+        || expect(join_outside(), (3, 4)),
     );
     handoff_batch(
         group,

@@ -104,3 +104,15 @@ fn temp_name(path: &Path) -> PathBuf {
         .map_or(0, |d| d.subsec_nanos());
     parent(path).join(format!(".{name}.tmp-{}-{nanos}", std::process::id()))
 }
+
+/// The `.json` files of `dir`, sorted by name; `None` when it cannot be read.
+pub fn json_files(dir: &Path) -> Option<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    Some(files)
+}

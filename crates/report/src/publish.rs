@@ -203,14 +203,7 @@ pub fn render_with_python(
 /// A baseline that does not read is reported on stderr and left out: it must not stop a run
 /// from being published.
 fn newest_baseline(dir: &Path) -> Option<(String, Results)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    let path = files.pop()?;
+    let path = crate::fsio::json_files(dir)?.pop()?;
     match Results::read(&path) {
         Ok(r) => {
             let name = format!(

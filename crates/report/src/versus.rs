@@ -160,31 +160,22 @@ pub fn mismatch(rust: &Results, python: &Results) -> Option<String> {
 /// The newest Python results file in `runs_dir` from the machine (fingerprint) and preset
 /// of `rust`, by name (names start with the UTC time). Files that do not read are skipped.
 pub fn newest_python(runs_dir: &Path, rust: &Results) -> Option<(PathBuf, Results)> {
-    json_files(runs_dir)?.into_iter().rev().find_map(|path| {
-        let results = Results::read(&path).ok()?;
-        let matches = results.run.language() == "python" && mismatch(rust, &results).is_none();
-        matches.then_some((path, results))
-    })
+    crate::fsio::json_files(runs_dir)?
+        .into_iter()
+        .rev()
+        .find_map(|path| {
+            let results = Results::read(&path).ok()?;
+            let matches = results.run.language() == "python" && mismatch(rust, &results).is_none();
+            matches.then_some((path, results))
+        })
 }
 
 /// The newest Rust results file in `runs_dir` (the `render --latest` choice).
 pub fn newest_rust(runs_dir: &Path) -> Option<PathBuf> {
-    json_files(runs_dir)?
+    crate::fsio::json_files(runs_dir)?
         .into_iter()
         .rev()
         .find(|path| Results::read(path).is_ok_and(|r| r.run.language() == "rust"))
-}
-
-/// The `.json` files of `dir`, sorted by name; `None` when it cannot be read.
-fn json_files(dir: &Path) -> Option<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    Some(files)
 }
 
 #[cfg(test)]
