@@ -121,6 +121,19 @@ pub struct BenchId {
     /// The swept value, as text.
     pub parameter: String,
     name: String,
+    sampling: Sampling,
+}
+
+/// How closely a benchmark is sampled (see [`size_for`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sampling {
+    /// Tight intervals: linear sampling for benchmarks of 1-20 ms, ~1 s of measuring each.
+    #[default]
+    Precise,
+    /// A point of a sweep read on a log scale (the grain sweep's break-even): from 2 ms an
+    /// iteration, 10 samples of one iteration and a one-iteration warm-up (the verifying run
+    /// has warmed the technique already), a few percent of precision at a fifth of the cost.
+    Sweep,
 }
 
 impl BenchId {
@@ -132,7 +145,14 @@ impl BenchId {
             group: group.to_string(),
             function: function.to_string(),
             parameter,
+            sampling: Sampling::Precise,
         }
+    }
+
+    /// The same id, sampled as a sweep point ([`Sampling::Sweep`]).
+    pub fn sweep_point(mut self) -> BenchId {
+        self.sampling = Sampling::Sweep;
+        self
     }
 
     /// `group/function/parameter`.
@@ -152,26 +172,36 @@ impl Display for BenchId {
     }
 }
 
+/// criterion's warm-up before each benchmark (a sweep point of [`Sampling::Sweep`] warms up
+/// for one iteration instead).
+const WARM_UP: Duration = Duration::from_millis(200);
+
 /// Criterion as the suite uses it: fewer bootstrap resamples (the suite holds hundreds of
 /// benchmarks), then the command line (`--quick`, filters, `--save-baseline`) on top.
 pub fn criterion() -> Criterion {
     Criterion::default()
         .nresamples(20_000)
-        .warm_up_time(Duration::from_millis(200))
+        .warm_up_time(WARM_UP)
         .configure_from_args()
 }
 
 /// Sizes the next benchmark of `group` from the cost of one iteration, so that a slow
 /// technique takes 10 samples of one iteration each instead of minutes, and a fast one gets
-/// enough samples for a tight interval; about a second of measuring either way.
+/// enough samples for a tight interval; about a second of measuring either way. A sweep
+/// point ([`Sampling::Sweep`], the grain sweep) takes 10 flat samples from 2 ms on: the grain
+/// sweep's 187 benchmarks cost about a minute instead of four, keeping a full run within
+/// its budget on 2 CPUs.
 ///
 /// Under criterion's `--quick` the measurement time is only its upper bound (criterion stops
 /// once two doubling runs agree within 5%), capped here so a noisy benchmark cannot hold a
 /// quick run for seconds.
-pub fn size_for(group: &mut BenchmarkGroup<'_, WallTime>, per_iter: Duration) {
+pub fn size_for(group: &mut BenchmarkGroup<'_, WallTime>, per_iter: Duration, sampling: Sampling) {
     const LINEAR_ITERATIONS: u32 = 55; // 1 + 2 + ... + 10 iterations for 10 linear samples
     const QUICK_CAP: Duration = Duration::from_millis(250);
-    let measurement = if per_iter >= Duration::from_millis(20) {
+    const SWEEP_FLAT_FROM: Duration = Duration::from_millis(2);
+    let sweep = sampling == Sampling::Sweep && per_iter >= SWEEP_FLAT_FROM;
+    group.warm_up_time(if sweep { per_iter } else { WARM_UP });
+    let measurement = if per_iter >= Duration::from_millis(20) || sweep {
         group.sampling_mode(SamplingMode::Flat);
         group.sample_size(10);
         per_iter.mul_f64(11.0)
@@ -212,6 +242,10 @@ pub fn bench_map(
     for technique in techniques {
         for workers in settings.workers_for(job, technique.as_ref()) {
             let id = BenchId::new(&group_name, technique.id(), workers);
+            let id = match job.workload() {
+                MapWorkload::Grain { .. } => id.sweep_point(),
+                _ => id,
+            };
             bench_started(
                 (&mut group, settings),
                 (&id, technique.kind()),
@@ -276,7 +310,7 @@ pub fn bench_checked<R, E: Display, M: Display>(
     sidecar::record_kind(name, kind);
     let first = run().unwrap_or_else(|e| fail(name, e));
     let once = check(&first).unwrap_or_else(|e| fail(name, e));
-    size_for(group, once);
+    size_for(group, once, id.sampling);
     group.bench_function(id.criterion(), |b| {
         iter_timed_with_cpu(b, name, || {
             let result = run().unwrap_or_else(|e| fail(name, e));
