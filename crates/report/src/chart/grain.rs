@@ -3,7 +3,7 @@
 
 use plotters::prelude::*;
 
-use super::{Chart, FONT, Palette, ValueAxis, draw_bars, err, render, row_chart};
+use super::{Chart, FONT, Palette, ValueAxis, draw_bars, err, render, row_chart, technique_line};
 use crate::analysis::format_time;
 use crate::grain::Sweep;
 use crate::model::Record;
@@ -77,16 +77,7 @@ pub fn grain_speedup(file: &str, sweep: &Sweep, palette: &Palette) -> Result<Cha
                 .iter()
                 .map(|&(c, s)| (x_axis.at(c), y_axis.at(s)))
                 .collect();
-            chart
-                .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
-                .map_err(err)?
-                .label(technique.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-                });
-            chart
-                .draw_series(pts.into_iter().map(|pt| Circle::new(pt, 3, color.filled())))
-                .map_err(err)?;
+            technique_line(&mut chart, pts, color, technique.as_str())?;
         }
         chart
             .configure_series_labels()

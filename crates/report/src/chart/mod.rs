@@ -164,6 +164,29 @@ pub(crate) fn render(
 }
 
 /// Turns any drawing error into text (plotters' error types are generic over the backend).
+/// One technique's measured points: a line with a dot at each point, in its palette colour,
+/// with a legend entry.
+pub(crate) fn technique_line<DB, CT>(
+    chart: &mut ChartContext<'_, DB, CT>,
+    pts: Vec<(f64, f64)>,
+    color: RGBColor,
+    label: &str,
+) -> Result<(), String>
+where
+    DB: DrawingBackend,
+    CT: CoordTranslate<From = (f64, f64)>,
+{
+    chart
+        .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
+        .map_err(err)?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+    chart
+        .draw_series(pts.into_iter().map(|pt| Circle::new(pt, 3, color.filled())))
+        .map_err(err)?;
+    Ok(())
+}
+
 pub(crate) fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }

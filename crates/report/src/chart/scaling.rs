@@ -3,7 +3,7 @@
 
 use plotters::prelude::*;
 
-use super::{Chart, FONT, Palette, ValueAxis, err, render};
+use super::{Chart, FONT, Palette, ValueAxis, err, render, technique_line};
 use crate::analysis::baseline;
 use crate::model::Record;
 
@@ -135,16 +135,7 @@ pub fn scaling(
                 .iter()
                 .map(|&(p, y)| (x_axis.at(p), y_axis.at(y)))
                 .collect();
-            chart
-                .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
-                .map_err(err)?
-                .label(*technique)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-                });
-            chart
-                .draw_series(pts.into_iter().map(|pt| Circle::new(pt, 3, color.filled())))
-                .map_err(err)?;
+            technique_line(&mut chart, pts, color, technique)?;
         }
         chart
             .configure_series_labels()
