@@ -7,7 +7,7 @@ use std::fmt::Display;
 use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
-use concurrency_bench::BenchFilter;
+use concurrency_bench::{BenchFilter, Slowdown};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
 use workloads::{Job, Kind, MapJob, MapTechnique, MapWorkload, Preset, Technique};
@@ -27,6 +27,8 @@ pub struct Settings {
     /// The dry pass that counts the benchmarks for the progress lines: every benchmark is
     /// listed and none is run.
     planning: bool,
+    /// `CB_SLOWDOWN`: the A/A check's positive control (see [`Slowdown`]).
+    slowdown: Option<Slowdown>,
 }
 
 impl Settings {
@@ -37,11 +39,21 @@ impl Settings {
             .unwrap_or_else(|e| fail("settings", e));
         let args: Vec<String> = std::env::args().collect();
         let filter = BenchFilter::from_args(&args);
+        let slowdown = Slowdown::from_env().unwrap_or_else(|e| fail("settings", e));
+        if let Some(s) = &slowdown {
+            eprintln!(
+                "note: {}: benchmarks matching {} are slowed {}x on purpose",
+                concurrency_bench::SLOWDOWN_ENV,
+                s.pattern,
+                s.factor
+            );
+        }
         Settings {
             preset,
             workers,
             filter,
             planning: false,
+            slowdown,
         }
     }
 
@@ -52,6 +64,7 @@ impl Settings {
             workers: self.workers.clone(),
             filter: self.filter.clone(),
             planning: true,
+            slowdown: None,
         }
     }
 
@@ -127,12 +140,13 @@ pub struct BenchId {
 /// How closely a benchmark is sampled (see [`size_for`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Sampling {
-    /// Tight intervals: linear sampling for benchmarks of 1-20 ms, ~1 s of measuring each.
+    /// Tight intervals for compare's statistics: 30 samples up to 20 ms an iteration.
     #[default]
     Precise,
     /// A point of a sweep read on a log scale (the grain sweep's break-even): from 2 ms an
-    /// iteration, 10 samples of one iteration and a one-iteration warm-up (the verifying run
-    /// has warmed the technique already), a few percent of precision at a fifth of the cost.
+    /// iteration already, 10 samples of one iteration and a one-iteration warm-up (the
+    /// verifying run has warmed the technique), a few percent of precision at a fraction of
+    /// the cost.
     Sweep,
 }
 
@@ -185,31 +199,52 @@ pub fn criterion() -> Criterion {
         .configure_from_args()
 }
 
-/// Sizes the next benchmark of `group` from the cost of one iteration, so that a slow
-/// technique takes 10 samples of one iteration each instead of minutes, and a fast one gets
-/// enough samples for a tight interval; about a second of measuring either way. A sweep
-/// point ([`Sampling::Sweep`], the grain sweep) takes 10 flat samples from 2 ms on: the grain
-/// sweep's 187 benchmarks cost about a minute instead of four, keeping a full run within
-/// its budget on 2 CPUs.
+/// Sizes the next benchmark of `group` from the cost of one iteration (`per_iter`, the
+/// verifying run's time), so the samples are many enough for compare's statistics and the
+/// whole suite fits its budget (15 minutes on 2 CPUs):
+///
+/// | one iteration | samples | iterations each | warm-up |
+/// |---|---|---|---|
+/// | under 1 ms | 30, linear (1, 2, 3, ... x d) | about 800 ms in all | 200 ms |
+/// | 1 to 20 ms | 30, flat | 2 | 200 ms |
+/// | 20 ms and more, or a sweep point from 2 ms | 10, flat | 1 | one iteration |
+///
+/// Linear sampling (criterion's slope) matters only where the timer's cost is not
+/// negligible; from 1 ms each sample is a clean measurement of its own, and 30 of them give
+/// the bootstrap in [`report::stats`] an interval a third as wide as 10 linear samples did, at
+/// about half their cost (a contended lock is bimodal within a run, and 10 samples could not
+/// tell a 20% slowdown from that). From 20 ms one iteration per sample is enough, and the
+/// verifying run has already warmed the technique up. A sweep point ([`Sampling::Sweep`],
+/// the grain sweep, read on a log scale) takes the slow plan from 2 ms on.
+///
+/// criterion rounds iterations per sample up (`ceil(time per sample / warm-up mean)`), so
+/// the measurement time asked for is below the exact product: 30 x 1.5 iterations gives 2
+/// each, 10 x 0.6 gives 1 each. With one iteration per sample criterion prints "Unable to
+/// complete 10 samples in ...": that is this plan, not a problem.
 ///
 /// Under criterion's `--quick` the measurement time is only its upper bound (criterion stops
 /// once two doubling runs agree within 5%), capped here so a noisy benchmark cannot hold a
 /// quick run for seconds.
 pub fn size_for(group: &mut BenchmarkGroup<'_, WallTime>, per_iter: Duration, sampling: Sampling) {
-    const LINEAR_ITERATIONS: u32 = 55; // 1 + 2 + ... + 10 iterations for 10 linear samples
     const QUICK_CAP: Duration = Duration::from_millis(250);
-    const SWEEP_FLAT_FROM: Duration = Duration::from_millis(2);
-    let sweep = sampling == Sampling::Sweep && per_iter >= SWEEP_FLAT_FROM;
-    group.warm_up_time(if sweep { per_iter } else { WARM_UP });
-    let measurement = if per_iter >= Duration::from_millis(20) || sweep {
+    const SLOW_FROM: Duration = Duration::from_millis(20);
+    const SWEEP_SLOW_FROM: Duration = Duration::from_millis(2);
+    const FLAT_FROM: Duration = Duration::from_millis(1);
+    let slow =
+        per_iter >= SLOW_FROM || (sampling == Sampling::Sweep && per_iter >= SWEEP_SLOW_FROM);
+    let measurement = if slow {
+        // One iteration of warm-up (criterion warms up until this much time has passed).
+        group.warm_up_time(per_iter.mul_f64(0.5));
         group.sampling_mode(SamplingMode::Flat);
         group.sample_size(10);
-        per_iter.mul_f64(11.0)
-    } else if per_iter >= Duration::from_millis(1) {
-        group.sampling_mode(SamplingMode::Linear);
-        group.sample_size(10);
-        per_iter.mul_f64(f64::from(LINEAR_ITERATIONS) * 1.1)
+        per_iter.mul_f64(10.0 * 0.6)
+    } else if per_iter >= FLAT_FROM {
+        group.warm_up_time(WARM_UP);
+        group.sampling_mode(SamplingMode::Flat);
+        group.sample_size(30);
+        per_iter.mul_f64(30.0 * 1.5)
     } else {
+        group.warm_up_time(WARM_UP);
         group.sampling_mode(SamplingMode::Linear);
         group.sample_size(30);
         Duration::from_millis(800)
@@ -311,10 +346,12 @@ pub fn bench_checked<R, E: Display, M: Display>(
     let first = run().unwrap_or_else(|e| fail(name, e));
     let once = check(&first).unwrap_or_else(|e| fail(name, e));
     size_for(group, once, id.sampling);
+    let slowdown = settings.slowdown.as_ref().and_then(|s| s.factor_for(name));
     group.bench_function(id.criterion(), |b| {
         iter_timed_with_cpu(b, name, || {
             let result = run().unwrap_or_else(|e| fail(name, e));
-            check(&result).unwrap_or_else(|e| fail(name, e))
+            let took = check(&result).unwrap_or_else(|e| fail(name, e));
+            slowdown.map_or(took, |factor| Slowdown::stretch(factor, took))
         })
     });
     progress::done(name, started);

@@ -6,7 +6,9 @@
 //!
 //! The one piece of the suite worth a unit test lives here: [`BenchFilter`], criterion's
 //! command-line filter read the way criterion reads it, so the suite skips the setup
-//! (pools, servers, verifying runs) of the benchmarks criterion will skip.
+//! (pools, servers, verifying runs) of the benchmarks criterion will skip. And [`Slowdown`],
+//! the A/A check's positive control: `CB_SLOWDOWN=1.2:<regex>` makes the benchmarks it names
+//! really slower, so one can see that compare flags a true change.
 
 /// criterion's benchmark filter, read from the same arguments criterion reads.
 #[derive(Clone, Debug)]
@@ -79,9 +81,90 @@ impl BenchFilter {
     }
 }
 
+/// The environment variable of [`Slowdown`].
+pub const SLOWDOWN_ENV: &str = "CB_SLOWDOWN";
+
+/// A deliberate slowdown, for checking that compare flags a real change (issue 9's positive
+/// control of the A/A check): `CB_SLOWDOWN=1.2:sync/counter/std-mutex` makes every run of the
+/// benchmarks whose id the regular expression finds take 1.2 times as long, by spinning for
+/// the extra fifth after the technique finishes, inside the timed part. Never set in a
+/// normal run; a results file does not say it was set, so keep such runs apart.
+#[derive(Clone, Debug)]
+pub struct Slowdown {
+    /// How much longer each run takes, above 1.
+    pub factor: f64,
+    /// Which benchmark ids are slowed.
+    pub pattern: regex::Regex,
+}
+
+impl Slowdown {
+    /// Reads `CB_SLOWDOWN`; `Ok(None)` when it is unset or empty.
+    pub fn from_env() -> Result<Option<Slowdown>, String> {
+        match std::env::var(SLOWDOWN_ENV) {
+            Ok(text) if !text.trim().is_empty() => Slowdown::parse(&text).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// Parses `<factor>:<regex>`, e.g. `1.2:sync/counter/std-mutex/`; the error names the
+    /// variable, the value and what is wrong with it.
+    pub fn parse(text: &str) -> Result<Slowdown, String> {
+        let bad = |why: String| format!("{SLOWDOWN_ENV}={text:?}: {why}");
+        let (factor, pattern) = text
+            .split_once(':')
+            .ok_or_else(|| bad("expected <factor>:<regex>, e.g. 1.2:sync/counter".into()))?;
+        let factor: f64 = factor
+            .trim()
+            .parse()
+            .map_err(|e| bad(format!("factor {factor:?}: {e}")))?;
+        if !(factor > 1.0 && factor <= 10.0) {
+            return Err(bad(format!(
+                "factor {factor} is not a slowdown between 1 and 10"
+            )));
+        }
+        let pattern = regex::Regex::new(pattern).map_err(|e| bad(format!("regex: {e}")))?;
+        Ok(Slowdown { factor, pattern })
+    }
+
+    /// The factor for the benchmark `id`, if it is slowed.
+    pub fn factor_for(&self, id: &str) -> Option<f64> {
+        self.pattern.is_match(id).then_some(self.factor)
+    }
+
+    /// Makes a run that took `took` last `factor` times as long, spinning (a slowed technique
+    /// burns CPU), and returns the new time.
+    pub fn stretch(factor: f64, took: std::time::Duration) -> std::time::Duration {
+        let started = std::time::Instant::now();
+        let extra = took.mul_f64(factor - 1.0);
+        while started.elapsed() < extra {
+            std::hint::spin_loop();
+        }
+        took + started.elapsed()
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::BenchFilter;
+    use super::{BenchFilter, Slowdown};
+    use std::time::Duration;
+
+    #[test]
+    fn a_slowdown_names_its_benchmarks_and_stretches_their_runs() {
+        let s = Slowdown::parse("1.2:sync/counter/std-mutex/").unwrap();
+        assert_eq!(s.factor_for("sync/counter/std-mutex/2"), Some(1.2));
+        assert_eq!(s.factor_for("sync/counter/spin-lock/2"), None);
+        let took = Slowdown::stretch(1.2, Duration::from_millis(5));
+        assert!(took >= Duration::from_millis(6), "{took:?}");
+        for (text, says) in [
+            ("1.2", "expected <factor>:<regex>"),
+            ("x:sync", "factor \"x\""),
+            ("0.8:sync", "not a slowdown"),
+            ("1.2:(", "regex"),
+        ] {
+            let err = Slowdown::parse(text).unwrap_err();
+            assert!(err.contains("CB_SLOWDOWN") && err.contains(says), "{err}");
+        }
+    }
 
     fn filter(args: &[&str]) -> BenchFilter {
         let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
