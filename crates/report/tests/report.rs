@@ -722,3 +722,34 @@ fn kinds_come_from_the_sidecar_and_fall_back_to_the_guess() {
         "{err}"
     );
 }
+
+#[test]
+fn compare_shows_a_python_file_against_the_reference_on_its_page() {
+    let (tmp, good) = good_results();
+    let dir = tmp.path();
+    let mut python: serde_json::Value = serde_json::from_str(&good).unwrap();
+    python["run"]["language"] = json!("python");
+    for r in python["benchmarks"].as_array_mut().unwrap() {
+        r["median"]["point_ns"] = json!(r["median"]["point_ns"].as_f64().unwrap() * 40.0);
+    }
+    fs::write(dir.join("rust.json"), &good).unwrap();
+    fs::write(dir.join("python.json"), python.to_string()).unwrap();
+    let (code, out, err) = compare(dir, &["rust.json", "python.json", "--out", "cmp.html"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("python.json against rust.json"), "{out}");
+    let page = fs::read_to_string(dir.join("cmp.html")).unwrap();
+    assert!(page.contains("id=\"python\""), "the section is on the page");
+    assert!(
+        page.contains("40.0×") || page.contains("40×"),
+        "the ratio is shown"
+    );
+    assert!(page.contains("python-vs-rust-1.svg"), "its chart is linked");
+    assert!(
+        !page.contains("Per family"),
+        "one Rust file: no machine columns to compare"
+    );
+    assert_images_exist(&dir.join("cmp.html"));
+    let (code, _, err) = compare(dir, &["python.json", "python.json"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("only Python files"), "{err}");
+}

@@ -10,7 +10,8 @@
 //! for bad input (one line naming the file and the problem), 3 when `--fail-above` finds a
 //! significant regression.
 //! A Python results file (`language: python`) among them is not a machine column: it is
-//! printed as "Rust against the article's Python" against the first Rust file.
+//! shown as "Rust against the article's Python" against the reference Rust file, in the text
+//! and on the page (one Rust file and one Python file make a page of their own).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,27 +64,24 @@ fn main() -> ExitCode {
         Err(e) => return error(e),
     };
     // Python files (scripts/python-bench.sh) are not another machine's column: each is shown
-    // against the first Rust file, with a note when its machine or preset differs.
+    // against the reference Rust file, with a note when its machine or preset differs.
     let (python, inputs): (Vec<_>, Vec<_>) =
         (inputs.into_iter()).partition(|i| i.results.run.language() == "python");
-    if let (Some(rust), false) = (inputs.first(), python.is_empty()) {
-        for py in &python {
-            println!("{} against {}:", py.path.display(), rust.path.display());
-            print!("{}", Versus::new(&rust.results, &py.results).text());
-            println!();
-        }
-    } else if !python.is_empty() {
+    if inputs.is_empty() {
         return error(
             "only Python files given: compare needs a Rust results file to show them against",
         );
-    }
-    if inputs.len() < 2 {
-        return ExitCode::SUCCESS;
     }
     let reference = match reference_index(&inputs, args.reference.as_deref()) {
         Ok(k) => k,
         Err(e) => return error(e),
     };
+    let rust = &inputs[reference];
+    for py in &python {
+        println!("{} against {}:", py.path.display(), rust.path.display());
+        print!("{}", Versus::new(&rust.results, &py.results).text());
+        println!();
+    }
     if let Some(path) = &args.write_noise {
         return write_noise(&inputs, path);
     }
@@ -91,8 +89,12 @@ fn main() -> ExitCode {
         Ok(noise) => noise,
         Err(e) => return error(e),
     };
-    let comparison = Comparison::new(&inputs, reference).with_noise(noise.as_ref());
-    print!("{}", comparison.text());
+    let comparison = Comparison::new(&inputs, reference)
+        .with_noise(noise.as_ref())
+        .with_python(&python);
+    if inputs.len() > 1 {
+        print!("{}", comparison.text());
+    }
     if let Err(e) = write_page(&comparison, &args.out) {
         return error(e);
     }

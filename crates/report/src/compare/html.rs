@@ -12,7 +12,8 @@ use crate::chart::{self, Palette};
 use crate::error::Error;
 use crate::html::{cell, figure, none, page, table};
 use crate::model::Record;
-use crate::page::{Page, machine_rows};
+use crate::page::versus::python_section;
+use crate::page::{Beside, Page, machine_rows};
 
 impl Comparison<'_> {
     /// The comparison page and its charts (linked as `<charts_dir>/<file>`).
@@ -72,6 +73,20 @@ impl Comparison<'_> {
                 &palette,
             )?);
         }
+        let mut python_sections = Vec::new();
+        for (k, py) in self.python.iter().enumerate() {
+            let beside = Beside {
+                name: &py.name,
+                results: &py.results,
+            };
+            let file = format!("python-vs-rust-{}.svg", k + 1);
+            python_sections.push(python_section(
+                &self.inputs[self.reference].results,
+                &beside,
+                (charts_dir, &file),
+                &mut charts,
+            )?);
+        }
         let body = html! {
             h1 { "concurrency-bench: comparison" } "\n"
             h2 { "Machines" } "\n"
@@ -81,18 +96,21 @@ impl Comparison<'_> {
                 ". Ratios are a machine's median time over the reference's: below 1× is faster."
             } "\n"
             @for note in self.fingerprint_notes() { p class="bad" { (note) } "\n" }
-            h2 { "Per family" } "\n"
-            (table(
-                "families",
-                &[
-                    "family",
-                    "machine",
-                    "time / reference (geometric mean)",
-                    "benchmarks in both",
-                    "verdicts",
-                ],
-                &family_rows,
-            ))
+            @for section in python_sections { (section) }
+            @if !family_rows.is_empty() {
+                h2 { "Per family" } "\n"
+                (table(
+                    "families",
+                    &[
+                        "family",
+                        "machine",
+                        "time / reference (geometric mean)",
+                        "benchmarks in both",
+                        "verdicts",
+                    ],
+                    &family_rows,
+                ))
+            }
             @for c in &charts { (figure(&format!("{charts_dir}/{}", c.file), &c.title)) }
             @if let Some((header, rows)) = self.breakeven_table() {
                 h2 id="break-even" { "Break-even per machine" } "\n"

@@ -93,6 +93,8 @@ pub struct Comparison<'a> {
     ids: BTreeSet<&'a str>,
     /// Run-to-run noise floors from an A/A check, if loaded.
     noise: Option<&'a Noise>,
+    /// Python results files (`language: python`), each shown against the reference.
+    python: &'a [Input],
 }
 
 impl<'a> Comparison<'a> {
@@ -115,7 +117,15 @@ impl<'a> Comparison<'a> {
             maps,
             ids,
             noise: None,
+            python: &[],
         }
+    }
+
+    /// Shows each of `python` (results of `scripts/python-bench.sh`) against the reference
+    /// in the page's "Rust against the article's Python" sections.
+    pub fn with_python(mut self, python: &'a [Input]) -> Comparison<'a> {
+        self.python = python;
+        self
     }
 
     /// Uses `noise`'s floors in the verdicts (see [`crate::stats`]).

@@ -21,6 +21,9 @@ pub(super) fn summary(results: &Results, baseline: Option<&Beside<'_>>) -> Marku
         ("benchmarks", results.benchmarks.len().to_string()),
     ];
     let mut run_rows: Vec<Vec<Markup>> = rows.iter().map(|(k, v)| vec![cell(k), cell(v)]).collect();
+    if let Some(why) = &run.partial {
+        run_rows.push(vec![cell("partial"), cell(format!("yes: {why}"))]);
+    }
     if let Some(dir) = &run.criterion_dir {
         run_rows.push(vec![
             cell("criterion"),
@@ -231,5 +234,24 @@ pub(super) fn baseline_section(results: &Results, b: &Beside<'_>) -> Markup {
                 "\n"
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Results;
+    use crate::page::render_index;
+
+    #[test]
+    fn a_partial_run_says_so_at_the_top_and_in_the_run_table() {
+        let mut results = Results::parse(include_str!("../../tests/data/results.json")).unwrap();
+        let whole = render_index(&results, None, "charts").unwrap().html;
+        assert!(!whole.contains("Partial run"));
+        results.run.partial = Some("failed at map/a/rayon/2: wrong answer".into());
+        let html = render_index(&results, None, "charts").unwrap().html;
+        let warning = html.find("Partial run").expect("the warning is shown");
+        let answer = html.find("What to use on this machine").unwrap();
+        assert!(warning < answer, "the warning comes before the answer");
+        assert!(html.contains("yes: failed at map/a/rayon/2: wrong answer"));
     }
 }

@@ -8,7 +8,7 @@ mod fits;
 mod group;
 mod headline;
 mod meta;
-mod versus;
+pub(crate) mod versus;
 
 pub use meta::{LIMIT_ROWS, machine_rows};
 
@@ -98,13 +98,19 @@ pub fn render_index_with(
         Some(py) => Some(versus::python_section(
             results,
             py,
-            charts_dir,
+            (charts_dir, "python-vs-rust.svg"),
             &mut charts,
         )?),
         None => None,
     };
     let body = html! {
         h1 { "concurrency-bench: " (results.machine.label) } "\n"
+        @if let Some(why) = &results.run.partial {
+            p class="bad" {
+                "Partial run: it stopped early (" (why) "), so only the " (results.benchmarks.len())
+                " benchmarks measured before are here, and the answer below rests on them alone."
+            } "\n"
+        }
         (answer.summary(results, &Answer::headline_sentences(results)))
         nav { @for family in families.keys() { a href={ "#family-" (slug(family)) } { (family) } } } "\n"
         (summary(results, baseline.as_ref()))

@@ -14,11 +14,12 @@ fn named(best: &Best) -> String {
     format!("{} ({})", best.technique, best.parameter)
 }
 
-/// The section, its chart pushed onto `charts`.
-pub(super) fn python_section(
+/// The section, its chart (`chart_file` in `charts_dir`) pushed onto `charts`. The report
+/// page has one; the comparison page one per Python file given.
+pub(crate) fn python_section(
     rust: &Results,
     python: &Beside<'_>,
-    charts_dir: &str,
+    (charts_dir, chart_file): (&str, &str),
     charts: &mut Vec<Chart>,
 ) -> Result<Markup, String> {
     let versus = Versus::new(rust, python.results);
@@ -36,7 +37,7 @@ pub(super) fn python_section(
         .collect();
     let chart = match versus.rows.is_empty() {
         true => None,
-        false => Some(chart::python_ratios("python-vs-rust.svg", &versus)?),
+        false => Some(chart::python_ratios(chart_file, &versus)?),
     };
     let figure_html = chart
         .as_ref()
