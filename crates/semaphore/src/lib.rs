@@ -18,7 +18,8 @@
 //! permit idle while anyone waits, so it stays within a wake-up per hold of the floor.
 //! tokio's semaphore is fair too (FIFO waiters), but its holds sleep on tokio's 1 ms timer:
 //! it is judged against the floor with one tick per hold. The thread rows hold with
-//! [`precise_sleep`] (an absolute deadline, 1 ns timer slack; no busy-wait).
+//! [`precise_hold`]: a sleep to an absolute deadline with 1 ns timer slack, whose last
+//! [`SPIN_TAIL`] is spun when the permits fit on the CPUs (no busy-wait beyond that).
 //!
 //! ```
 //! use std::time::Duration;
@@ -56,7 +57,7 @@ mod techniques;
 
 pub use counting::{Permit, Semaphore};
 pub use fair::{FairPermit, FairSemaphore};
-pub use hold::precise_sleep;
+pub use hold::{SPIN_TAIL, precise_hold, precise_sleep};
 #[cfg(not(loom))]
 pub use techniques::TokioSemaphore;
 pub use techniques::{CondvarSemaphore, FairSemaphoreTechnique, TokenChannel};

@@ -4,23 +4,25 @@
 use workloads::sync::{Gauge, LimitedResourceJob, LimitedResourceReport, run_timed};
 use workloads::{Kind, RunError, Technique};
 
-use crate::{FairSemaphore, Semaphore, precise_sleep};
+use crate::{FairSemaphore, Semaphore, precise_hold};
 
 /// Runs `workers` threads that each use the resource `uses` times: `admit` returns a guard
-/// that holds a permit, the gauge is entered inside it, the hold is a [`precise_sleep`] to
-/// an absolute deadline.
+/// that holds a permit, the gauge is entered inside it, the hold is a [`precise_hold`] to
+/// an absolute deadline, its tail spun when the permits fit on the CPUs this process may use.
 fn run_threads<G>(
     job: &LimitedResourceJob,
     admit: impl Fn() -> Result<G, RunError> + Sync,
 ) -> Result<LimitedResourceReport, RunError> {
     let gauge = Gauge::new();
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let may_spin = job.permits <= cpus;
     let (results, makespan) = run_timed(job.workers, |_| {
         for _ in 0..job.uses {
             let _permit = admit()?;
             // Declared after the permit, so dropped before it: the gauge is left before the
             // permit is returned, and never counts a worker the semaphore let go.
             let _inside = gauge.enter();
-            precise_sleep(job.hold);
+            precise_hold(job.hold, may_spin);
         }
         Ok(())
     })?;
