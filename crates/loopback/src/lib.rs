@@ -3,8 +3,9 @@
 //! and its `aiohttp` hello server).
 //!
 //! - [`FileServer`]: a hyper 1 server serving a generated file set, each answer delayed by a
-//!   configurable latency (standing in for a remote server) that a timer thread ends at the
-//!   request's absolute deadline (sub-millisecond error; tokio's timer rounded up to 1 ms),
+//!   configurable latency (standing in for a remote server) that ends at the request's
+//!   absolute deadline: a timer thread wakes the handler just before it and the handler
+//!   spins to it (tens of microseconds of error; tokio's timer rounded up to 1 ms),
 //!   on a thread and runtime of its own, bound to `127.0.0.1:0` (or [`ServeConfig::bind`]).
 //! - [`HttpServer`]: the skeleton under it (accept loop, `TCP_NODELAY`, header-read timeout,
 //!   header-size limit answered with 431, clean shutdown), reused by the async hello server
@@ -86,7 +87,7 @@ mod serve;
 
 pub use canned::{CANNED_BODY, CannedServer};
 pub use error::LoopbackError;
-pub use file_server::{FileServer, plain};
+pub use file_server::{FileServer, SPIN_EARLY, plain};
 pub use latency::{LATENCY_FILE, LATENCY_SCHEMA, OpenLoop, latency_json, write_latency_json};
 pub use listen::{LISTEN_BACKLOG, LOOPBACK_ANY_PORT, bind_listener, bind_loopback};
 pub use loadgen::{LoadGenerator, LoadPlan, LoadReport, TimedPlan, run};
