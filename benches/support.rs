@@ -27,6 +27,9 @@ pub struct Settings {
     /// The dry pass that counts the benchmarks for the progress lines: every benchmark is
     /// listed and none is run.
     planning: bool,
+    /// criterion's `--list`: each selected benchmark is printed as criterion prints it, and
+    /// nothing is started or run (no pool, no verifying run).
+    listing: bool,
     /// `CB_SLOWDOWN`: the A/A check's positive control (see [`Slowdown`]).
     slowdown: Option<Slowdown>,
 }
@@ -39,6 +42,7 @@ impl Settings {
             .unwrap_or_else(|e| fail("settings", e));
         let args: Vec<String> = std::env::args().collect();
         let filter = BenchFilter::from_args(&args);
+        let listing = args.iter().any(|a| a == "--list");
         let slowdown = Slowdown::from_env().unwrap_or_else(|e| fail("settings", e));
         if let Some(s) = &slowdown {
             eprintln!(
@@ -53,6 +57,7 @@ impl Settings {
             workers,
             filter,
             planning: false,
+            listing,
             slowdown,
         }
     }
@@ -64,17 +69,23 @@ impl Settings {
             workers: self.workers.clone(),
             filter: self.filter.clone(),
             planning: true,
+            listing: false,
             slowdown: None,
         }
     }
 
     /// Whether criterion will run the benchmark `id`: setup (starting a pool, a server, a
     /// verifying run) is skipped for the ones it filters out. In the dry pass the benchmark
-    /// is counted instead, and nothing is run.
+    /// is counted instead, and under `--list` printed the way criterion lists it; nothing is
+    /// run in either.
     pub fn selected(&self, id: &BenchId) -> bool {
         let selected = self.filter.matches(id.name());
         if selected && self.planning {
             progress::plan(id.name());
+            return false;
+        }
+        if selected && self.listing {
+            println!("{}: benchmark", id.name());
             return false;
         }
         selected
