@@ -71,13 +71,20 @@ pub fn benches(c: &mut Criterion, settings: &Settings) {
 
 fn downloads(c: &mut Criterion, settings: &Settings, job: &DownloadJob) {
     let group_name = format!("io/{}", job.id());
+    let techniques = download_techniques();
+    let ids: Vec<BenchId> = (techniques.iter())
+        .map(|t| BenchId::new(&group_name, t.id(), t.concurrency(job)))
+        .collect();
+    // The file server starts only when one of its rows is wanted.
+    if !settings.any_selected(&ids) {
+        return;
+    }
     let server =
         FileServer::start(job.file_set(), job.latency).unwrap_or_else(|e| fail(&group_name, e));
     let addr = server.addr();
     let mut group = c.benchmark_group(&group_name);
     group.throughput(Throughput::Bytes(job.total_bytes()));
-    for technique in download_techniques() {
-        let id = BenchId::new(&group_name, technique.id(), technique.concurrency(job));
+    for (technique, id) in techniques.iter().zip(ids) {
         bench_started(
             (&mut group, settings),
             (&id, technique.kind()),
@@ -187,12 +194,19 @@ fn web_server(c: &mut Criterion, settings: &Settings, generator: &LoadGenerator)
     let group_name = "io/web-server";
     let mut group = c.benchmark_group(group_name);
     for technique in web_server_techniques() {
+        let jobs = WebJob::for_preset(settings.preset);
+        let ids: Vec<BenchId> = (jobs.iter())
+            .map(|job| BenchId::new(group_name, technique.id(), job.connections))
+            .collect();
+        // A server starts only when one of its rows is wanted.
+        if !settings.any_selected(&ids) {
+            continue;
+        }
         let server = technique
             .start(&server_settings)
             .unwrap_or_else(|e| fail(format!("io/web-server/{}", technique.id()), e));
-        for job in WebJob::for_preset(settings.preset) {
-            let plan = web_plan(&job);
-            let id = BenchId::new(group_name, technique.id(), job.connections);
+        for (job, id) in jobs.iter().zip(ids) {
+            let plan = web_plan(job);
             let (addr, kind) = (server.addr(), technique.kind());
             bench_load((&mut group, settings), generator, addr, &plan, (id, kind));
         }

@@ -91,6 +91,13 @@ impl Settings {
         selected
     }
 
+    /// Whether any of `ids` will run: the gate before setup that several benchmarks share (a
+    /// server, a pool). Asks [`Settings::selected`] once for every id, so each is counted in
+    /// the dry pass and printed under `--list` exactly once, by the gate.
+    pub fn any_selected<'a>(&self, ids: impl IntoIterator<Item = &'a BenchId>) -> bool {
+        ids.into_iter().filter(|id| self.selected(id)).count() > 0
+    }
+
     /// The worker counts to measure `technique` at: the sweep, plus the article's own count
     /// where it has one (3 sleeping workers); one count for techniques it does not apply to;
     /// none for thread-per-task on grain tasks below 10 us (a thread per 100 ns task would
