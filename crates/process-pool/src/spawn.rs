@@ -1,9 +1,17 @@
 //! Starting one worker process, talking to it, and reaping it.
 //!
 //! Each worker is spawned from the pool thread that serves it and lives no longer than that
-//! thread: `PR_SET_PDEATHSIG` fires when the *thread* that forked the child ends, so tying
+//! thread: `PR_SET_PDEATHSIG` fires when the *thread* that created the child ends, so tying
 //! the two makes "the parent died" and "the pool ended" the same event for the child, and no
 //! worker is orphaned even if the parent is killed with SIGKILL.
+//!
+//! The worker sets `PR_SET_PDEATHSIG` itself, first thing in [`init`](crate::init), and
+//! then checks that its parent is still the pid in `PROCESS_POOL_PARENT` (a parent that died
+//! in between would never signal it). Doing it there rather than in a `pre_exec` hook lets
+//! std start the child with `posix_spawn` (a vfork: no copy of the parent's page tables)
+//! instead of `fork`: a fork of the multi-hundred-megabyte bench process took several
+//! milliseconds per worker. Only a pool with a shared value still forks, to clear
+//! close-on-exec on the memory's descriptor in the child alone.
 
 use std::borrow::Cow;
 use std::io::{BufReader, BufWriter, Write};
@@ -18,7 +26,7 @@ use workloads::TaskOutput;
 use crate::error::{PoolError, WorkerId};
 use crate::frame::{FrameError, encode_frame, read_frame};
 use crate::protocol::{Reply, Request};
-use crate::worker::{EXIT_PROTOCOL, EXIT_SETUP, SHARED_FD_ENV, WORKER_ENV};
+use crate::worker::{EXIT_PROTOCOL, EXIT_SETUP, PARENT_ENV, SHARED_FD_ENV, WORKER_ENV};
 
 /// The running executable's image, as the kernel names it.
 const SELF_EXE: &str = "/proc/self/exe";
@@ -105,25 +113,21 @@ impl WorkerProcess {
             Some(fd) => command.env(SHARED_FD_ENV, fd.to_string()),
             None => command.env_remove(SHARED_FD_ENV),
         };
-        let parent = std::process::id();
-        let shared_fd = config.shared_fd;
-        // SAFETY: the closure runs in the forked child before exec and calls only
-        // async-signal-safe functions (prctl, getppid, fcntl, _exit); it allocates nothing.
-        unsafe {
-            command.pre_exec(move || {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                // The parent may have died before prctl: then nobody would ever signal us.
-                if libc::getppid() as u32 != parent {
-                    libc::_exit(1);
-                }
-                if let Some(fd) = shared_fd {
+        // The worker ties its life to this thread itself, first thing in `init`
+        // (`PR_SET_PDEATHSIG`, then a check that this process is still its parent).
+        command.env(PARENT_ENV, std::process::id().to_string());
+        if let Some(fd) = config.shared_fd {
+            // SAFETY: the closure runs in the forked child before exec and calls only fcntl,
+            // which is async-signal-safe; it allocates nothing.
+            unsafe {
+                command.pre_exec(move || {
                     // Clear close-on-exec in this child only, so exec keeps the memory's fd.
                     if libc::fcntl(fd, libc::F_SETFD, 0) < 0 {
                         return Err(std::io::Error::last_os_error());
                     }
-                }
-                Ok(())
-            });
+                    Ok(())
+                });
+            }
         }
         let mut child = command.spawn().map_err(|e| config.spawn_error(e))?;
         let pid = child.id();

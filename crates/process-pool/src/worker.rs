@@ -20,6 +20,9 @@ use crate::shared::SharedValue;
 pub(crate) const WORKER_ENV: &str = "PROCESS_POOL_WORKER";
 /// Set when the pool shares a value: the inherited descriptor number of its memory.
 pub(crate) const SHARED_FD_ENV: &str = "PROCESS_POOL_SHARED_FD";
+/// The pid of the process that started this worker: the worker exits when its parent is
+/// no longer that one (it died before the worker asked to die with it).
+pub(crate) const PARENT_ENV: &str = "PROCESS_POOL_PARENT";
 
 /// Exit status of a worker whose request stream was corrupt.
 pub(crate) const EXIT_PROTOCOL: i32 = 3;
@@ -32,6 +35,7 @@ pub fn init() {
     if std::env::var_os(WORKER_ENV).is_none() {
         return;
     }
+    die_with_parent();
     let code = match run() {
         Ok(()) => 0,
         Err(e) => {
@@ -40,6 +44,28 @@ pub fn init() {
         }
     };
     std::process::exit(code)
+}
+
+/// Asks the kernel to kill this worker when the thread that started it ends
+/// (`PR_SET_PDEATHSIG`), then exits at once if the parent already went: the signal is only
+/// sent for a death after the request, so a parent that died since the spawn must be caught
+/// by comparing pids. Linux only; elsewhere the worker ends when its pipes close.
+fn die_with_parent() {
+    #[cfg(target_os = "linux")]
+    {
+        let expected = std::env::var(PARENT_ENV)
+            .ok()
+            .and_then(|pid| pid.parse::<libc::pid_t>().ok());
+        // SAFETY: prctl with PR_SET_PDEATHSIG takes a signal number and changes this process
+        // only; getppid cannot fail.
+        let parent = unsafe {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            libc::getppid()
+        };
+        if expected.is_some_and(|pid| pid != parent) {
+            std::process::exit(EXIT_SETUP);
+        }
+    }
 }
 
 /// Why a worker stopped early.
