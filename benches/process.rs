@@ -34,6 +34,7 @@ use process_pool::{
     Chunksize, CounterVariant, ProcessPool, ProcspawnPool, ReusedPool, SharedValue, Task,
     WINDOW1_ID, Work,
 };
+use workloads::map::squares::{self, Squares};
 use workloads::sync::{CounterJob, SyncSizes};
 use workloads::{Kind, MapJob, TaskOutput};
 
@@ -88,7 +89,7 @@ fn bench_map_through(
 }
 
 fn squares_chunksize(c: &mut Criterion, settings: &Settings) {
-    let job = MapJob::squares(settings.preset.sizes().squares);
+    let job = MapJob::of(Squares::of(settings.preset));
     let workers = cores();
     let mut group = c.benchmark_group("process/squares-chunksize");
     group.throughput(Throughput::Elements(job.elements()));
@@ -115,7 +116,7 @@ fn squares_chunksize(c: &mut Criterion, settings: &Settings) {
 }
 
 fn pipeline_window(c: &mut Criterion, settings: &Settings) {
-    let job = MapJob::squares(settings.preset.sizes().squares);
+    let job = MapJob::of(Squares::of(settings.preset));
     let workers = cores();
     let mut group = c.benchmark_group("process/pipeline-window");
     group.throughput(Throughput::Elements(job.elements()));
@@ -218,7 +219,7 @@ fn pipe_roundtrip(c: &mut Criterion, settings: &Settings) {
         (&id, KIND),
         timed(|| {
             let handle = pool
-                .submit(Task::Square { x: 9 })
+                .submit(Task::Square(squares::Task { x: 9 }))
                 .map_err(|e| e.to_string())?;
             handle
                 .result_timeout(Duration::from_secs(60))

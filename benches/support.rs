@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use concurrency_bench::{BenchFilter, Slowdown};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
+use workloads::map::grain::Grain;
 use workloads::{Job, Kind, MapJob, MapTechnique, MapWorkload, Preset, Technique};
 
 use crate::cpu::iter_timed_with_cpu;
@@ -104,7 +105,7 @@ impl Settings {
     /// take a minute to say what the 10 us point already says); in the quick preset, grain
     /// at the CPU count only.
     pub fn workers_for(&self, job: &MapJob, technique: &dyn MapTechnique) -> Vec<NonZeroUsize> {
-        if let MapWorkload::Grain { nominal_ns, .. } = job.workload()
+        if let MapWorkload::Grain(Grain { nominal_ns, .. }) = job.workload()
             && nominal_ns < 10_000
             && technique.id() == threads::ThreadPerTask::ID
         {
@@ -113,17 +114,13 @@ impl Settings {
         if !technique.sweeps_workers() {
             return vec![NonZeroUsize::MIN];
         }
-        if let MapWorkload::Grain { .. } = job.workload()
+        if let MapWorkload::Grain(_) = job.workload()
             && self.preset == Preset::Quick
         {
             // Quick mode's budget: the grain points at the full CPU count only.
             return vec![std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)];
         }
-        let extra: &[usize] = match job.workload() {
-            MapWorkload::Sleep { .. } => &[3],
-            _ => &[],
-        };
-        self.counts_with(extra)
+        self.counts_with(job.article_workers())
             .into_iter()
             .filter_map(NonZeroUsize::new)
             .collect()
@@ -296,7 +293,7 @@ pub fn bench_map(
         for workers in settings.workers_for(job, technique.as_ref()) {
             let id = BenchId::new(&group_name, technique.id(), workers);
             let id = match job.workload() {
-                MapWorkload::Grain { .. } => id.sweep_point(),
+                MapWorkload::Grain(_) => id.sweep_point(),
                 _ => id,
             };
             bench_started(

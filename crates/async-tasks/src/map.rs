@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tokio::runtime::{Builder, Runtime};
 use tokio::task::JoinHandle;
+use workloads::map::sleep;
 use workloads::{Kind, MapJob, MapRunner, MapTechnique, RunError, Task, TaskOutput, run_task};
 
 use crate::runtime::{multi_thread, run_on};
@@ -113,7 +114,7 @@ async fn map_job(tasks: Arc<[Task]>, cpu: Cpu) -> Result<Vec<TaskOutput>, RunErr
         .map(|i| {
             let tasks = Arc::clone(&tasks);
             match (&tasks[i], cpu) {
-                (&Task::Sleep { ms }, _) => tokio::spawn(async move {
+                (&Task::Sleep(sleep::Task { ms }), _) => tokio::spawn(async move {
                     tokio::time::sleep(Duration::from_millis(ms)).await;
                     TaskOutput::Slept(ms)
                 }),

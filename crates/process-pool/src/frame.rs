@@ -156,6 +156,7 @@ fn fill<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use workloads::map::{chunk_mean, squares};
     use workloads::{Task, TaskOutput};
 
     fn framed<T: Serialize>(message: &T) -> Vec<u8> {
@@ -170,11 +171,11 @@ mod tests {
 
     #[test]
     fn frames_round_trip_and_are_compact() {
-        let bytes = framed(&vec![Task::Square { x: 7 }]);
+        let bytes = framed(&vec![Task::Square(squares::Task { x: 7 })]);
         assert!(bytes.len() <= HEADER + 3, "{} bytes", bytes.len());
         assert_eq!(
             read::<Vec<Task>>(&bytes).unwrap(),
-            Some(vec![Task::Square { x: 7 }])
+            Some(vec![Task::Square(squares::Task { x: 7 })])
         );
         assert_eq!(read::<Vec<Task>>(&[]).unwrap(), None, "clean end of stream");
     }
@@ -195,7 +196,7 @@ mod tests {
 
     #[test]
     fn truncated_frames_are_errors() {
-        let bytes = framed(&Task::ChunkMean { rows: vec![1; 100] });
+        let bytes = framed(&Task::ChunkMean(chunk_mean::Task { rows: vec![1; 100] }));
         for cut in [2, HEADER, bytes.len() - 1] {
             let err = read::<Task>(&bytes[..cut]).unwrap_err();
             assert!(

@@ -63,6 +63,7 @@
 //! ```rust,standalone_crate
 //! use std::num::NonZeroUsize;
 //! use process_pool::{Chunksize, CounterVariant, ProcessPool, SharedValue, Work};
+//! use workloads::map::squares;
 //! use workloads::{MapJob, Task, TaskOutput};
 //!
 //! fn main() {
@@ -78,7 +79,7 @@
 //!     let outputs = pool.map(job.tasks().clone(), Chunksize::Auto).unwrap();
 //!     job.verify(&outputs).unwrap();
 //!
-//!     let handle = pool.submit(Task::Square { x: 12 }).unwrap();
+//!     let handle = pool.submit(Task::Square(squares::Task { x: 12 })).unwrap();
 //!     assert_eq!(handle.result().unwrap(), TaskOutput::Square(144));
 //!
 //!     let increments: Vec<_> = (0..4)

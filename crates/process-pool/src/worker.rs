@@ -263,6 +263,7 @@ mod tests {
     use super::*;
     use std::borrow::Cow;
     use workloads::Task;
+    use workloads::map::squares;
 
     fn frames(requests: &[Request<'_>]) -> Vec<u8> {
         let mut out = Vec::new();
@@ -280,7 +281,10 @@ mod tests {
 
     #[test]
     fn serves_requests_in_order_until_the_pipe_closes() {
-        let tasks = [Task::Square { x: 3 }, Task::Square { x: 4 }];
+        let tasks = [
+            Task::Square(squares::Task { x: 3 }),
+            Task::Square(squares::Task { x: 4 }),
+        ];
         let input = frames(&[Request::Run(Cow::Borrowed(&tasks))]);
         let mut output = Vec::new();
         serve(BufReader::new(&input[..]), &mut output, None).unwrap();

@@ -14,7 +14,7 @@ use std::num::NonZeroUsize;
 use serde_json::{Value, json};
 
 use crate::sync::{CounterJob, LimitedResourceJob, PriorityJob, SyncSizes, TaskQueueJob};
-use crate::{DownloadJob, MapJob, MapWorkload, Preset, Task, TaskOutput, WebJob};
+use crate::{DownloadJob, MapJob, Preset, Task, TaskOutput, WebJob};
 
 /// The schema of the exported JSON.
 pub const WORKLOADS_SCHEMA: &str = "cb-workloads-v1";
@@ -46,51 +46,21 @@ fn with(sweep: &[usize], extra: &[usize]) -> Vec<usize> {
     counts
 }
 
-/// A map job as the Python side reads it; `None` for the grain sweep, which the Python side
-/// does not run (its rows are this suite's break-even sweep, not one of the article's).
+/// A map job as the Python side reads it; `None` for a workload the Python side does not
+/// run (the grain sweep: its rows are this suite's break-even sweep, not one of the article's).
 fn map_job(job: &MapJob, sweep: &[usize]) -> Option<Value> {
-    let (kind, extra): (&str, &[usize]) = match job.workload() {
-        MapWorkload::Primes { .. } => ("primes", &[]),
-        MapWorkload::Squares { .. } => ("squares", &[]),
-        MapWorkload::ChunkMean { .. } => ("chunk-mean", &[]),
-        MapWorkload::Sleep { .. } => ("sleep", &[3]),
-        MapWorkload::Grain { .. } => return None,
-    };
-    let tasks: Vec<Value> = job.tasks().iter().map(task).collect();
-    let expected: Vec<Value> = job.expected().iter().map(output).collect();
+    let kind = job.workload().python_kind()?;
+    let tasks: Vec<Value> = job.tasks().iter().map(Task::export).collect();
+    let expected: Vec<Value> = job.expected().iter().map(TaskOutput::export).collect();
     Some(json!({
         "group": format!("map/{}", job.id()),
         "kind": kind,
         "elements": job.elements(),
-        "workers": with(sweep, extra),
+        "workers": with(sweep, job.article_workers()),
         "tasks": tasks,
         "expected": expected,
         "answer": MapJob::answer(job.expected()).to_string(),
     }))
-}
-
-fn task(task: &Task) -> Value {
-    match task {
-        Task::CountPrimes { start, end } => json!([start, end]),
-        Task::Square { x } => json!(x),
-        Task::ChunkMean { rows } => json!([rows.first().copied().unwrap_or(0), rows.len()]),
-        Task::Sleep { ms } => json!(ms),
-        Task::Grain {
-            seed,
-            iterations,
-            payload,
-        } => json!([seed, iterations, payload.len()]),
-    }
-}
-
-fn output(output: &TaskOutput) -> Value {
-    match *output {
-        TaskOutput::Count(v)
-        | TaskOutput::Square(v)
-        | TaskOutput::Slept(v)
-        | TaskOutput::Checksum(v) => json!(v),
-        TaskOutput::Mean { sum, count } => json!([sum, count]),
-    }
 }
 
 fn counter(sync: &SyncSizes, sweep: &[usize]) -> Value {
@@ -227,7 +197,7 @@ mod tests {
         // Every map job but the grain sweep, which the Python side does not run.
         let article_jobs = MapJob::for_preset(Preset::Quick)
             .iter()
-            .filter(|job| !matches!(job.workload(), MapWorkload::Grain { .. }))
+            .filter(|job| job.workload().python_kind().is_some())
             .count();
         assert_eq!(map.len(), article_jobs);
         assert!(map.iter().all(|j| j["kind"] != "grain"));

@@ -11,6 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use process_pool::{Chunksize, PoolError};
+use workloads::map::sleep;
 use workloads::{Task, TaskOutput};
 
 use crate::support::*;
@@ -62,7 +63,7 @@ fn chaos(kills: usize) -> Tally {
             });
             while !done.load(Ordering::Acquire) {
                 let tasks: Vec<Task> = (0..TASKS_PER_ROUND)
-                    .map(|_| Task::Sleep { ms: 1 })
+                    .map(|_| Task::Sleep(sleep::Task { ms: 1 }))
                     .collect();
                 let mut seen = 0;
                 for (i, result) in pool.imap_unordered(tasks, Chunksize::new(1)).unwrap() {

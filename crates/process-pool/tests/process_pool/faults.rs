@@ -1,6 +1,7 @@
 //! Every fault a worker can have: each is reported with its pid and cause, and the pool serves on.
 
 use process_pool::{Chunksize, Fault, PoolError};
+use workloads::map::{sleep, squares};
 use workloads::{MapJob, Task, TaskOutput};
 
 use crate::support::*;
@@ -16,7 +17,7 @@ fn break_a_worker(fault: Fault, replaced: bool) -> PoolError {
         let before = pool.worker_pids();
         let broken = pool.submit(fault).unwrap();
         let others: Vec<_> = (0..50)
-            .map(|x| pool.submit(Task::Square { x }).unwrap())
+            .map(|x| pool.submit(Task::Square(squares::Task { x })).unwrap())
             .collect();
         let err = broken.result_timeout(BOUND).unwrap_err();
         let pid = match &err {
@@ -99,7 +100,7 @@ fn corrupt_and_truncated_frames_are_errors_and_the_worker_is_replaced() {
 fn a_worker_killed_from_outside_mid_task_fails_only_its_task() {
     with_deadline("sigkill from outside", BOUND, || {
         let pool = pool(2);
-        let victim = pool.submit(Task::Sleep { ms: 30_000 }).unwrap();
+        let victim = pool.submit(Task::Sleep(sleep::Task { ms: 30_000 })).unwrap();
         wait_until("the task starts", || victim.worker_pid().is_some());
         let pid = victim.worker_pid().unwrap();
         assert!(kill_worker(pid), "{pid} is a live worker");
@@ -121,7 +122,9 @@ fn a_sigkill_mid_map_fails_exactly_the_tasks_that_worker_had_in_flight() {
         let window = 4;
         let pool = pool_with_window(2, window);
         assert!(pool.window().get() > 1);
-        let tasks: Vec<Task> = (0..400).map(|_| Task::Sleep { ms: 2 }).collect();
+        let tasks: Vec<Task> = (0..400)
+            .map(|_| Task::Sleep(sleep::Task { ms: 2 }))
+            .collect();
         let victim = pool.worker_pids()[0];
         let mut results = pool.imap_unordered(tasks, Chunksize::new(1)).unwrap();
         // Well inside the map: both workers have their window full.

@@ -5,6 +5,7 @@ use std::process::{Command, Stdio};
 use std::thread;
 
 use process_pool::{PoolError, ShutdownMode};
+use workloads::map::{sleep, squares};
 use workloads::{Task, TaskOutput};
 
 use crate::support::*;
@@ -14,9 +15,9 @@ fn submit_returns_handles_and_shutdown_wait_runs_what_is_pending() {
     with_deadline("submit", BOUND, || {
         let pool = pool(2);
         let handles: Vec<_> = (0..20)
-            .map(|x| pool.submit(Task::Square { x }).unwrap())
+            .map(|x| pool.submit(Task::Square(squares::Task { x })).unwrap())
             .collect();
-        let sleeper = pool.submit(Task::Sleep { ms: 30 }).unwrap();
+        let sleeper = pool.submit(Task::Sleep(sleep::Task { ms: 30 })).unwrap();
         pool.shutdown(ShutdownMode::Wait);
         for (x, handle) in (0..20).zip(handles) {
             assert_eq!(handle.result().unwrap(), TaskOutput::Square(x * x));
@@ -31,9 +32,9 @@ fn shutdown_cancel_pending_cancels_what_has_not_been_written() {
     for window in [1, 4] {
         with_deadline("cancel", BOUND, move || {
             let pool = pool_with_window(1, window);
-            let running = pool.submit(Task::Sleep { ms: 300 }).unwrap();
+            let running = pool.submit(Task::Sleep(sleep::Task { ms: 300 })).unwrap();
             let pending: Vec<_> = (0..10)
-                .map(|x| pool.submit(Task::Square { x }).unwrap())
+                .map(|x| pool.submit(Task::Square(squares::Task { x })).unwrap())
                 .collect();
             wait_until("the sleeper starts", || running.worker_pid().is_some());
             pool.shutdown(ShutdownMode::CancelPending);
@@ -70,8 +71,10 @@ fn drop_and_terminate_leave_no_child_behind() {
         // A pool ended with a task running and one pending: bounded, and reaped.
         let pool = pool(1);
         let pids = pool.worker_pids();
-        let running = pool.submit(Task::Sleep { ms: 30_000 }).unwrap();
-        let pending = pool.submit(Task::Square { x: 2 }).unwrap();
+        let running = pool
+            .submit(Task::Sleep(sleep::Task { ms: 30_000 }))
+            .unwrap();
+        let pending = pool.submit(Task::Square(squares::Task { x: 2 })).unwrap();
         wait_until("the task starts", || running.worker_pid().is_some());
         // Bounded by `bounded`: terminate kills rather than waits for the 30 s task.
         pool.terminate();

@@ -1,6 +1,7 @@
 //! Both faces of the API on healthy workers: map, imap_unordered, every technique.
 
 use process_pool::{Chunksize, ProcessPool, WorkerProgram};
+use workloads::map::sleep;
 use workloads::{MapJob, Preset, Task, TaskOutput};
 
 use crate::support::*;
@@ -110,7 +111,7 @@ fn a_window_does_not_let_one_worker_take_a_short_queue() {
     with_deadline("fair share", BOUND, || {
         let pool = pool_with_window(2, 8);
         let handles: Vec<_> = (0..8)
-            .map(|_| pool.submit(Task::Sleep { ms: 100 }).unwrap())
+            .map(|_| pool.submit(Task::Sleep(sleep::Task { ms: 100 })).unwrap())
             .collect();
         wait_until("every task is taken", || {
             handles.iter().all(|h| h.worker_pid().is_some())
