@@ -14,11 +14,13 @@
 //! - `io/file-server`: the file server itself at 0 latency and the downloads' highest
 //!   concurrency, to show it is never the bottleneck of a download bench.
 //! - `io/loadgen-ceiling`: the generator against a canned responder (no parsing, one
-//!   pre-built answer), the most requests/s it can drive: the ceiling of `io/web-server`.
+//!   pre-built answer). Its rate is still shared-core: the generator's capacity, the real
+//!   ceiling of `io/web-server`, is its requests per CPU-second against this responder
+//!   times the cores, which `scripts/wrk-check.sh` prints and checks.
 //!
 //! Servers, runtimes and pools are started outside the timed part. The load generator and
 //! the servers share this machine's cores (on the 2-core reference machine, all of them):
-//! server figures include the generator's own cost, which `io/loadgen-ceiling` bounds.
+//! server figures include the generator's own cost, which `io/loadgen-ceiling` shows.
 //! For each load-generator benchmark, p50/p99/max latency go beside criterion's files as
 //! `latency.json` (schema `cb-latency-v1`, see the `loopback` crate docs).
 

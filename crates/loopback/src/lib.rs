@@ -13,11 +13,14 @@
 //! - [`LoadGenerator`]: `N` keep-alive connections in a closed loop, bounded by a request
 //!   count and a deadline ([`LoadPlan`]) or by time ([`TimedPlan`], which can also run an
 //!   open loop at a fixed rate with latency corrected for coordinated omission); one task per
-//!   connection parsing HTTP/1.1 itself, as cheap per request as `wrk`; every status and
-//!   body is checked, every latency recorded in an HDR histogram (p50, p99, max). A non-2xx answer, a wrong body, a socket error or a
-//!   request cut off by the deadline is an error, and a benchmark run with any error fails.
+//!   connection parsing HTTP/1.1 itself, on one current-thread runtime per generator thread
+//!   (wrk's event loop per thread), as cheap per request as `wrk`; every status and body is
+//!   checked, every latency recorded in an HDR histogram (p50, p99, max), and the
+//!   generator's own CPU time counted ([`LoadReport::cpu`]). A non-2xx answer, a wrong body,
+//!   a socket error or a request cut off by the deadline is an error, and a benchmark run
+//!   with any error fails.
 //! - [`CannedServer`]: the cheapest possible responder, to measure the generator's own
-//!   ceiling.
+//!   ceiling: its requests per CPU-second against it, times the cores.
 //! - [`probe`]: blocking probes the servers' tests share (bad input, a closed port), and
 //!   [`conformance`]: the whole contract of a server or download technique, run by each
 //!   technique crate's tests.

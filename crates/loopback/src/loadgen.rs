@@ -11,6 +11,22 @@
 //! on the 2-core reference machine, below what `wrk -t1` drew from the tokio-hyper server
 //! (~150k), so the servers' rows measured the generator.
 //!
+//! # Threads: one event loop each, as wrk
+//!
+//! A [`LoadGenerator`] owns `threads` OS threads, each running a current-thread tokio runtime,
+//! built once and reused by every run. A run deals its connections out round-robin, and each
+//! thread drives its share to the end: no work stealing, no task crossing threads, no wake-up
+//! of another thread's runtime, as wrk runs one event loop per thread. The second version ran
+//! every connection on one multi-thread runtime, and per request it also registered a timer
+//! (`timeout_at`), cloned the shared plan's `Arc` and bumped a counter shared by all threads:
+//! 0.87x of wrk's rate at 256 connections. Now a client arms one deadline timer for the whole
+//! run, and only a run with a request budget shares a counter (the budget is one pool that
+//! faster threads drain further).
+//!
+//! Each thread also reads its own CPU clock around its share of the run, so a report says
+//! what the generator itself cost ([`LoadReport::cpu`]): requests per CPU-second is the
+//! generator's capacity, whatever the server on the same cores costs.
+//!
 //! # The open loop and coordinated omission
 //!
 //! A closed loop waits for each answer before the next request, so a server that stalls
@@ -26,12 +42,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use hdrhistogram::Histogram;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::runtime::Handle;
+use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
 use crate::LoopbackError;
@@ -98,6 +117,10 @@ pub struct LoadReport {
     pub latency_us: Histogram<u64>,
     /// Wall time of the run, connects included.
     pub duration: Duration,
+    /// CPU time (user and system) the generator's threads spent on the run, read from each
+    /// thread's own clock; `None` from [`run`], which shares the caller's runtime threads
+    /// with whatever else they run. Merged reports add the ones that have it.
+    pub cpu: Option<Duration>,
 }
 
 impl LoadReport {
@@ -111,6 +134,7 @@ impl LoadReport {
             latency_us: Histogram::new_with_bounds(1, 3_600_000_000, 3)
                 .expect("constant histogram bounds are valid"),
             duration: Duration::ZERO,
+            cpu: None,
         }
     }
 
@@ -125,11 +149,23 @@ impl LoadReport {
         // Both histograms have the same bounds, so adding cannot fail.
         let _ = self.latency_us.add(&other.latency_us);
         self.duration += other.duration;
+        self.cpu = match (self.cpu, other.cpu) {
+            (Some(mine), Some(theirs)) => Some(mine + theirs),
+            (mine, theirs) => mine.or(theirs),
+        };
     }
 
     /// Requests per second of wall time.
     pub fn requests_per_sec(&self) -> f64 {
         self.requests as f64 / self.duration.as_secs_f64().max(f64::MIN_POSITIVE)
+    }
+
+    /// Requests per CPU-second of the generator itself (see [`LoadReport::cpu`]): times the
+    /// cores, the most requests/s it could drive with the machine to itself and a server
+    /// that cost nothing. `None` without a CPU figure.
+    pub fn requests_per_cpu_sec(&self) -> Option<f64> {
+        let cpu = self.cpu?.as_secs_f64();
+        (cpu > 0.0).then(|| self.requests as f64 / cpu)
     }
 
     /// The latency at quantile `q` (0.5 for the median), in microseconds.
@@ -164,28 +200,58 @@ impl LoadReport {
     }
 }
 
-/// A load generator with a runtime of its own, built once and reused by every run.
+/// A load generator with event-loop threads of its own, built once and reused by every run.
 #[derive(Debug)]
 pub struct LoadGenerator {
-    runtime: tokio::runtime::Runtime,
+    workers: Vec<Worker>,
+}
+
+/// One event-loop thread: a current-thread runtime that runs what is spawned on `handle`
+/// until `stop` fires.
+#[derive(Debug)]
+struct Worker {
+    handle: Handle,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
 }
 
 impl LoadGenerator {
-    /// Builds the generator's runtime with `threads` worker threads.
+    /// Starts `threads` event-loop threads (at least one), each a current-thread runtime.
     pub fn new(threads: usize) -> Result<LoadGenerator, LoopbackError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(threads.max(1))
-            .thread_name("cb-loadgen")
-            .enable_all()
-            .build()
-            .map_err(|e| LoopbackError::io("building the load generator runtime", e))?;
-        Ok(LoadGenerator { runtime })
+        let mut generator = LoadGenerator {
+            workers: Vec::new(),
+        };
+        for index in 0..threads.max(1) {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| LoopbackError::io("building a load generator runtime", e))?;
+            let handle = runtime.handle().clone();
+            let (stop, stopped) = oneshot::channel::<()>();
+            let thread = std::thread::Builder::new()
+                .name(format!("cb-loadgen-{index}"))
+                .spawn(move || {
+                    // Drives what runs spawn until the generator is dropped (a dropped sender
+                    // is a stop too).
+                    let _ = runtime.block_on(stopped);
+                })
+                .map_err(|e| LoopbackError::io("starting a load generator thread", e))?;
+            generator.workers.push(Worker {
+                handle,
+                stop: Some(stop),
+                thread: Some(thread),
+            });
+        }
+        Ok(generator)
     }
 
     /// Runs `plan` against `addr` and waits for it, at most the plan's deadline and 5 s more.
-    /// The run itself executes on the generator's workers, not on the calling thread.
+    /// The run itself executes on the generator's threads, not on the calling thread.
     pub fn run(&self, addr: SocketAddr, plan: &LoadPlan) -> Result<LoadReport, LoopbackError> {
-        self.wait_for(run(addr, plan.clone()), plan.deadline)
+        let spec = Spec::budgeted(addr, plan)?;
+        let mut report = self.drive(addr, spec, plan.deadline)?;
+        count_unsent(&mut report, plan);
+        Ok(report)
     }
 
     /// Runs `plan` against `addr` for its duration and waits for it (at most 5 s more).
@@ -215,44 +281,82 @@ impl LoadGenerator {
                 .collect(),
             rate: plan.rate,
         };
-        self.wait_for(drive(addr, spec), plan.duration)
+        self.drive(addr, spec, plan.duration)
     }
 
-    /// Spawns `load` on the generator's workers and waits for its report, at most `bound`
-    /// and 5 s more.
-    fn wait_for(
+    /// Deals the connections of `spec` out to the threads, one shard each, and merges their
+    /// reports, waiting at most `bound` and 5 s more.
+    fn drive(
         &self,
-        load: impl Future<Output = LoadReport> + Send + 'static,
+        addr: SocketAddr,
+        spec: Spec,
         bound: Duration,
     ) -> Result<LoadReport, LoopbackError> {
-        let (done, report) = mpsc::sync_channel(1);
-        self.runtime.spawn(async move {
-            let _ = done.send(load.await);
-        });
-        report
-            .recv_timeout(bound + Duration::from_secs(5))
-            .map_err(|_| LoopbackError::Load(format!("no report within {bound:?} + 5 s")))
+        let started = Instant::now();
+        let run = Run::new(addr, spec, started);
+        let shards = self.workers.len().min(run.spec.connections);
+        let (done, reports) = mpsc::sync_channel(shards);
+        for (index, worker) in self.workers.iter().take(shards).enumerate() {
+            let lanes = (index..run.spec.connections).step_by(shards);
+            let shard = run.clone().shard(lanes);
+            let done = done.clone();
+            worker.handle.spawn(async move {
+                let _ = done.send(shard.await);
+            });
+        }
+        drop(done);
+        let give_up = started + bound + Duration::from_secs(5);
+        let mut report = LoadReport::empty();
+        for _ in 0..shards {
+            let left = give_up.saturating_duration_since(Instant::now());
+            let shard = reports.recv_timeout(left).map_err(|e| match e {
+                mpsc::RecvTimeoutError::Timeout => {
+                    LoopbackError::Load(format!("no report within {bound:?} + 5 s"))
+                }
+                mpsc::RecvTimeoutError::Disconnected => {
+                    LoopbackError::Load("a load generator thread dropped its run".into())
+                }
+            })?;
+            report.merge(&shard);
+        }
+        report.duration = started.elapsed();
+        Ok(report)
     }
 }
 
-/// Runs `plan` against `addr` on the current runtime.
-pub async fn run(addr: SocketAddr, plan: LoadPlan) -> LoadReport {
-    if plan.targets.is_empty() {
-        return LoadReport::failed("a load plan needs a target".into());
+impl Drop for LoadGenerator {
+    fn drop(&mut self) {
+        for worker in &mut self.workers {
+            if let Some(stop) = worker.stop.take() {
+                let _ = stop.send(());
+            }
+        }
+        for worker in &mut self.workers {
+            if let Some(thread) = worker.thread.take() {
+                // A thread that panicked has nothing left to clean up.
+                let _ = thread.join();
+            }
+        }
     }
-    let spec = Spec {
-        connections: plan.connections.max(1),
-        budget: Some(plan.requests),
-        deadline: plan.deadline,
-        targets: plan
-            .targets
-            .iter()
-            .map(|(path, body)| Target::new(addr, path, Some(body.clone())))
-            .collect(),
-        rate: None,
+}
+
+/// Runs `plan` against `addr` on the current runtime, every connection a task of it (the
+/// report has no [`LoadReport::cpu`]: those threads may be running anything else too).
+pub async fn run(addr: SocketAddr, plan: LoadPlan) -> LoadReport {
+    let spec = match Spec::budgeted(addr, &plan) {
+        Ok(spec) => spec,
+        Err(e) => return LoadReport::failed(e.to_string()),
     };
-    let mut report = drive(addr, spec).await;
-    // Requests never sent because the deadline passed are errors too.
+    let started = Instant::now();
+    let connections = spec.connections;
+    let mut report = Run::new(addr, spec, started).clients(0..connections).await;
+    report.duration = started.elapsed();
+    count_unsent(&mut report, &plan);
+    report
+}
+
+/// Requests never sent because the deadline passed are errors too.
+fn count_unsent(report: &mut LoadReport, plan: &LoadPlan) {
     let missing = plan.requests.saturating_sub(report.requests);
     if missing > 0 {
         report.requests += missing;
@@ -260,7 +364,6 @@ pub async fn run(addr: SocketAddr, plan: LoadPlan) -> LoadReport {
         let message = format!("{missing} requests not sent within {:?}", plan.deadline);
         report.first_error.get_or_insert(message);
     }
-    report
 }
 
 /// One run, either kind: a budget (every request must be answered by the deadline) or none
@@ -271,6 +374,25 @@ struct Spec {
     deadline: Duration,
     targets: Vec<Target>,
     rate: Option<f64>,
+}
+
+impl Spec {
+    fn budgeted(addr: SocketAddr, plan: &LoadPlan) -> Result<Spec, LoopbackError> {
+        if plan.targets.is_empty() {
+            return Err(LoopbackError::Load("a load plan needs a target".into()));
+        }
+        Ok(Spec {
+            connections: plan.connections.max(1),
+            budget: Some(plan.requests),
+            deadline: plan.deadline,
+            targets: plan
+                .targets
+                .iter()
+                .map(|(path, body)| Target::new(addr, path, Some(body.clone())))
+                .collect(),
+            rate: None,
+        })
+    }
 }
 
 /// A path with its pre-built request bytes and the body it must get.
@@ -291,34 +413,77 @@ impl Target {
     }
 }
 
-async fn drive(addr: SocketAddr, spec: Spec) -> LoadReport {
-    let started = Instant::now();
-    let deadline = started + spec.deadline;
-    let spec = Arc::new(spec);
-    let next = Arc::new(AtomicU64::new(0));
-    let mut clients = JoinSet::new();
-    for lane in 0..spec.connections {
-        let client = Client {
+/// What every shard of one run shares: the plan, its clock, and the budget's counter.
+#[derive(Clone)]
+struct Run {
+    addr: SocketAddr,
+    spec: Arc<Spec>,
+    /// The next request's index, handed out across all shards; used only with a budget.
+    next: Arc<AtomicU64>,
+    started: Instant,
+    deadline: Instant,
+}
+
+impl Run {
+    fn new(addr: SocketAddr, spec: Spec, started: Instant) -> Run {
+        Run {
             addr,
-            spec: Arc::clone(&spec),
-            next: Arc::clone(&next),
-            deadline,
-            lane,
-            stream: None,
-            buf: Vec::with_capacity(16 * 1024),
-            tally: LoadReport::empty(),
-        };
-        clients.spawn(client.run(started));
-    }
-    let mut report = LoadReport::empty();
-    while let Some(tally) = clients.join_next().await {
-        match tally {
-            Ok(tally) => report.merge(&tally),
-            Err(e) => report.merge(&LoadReport::failed(format!("a client task failed: {e}"))),
+            deadline: started + spec.deadline,
+            spec: Arc::new(spec),
+            next: Arc::new(AtomicU64::new(0)),
+            started,
         }
     }
-    report.duration = started.elapsed();
-    report
+
+    /// Runs the clients of `lanes` on this thread's runtime and reports them with the CPU
+    /// time this thread spent meanwhile (it runs nothing else while a run is on).
+    async fn shard(self, lanes: impl Iterator<Item = usize>) -> LoadReport {
+        let cpu = thread_cpu_time();
+        let mut report = self.clients(lanes).await;
+        report.cpu = Some(thread_cpu_time().saturating_sub(cpu));
+        report
+    }
+
+    /// Runs one client task per lane on the current runtime and merges their tallies.
+    async fn clients(self, lanes: impl Iterator<Item = usize>) -> LoadReport {
+        let mut clients = JoinSet::new();
+        for lane in lanes {
+            let client = Client {
+                addr: self.addr,
+                spec: Arc::clone(&self.spec),
+                next: Arc::clone(&self.next),
+                deadline: self.deadline,
+                lane,
+                stream: None,
+                buf: Vec::with_capacity(16 * 1024),
+                tally: LoadReport::empty(),
+            };
+            clients.spawn(client.run(self.started));
+        }
+        let mut report = LoadReport::empty();
+        while let Some(tally) = clients.join_next().await {
+            match tally {
+                Ok(tally) => report.merge(&tally),
+                Err(e) => report.merge(&LoadReport::failed(format!("a client task failed: {e}"))),
+            }
+        }
+        report
+    }
+}
+
+/// The calling thread's CPU time, user and system (`CLOCK_THREAD_CPUTIME_ID`); zero if the
+/// clock cannot be read.
+fn thread_cpu_time() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid, writable timespec for the duration of the call.
+    let read = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    if read != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
 }
 
 /// One keep-alive connection's client: its socket, read buffer and tally.
@@ -344,13 +509,19 @@ enum Outcome {
 
 impl Client {
     async fn run(mut self, started: Instant) -> LoadReport {
+        // One timer for the whole run, armed once: the requests race it, none registers its own.
+        let expiry = tokio::time::sleep_until(self.deadline.into());
+        tokio::pin!(expiry);
+        // Clone the plan's handle once, not per request: every clone is an atomic add on a
+        // count all the threads share.
+        let spec = Arc::clone(&self.spec);
+        let spec = &*spec;
         // Open loop: this lane's slots are `started + (k * lanes + lane) / rate`.
-        let interval = self
-            .spec
-            .rate
-            .map(|rate| Duration::from_secs_f64(1.0 / rate));
-        let lanes = self.spec.connections as u32;
+        let interval = spec.rate.map(|rate| Duration::from_secs_f64(1.0 / rate));
+        let lanes = spec.connections as u32;
         let mut slot = self.lane as u32;
+        // Without a budget each client turns through the targets on its own, from its lane.
+        let mut own_index = self.lane as u64;
         loop {
             let now = Instant::now();
             if now >= self.deadline {
@@ -370,31 +541,48 @@ impl Client {
                 }
                 scheduled = Some(at);
             }
-            // Relaxed: the counter only hands out distinct indexes; no other data rides on it.
-            let index = self.next.fetch_add(1, Ordering::Relaxed);
-            if self.spec.budget.is_some_and(|budget| index >= budget) {
-                break;
-            }
-            let spec = Arc::clone(&self.spec);
+            let index = match spec.budget {
+                Some(budget) => {
+                    // Relaxed: the counter only hands out distinct indexes; no other data
+                    // rides on it.
+                    let index = self.next.fetch_add(1, Ordering::Relaxed);
+                    if index >= budget {
+                        break;
+                    }
+                    index
+                }
+                None => {
+                    own_index += 1;
+                    own_index - 1
+                }
+            };
             let target = &spec.targets[index as usize % spec.targets.len()];
-            let sent = Instant::now();
+            let sent = if scheduled.is_some() {
+                Instant::now()
+            } else {
+                now
+            };
             // A request sent early is timed from its send; one sent late (the previous answer
             // held it back) from its slot, so a stall counts in every request it delayed.
             let start = scheduled.map_or(sent, |at| at.min(sent));
-            let outcome = tokio::time::timeout_at(self.deadline.into(), self.request(target)).await;
+            let outcome = tokio::select! {
+                biased;
+                outcome = self.request(target) => Some(outcome),
+                () = &mut expiry => None,
+            };
             match outcome {
-                Ok(Outcome::Ok) => {
+                Some(Outcome::Ok) => {
                     self.tally.requests += 1;
                     let micros = start.elapsed().as_micros().max(1);
                     self.tally.latency_us.saturating_record(micros as u64);
                 }
-                Ok(Outcome::Failed(message)) => {
+                Some(Outcome::Failed(message)) => {
                     self.tally.fail(message);
                     // A broken connection is not reused; the next request reconnects.
                     self.stream = None;
                 }
-                Err(_) => {
-                    if self.spec.budget.is_some() {
+                None => {
+                    if spec.budget.is_some() {
                         let path = &target.path;
                         self.tally
                             .fail(format!("GET {path}: no answer before the deadline"));

@@ -7,8 +7,8 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::Response;
 use loopback::{
-    CANNED_BODY, CannedServer, FileServer, HttpServer, LoadGenerator, LoadPlan, ServeConfig, plain,
-    probe,
+    CANNED_BODY, CannedServer, FileServer, HttpServer, LoadGenerator, LoadPlan, ServeConfig,
+    TimedPlan, plain, probe,
 };
 use workloads::DownloadJob;
 
@@ -172,6 +172,43 @@ fn shutdown_closes_open_keep_alive_connections() {
 
 /// Names of this process's threads (Linux: `/proc/self/task/*/comm`, cut to 15 bytes).
 #[cfg(target_os = "linux")]
+/// A run's connections are dealt out to the generator's threads, as many as there are
+/// (one connection on three threads too), every request of the budget is answered once, and
+/// the report carries the threads' CPU time; `loopback::run` on a caller's runtime has none.
+#[test]
+fn the_generator_deals_connections_to_its_threads_and_counts_their_cpu() {
+    let server = CannedServer::start().unwrap();
+    let generator = LoadGenerator::new(3).unwrap();
+    let targets = vec![("/".into(), Bytes::from(CANNED_BODY))];
+    for connections in [1, 5] {
+        let report = generator
+            .run(server.addr(), &plan(connections, 600, targets.clone()))
+            .unwrap();
+        report.check().unwrap();
+        assert_eq!(report.requests, 600, "{connections} connections");
+        let cpu = report.cpu.expect("a generator run measures its CPU");
+        assert!(cpu > Duration::ZERO, "{connections} connections: {cpu:?}");
+        assert!(report.requests_per_cpu_sec().is_some_and(|r| r > 0.0));
+    }
+    let timed = TimedPlan {
+        connections: 4,
+        duration: Duration::from_millis(200),
+        targets: vec![("/".into(), Some(Bytes::from(CANNED_BODY)))],
+        rate: None,
+    };
+    let report = generator.run_timed(server.addr(), &timed).unwrap();
+    report.check().unwrap();
+    assert!(report.requests > 0 && report.cpu.is_some(), "{report:?}");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let report = runtime.block_on(loopback::run(server.addr(), plan(2, 50, targets)));
+    report.check().unwrap();
+    assert_eq!((report.requests, report.cpu), (50, None));
+    server.shutdown(BOUND).unwrap();
+}
+
 fn thread_names() -> Vec<String> {
     std::fs::read_dir("/proc/self/task")
         .unwrap()

@@ -7,7 +7,8 @@
 //!   answer delayed by the latency (`/files/000.bin` ... , `--files`, `--size`).
 //! - `loadgen --connections 16 --duration 3s URL`: the suite's load generator with its
 //!   latency histogram; `--rate R` runs an open loop at R requests/s with latency corrected
-//!   for coordinated omission; `--json` prints one object for scripts.
+//!   for coordinated omission; `--json` prints one object for scripts, with the generator's
+//!   own CPU time (`cpu_s`) and requests per CPU-second (`req_per_cpu_s`).
 //!
 //! Servers listen on `127.0.0.1` unless `--bind` says otherwise, print the address they
 //! listen on as their first line (`listening on http://127.0.0.1:8080`), and stop cleanly on

@@ -1,7 +1,8 @@
 //! The suite's load generator, standalone: keep-alive connections against one URL for a
 //! duration, every answer checked (2xx, and the exact body with `--expect`), then requests,
 //! errors, requests/s and the latency histogram. `--rate` runs an open loop with latency
-//! corrected for coordinated omission; `--json` prints one JSON object for scripts.
+//! corrected for coordinated omission; `--json` prints one JSON object for scripts. Both say
+//! what the generator itself cost: the CPU time of its threads, and requests per CPU-second.
 //! Exits 1 when any request failed.
 
 use bytes::Bytes;
@@ -30,7 +31,8 @@ struct Args {
     #[arg(long)]
     threads: Option<usize>,
     /// Print one JSON object: requests, errors, seconds, req_per_s, p50_us, p90_us,
-    /// p99_us, max_us.
+    /// p99_us, max_us, and the generator's own cost: cpu_s (CPU time of its threads over the
+    /// run) and req_per_cpu_s (requests per CPU-second of it).
     #[arg(long)]
     json: bool,
     /// The URL to load, e.g. http://127.0.0.1:8080/
@@ -92,6 +94,8 @@ fn summary(report: &LoadReport) -> serde_json::Value {
         "p90_us": report.latency_at(0.90),
         "p99_us": report.latency_at(0.99),
         "max_us": report.latency_us.max() as f64,
+        "cpu_s": report.cpu.map(|cpu| cpu.as_secs_f64()),
+        "req_per_cpu_s": report.requests_per_cpu_sec(),
     })
 }
 
@@ -112,6 +116,12 @@ fn print_human(url: &str, plan: &TimedPlan, report: &LoadReport) {
         report.duration.as_secs_f64(),
         report.requests_per_sec()
     );
+    if let (Some(cpu), Some(per_cpu)) = (report.cpu, report.requests_per_cpu_sec()) {
+        println!(
+            "  generator CPU {:.2} s: {per_cpu:.0} requests per CPU-second",
+            cpu.as_secs_f64()
+        );
+    }
     println!("  latency (us):");
     for q in [0.5, 0.75, 0.9, 0.99, 0.999] {
         println!("    p{:<5} {:>10.0}", q * 100.0, report.latency_at(q));
