@@ -239,36 +239,36 @@ pub fn criterion() -> Criterion {
 ///
 /// Under criterion's `--quick` the measurement time is only its upper bound (criterion stops
 /// once two doubling runs agree within 5%), capped here so a noisy benchmark cannot hold a
-/// quick run for seconds.
+/// quick run for seconds, and the warm-up is at most 50 ms (the verifying run has warmed the
+/// technique already).
 pub fn size_for(group: &mut BenchmarkGroup<'_, WallTime>, per_iter: Duration, sampling: Sampling) {
-    const QUICK_CAP: Duration = Duration::from_millis(250);
+    const QUICK_CAP: Duration = Duration::from_millis(150);
+    const QUICK_WARM_UP: Duration = Duration::from_millis(50);
     const SLOW_FROM: Duration = Duration::from_millis(20);
     const SWEEP_SLOW_FROM: Duration = Duration::from_millis(2);
     const FLAT_FROM: Duration = Duration::from_millis(1);
     let slow =
         per_iter >= SLOW_FROM || (sampling == Sampling::Sweep && per_iter >= SWEEP_SLOW_FROM);
-    let measurement = if slow {
+    let (warm_up, measurement) = if slow {
         // One iteration of warm-up (criterion warms up until this much time has passed).
-        group.warm_up_time(per_iter.mul_f64(0.5));
         group.sampling_mode(SamplingMode::Flat);
         group.sample_size(10);
-        per_iter.mul_f64(10.0 * 0.6)
+        (per_iter.mul_f64(0.5), per_iter.mul_f64(10.0 * 0.6))
     } else if per_iter >= FLAT_FROM {
-        group.warm_up_time(WARM_UP);
         group.sampling_mode(SamplingMode::Flat);
         group.sample_size(30);
-        per_iter.mul_f64(30.0 * 1.5)
+        (WARM_UP, per_iter.mul_f64(30.0 * 1.5))
     } else {
-        group.warm_up_time(WARM_UP);
         group.sampling_mode(SamplingMode::Linear);
         group.sample_size(30);
-        Duration::from_millis(800)
+        (WARM_UP, Duration::from_millis(800))
     };
-    let measurement = if quick() {
-        measurement.min(QUICK_CAP)
-    } else {
-        measurement
+    // Quick mode is for fast feedback: the warm-up (333 benchmarks x 0.2 s) was most of it.
+    let (warm_up, measurement) = match quick() {
+        true => (warm_up.min(QUICK_WARM_UP), measurement.min(QUICK_CAP)),
+        false => (warm_up, measurement),
     };
+    group.warm_up_time(warm_up);
     group.measurement_time(measurement);
 }
 
