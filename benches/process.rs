@@ -38,7 +38,7 @@ use workloads::map::squares::{self, Squares};
 use workloads::sync::{CounterJob, SyncSizes};
 use workloads::{Kind, MapJob, TaskOutput};
 
-use crate::support::{BenchId, Settings, bench_checked, fail, timed};
+use crate::support::{BenchId, Settings, bench_checked, bench_started, fail, timed};
 
 /// Every row of this family crosses a process boundary.
 const KIND: Kind = Kind::Process;
@@ -56,10 +56,6 @@ const WINDOWS: [usize; 7] = [1, 2, 4, 8, 16, 32, 64];
 
 fn cores() -> NonZeroUsize {
     std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
-}
-
-fn start_pool(name: impl std::fmt::Display, workers: NonZeroUsize) -> ProcessPool {
-    ProcessPool::new(workers).unwrap_or_else(|e| fail(name, e))
 }
 
 fn start_windowed(id: &BenchId, workers: NonZeroUsize, window: usize) -> ProcessPool {
@@ -198,35 +194,33 @@ impl Drop for Echo {
 fn pipe_roundtrip(c: &mut Criterion, settings: &Settings) {
     let mut group = c.benchmark_group("process/pipe-roundtrip");
     group.throughput(Throughput::Elements(1));
+    // Each child (cat, a pool) starts only when its row is selected.
     let id = BenchId::new("process/pipe-roundtrip", "raw-pipe", 1);
-    let mut echo = Echo::start().unwrap_or_else(|e| fail(&id, e));
     let mut message = *b"pingpong";
     // round_trip itself fails when cat echoes other bytes.
-    bench_checked(
-        &mut group,
-        settings,
+    bench_started(
+        (&mut group, settings),
         (&id, KIND),
-        timed(|| echo.round_trip(&mut message)),
-        |((), took)| Ok::<_, String>(*took),
+        Echo::start,
+        |echo| echo.round_trip(&mut message),
+        |()| Ok::<_, String>(()),
     );
-    drop(echo);
 
     let id = BenchId::new("process/pipe-roundtrip", "pool-submit", 1);
-    let pool = start_pool(&id, NonZeroUsize::MIN);
-    bench_checked(
-        &mut group,
-        settings,
+    bench_started(
+        (&mut group, settings),
         (&id, KIND),
-        timed(|| {
+        || ProcessPool::new(NonZeroUsize::MIN).map_err(|e| e.to_string()),
+        |pool| {
             let handle = pool
                 .submit(Task::Square(squares::Task { x: 9 }))
                 .map_err(|e| e.to_string())?;
             handle
                 .result_timeout(Duration::from_secs(60))
                 .map_err(|e| e.to_string())
-        }),
-        |(output, took)| match output {
-            TaskOutput::Square(81) => Ok(*took),
+        },
+        |output| match output {
+            TaskOutput::Square(81) => Ok(()),
             other => Err(format!("expected Square(81), got {other:?}")),
         },
     );
