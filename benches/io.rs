@@ -195,8 +195,8 @@ fn web_server(c: &mut Criterion, settings: &Settings, generator: &LoadGenerator)
     };
     let group_name = "io/web-server";
     let mut group = c.benchmark_group(group_name);
+    let jobs = WebJob::for_preset(settings.preset);
     for technique in web_server_techniques() {
-        let jobs = WebJob::for_preset(settings.preset);
         let ids: Vec<BenchId> = (jobs.iter())
             .map(|job| BenchId::new(group_name, technique.id(), job.connections))
             .collect();

@@ -71,6 +71,11 @@ pub struct LoadPlan {
 impl LoadPlan {
     /// The same connections and targets as an open loop at `rate` requests/s for `duration`.
     pub fn open_loop(&self, rate: f64, duration: Duration) -> TimedPlan {
+        self.timed(Some(rate), duration)
+    }
+
+    /// The same connections and targets, every body checked, bounded by `duration`.
+    fn timed(&self, rate: Option<f64>, duration: Duration) -> TimedPlan {
         TimedPlan {
             connections: self.connections,
             duration,
@@ -79,7 +84,7 @@ impl LoadPlan {
                 .iter()
                 .map(|(path, body)| (path.clone(), Some(body.clone())))
                 .collect(),
-            rate: Some(rate),
+            rate,
         }
     }
 }
@@ -260,27 +265,7 @@ impl LoadGenerator {
         addr: SocketAddr,
         plan: &TimedPlan,
     ) -> Result<LoadReport, LoopbackError> {
-        if plan.targets.is_empty() {
-            return Err(LoopbackError::Load("a load plan needs a target".into()));
-        }
-        if let Some(rate) = plan.rate
-            && !(rate.is_finite() && rate > 0.0)
-        {
-            return Err(LoopbackError::Load(format!(
-                "rate {rate}: must be a positive number of requests per second"
-            )));
-        }
-        let spec = Spec {
-            connections: plan.connections.max(1),
-            budget: None,
-            deadline: plan.duration,
-            targets: plan
-                .targets
-                .iter()
-                .map(|(path, body)| Target::new(addr, path, body.clone()))
-                .collect(),
-            rate: plan.rate,
-        };
+        let spec = Spec::timed(addr, plan)?;
         self.drive(addr, spec, plan.duration)
     }
 
@@ -377,20 +362,37 @@ struct Spec {
 }
 
 impl Spec {
-    fn budgeted(addr: SocketAddr, plan: &LoadPlan) -> Result<Spec, LoopbackError> {
+    /// A run bounded by time ([`TimedPlan`]): no budget, an open loop when it has a rate.
+    fn timed(addr: SocketAddr, plan: &TimedPlan) -> Result<Spec, LoopbackError> {
+        if let Some(rate) = plan.rate
+            && !(rate.is_finite() && rate > 0.0)
+        {
+            return Err(LoopbackError::Load(format!(
+                "rate {rate}: must be a positive number of requests per second"
+            )));
+        }
         if plan.targets.is_empty() {
             return Err(LoopbackError::Load("a load plan needs a target".into()));
         }
         Ok(Spec {
             connections: plan.connections.max(1),
-            budget: Some(plan.requests),
-            deadline: plan.deadline,
+            budget: None,
+            deadline: plan.duration,
             targets: plan
                 .targets
                 .iter()
-                .map(|(path, body)| Target::new(addr, path, Some(body.clone())))
+                .map(|(path, body)| Target::new(addr, path, body.clone()))
                 .collect(),
-            rate: None,
+            rate: plan.rate,
+        })
+    }
+
+    /// A run with a request budget ([`LoadPlan`]): the timed run of its deadline, in a closed
+    /// loop, plus the budget.
+    fn budgeted(addr: SocketAddr, plan: &LoadPlan) -> Result<Spec, LoopbackError> {
+        Ok(Spec {
+            budget: Some(plan.requests),
+            ..Spec::timed(addr, &plan.timed(None, plan.deadline))?
         })
     }
 }

@@ -73,7 +73,9 @@ impl Comparison<'_> {
                 &palette,
             )?);
         }
-        let mut python_sections = Vec::new();
+        // Each section shows its own chart: they join the page's charts after the figure
+        // loop below, so none is drawn twice.
+        let (mut python_sections, mut python_charts) = (Vec::new(), Vec::new());
         for (k, py) in self.python.iter().enumerate() {
             let beside = Beside {
                 name: &py.name,
@@ -84,7 +86,7 @@ impl Comparison<'_> {
                 &self.inputs[self.reference].results,
                 &beside,
                 (charts_dir, &file),
-                &mut charts,
+                &mut python_charts,
             )?);
         }
         let body = html! {
@@ -119,6 +121,7 @@ impl Comparison<'_> {
             }
             (self.html_tables(&families))
         };
+        charts.extend(python_charts);
         Ok(Page {
             html: page("concurrency-bench comparison", body).into_string(),
             charts,
