@@ -64,15 +64,8 @@ pub fn check_web_server(technique: &dyn WebServerTechnique) -> Result<(), String
         (404, _) => {}
         other => return Err(format!("{id}: GET /a/b answered {other:?}, not 404")),
     }
-    let bad_input = [
-        probe::malformed_request_line(addr),
-        probe::oversized_headers(addr, 2 * settings.max_header_bytes),
-        probe::silent_client(addr, settings.read_timeout),
-        probe::disconnect_mid_response(addr),
-    ];
-    for outcome in bad_input {
-        outcome.map_err(|e| format!("{id}: {e}"))?;
-    }
+    probe::bad_input(addr, settings.max_header_bytes, settings.read_timeout)
+        .map_err(|e| format!("{id}: {e}"))?;
     server
         .shutdown(SHUTDOWN_BOUND)
         .map_err(|e| format!("{id}: shutdown: {e}"))?;

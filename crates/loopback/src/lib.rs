@@ -2,14 +2,15 @@
 //! download and web-server workloads (the article's threaded downloads, its `aiohttp` fetch
 //! and its `aiohttp` hello server).
 //!
-//! - [`FileServer`]: a hyper 1 server serving a generated file set, each answer delayed by a
-//!   configurable latency (standing in for a remote server) that ends at the request's
-//!   absolute deadline: a timer thread wakes the handler just before it and the handler
-//!   spins to it (tens of microseconds of error; tokio's timer rounded up to 1 ms),
-//!   on a thread and runtime of its own, bound to `127.0.0.1:0` (or [`ServeConfig::bind`]).
-//! - [`HttpServer`]: the skeleton under it (accept loop, `TCP_NODELAY`, header-read timeout,
-//!   header-size limit answered with 431, clean shutdown), reused by the async hello server
-//!   of `async-tasks`.
+//! - [`FileServer`]: serves a generated file set, each answer delayed by a configurable
+//!   latency (standing in for a remote server) counted from the request's arrival in the
+//!   kernel: a thread per connection sleeps to the answer's absolute deadline and writes it
+//!   (tokio's timer rounded every latency up to the next 1 ms; see the module's measurements),
+//!   bound to `127.0.0.1:0` (or [`ServeConfig::bind`]). Its HTTP side is [`http1`], which the
+//!   blocking hello servers of `threads` share.
+//! - [`HttpServer`]: a hyper 1 server skeleton (accept loop, `TCP_NODELAY`, header-read
+//!   timeout, header-size limit answered with 431, clean shutdown), under the async hello
+//!   server of `async-tasks`.
 //! - [`LoadGenerator`]: `N` keep-alive connections in a closed loop, bounded by a request
 //!   count and a deadline ([`LoadPlan`]) or by time ([`TimedPlan`], which can also run an
 //!   open loop at a fixed rate with latency corrected for coordinated omission); one task per
@@ -79,9 +80,9 @@
 
 mod canned;
 pub mod conformance;
-mod delay;
 mod error;
 mod file_server;
+pub mod http1;
 mod latency;
 mod listen;
 mod loadgen;
@@ -90,8 +91,8 @@ mod serve;
 
 pub use canned::{CANNED_BODY, CannedServer};
 pub use error::LoopbackError;
-pub use file_server::{FileServer, SPIN_EARLY, plain};
+pub use file_server::{FileServer, MAX_CONNECTIONS};
 pub use latency::{LATENCY_FILE, LATENCY_SCHEMA, OpenLoop, latency_json, write_latency_json};
 pub use listen::{LISTEN_BACKLOG, LOOPBACK_ANY_PORT, bind_listener, bind_loopback};
 pub use loadgen::{LoadGenerator, LoadPlan, LoadReport, TimedPlan, run};
-pub use serve::{HttpServer, ServeConfig};
+pub use serve::{HttpServer, ServeConfig, plain};

@@ -159,6 +159,19 @@ pub fn disconnect_mid_response(addr: SocketAddr) -> Result<(), String> {
     still_serves(addr, "a client that left mid-response")
 }
 
+/// Every kind of bad input above, one after another, against a server with these limits;
+/// the first failure, if any.
+pub fn bad_input(
+    addr: SocketAddr,
+    max_header_bytes: usize,
+    read_timeout: Duration,
+) -> Result<(), String> {
+    malformed_request_line(addr)?;
+    oversized_headers(addr, 2 * max_header_bytes)?;
+    silent_client(addr, read_timeout)?;
+    disconnect_mid_response(addr)
+}
+
 /// Checks that nothing accepts connections on `addr` any more.
 pub fn port_closed(addr: SocketAddr) -> Result<(), String> {
     match TcpStream::connect_timeout(&addr, Duration::from_secs(2)) {

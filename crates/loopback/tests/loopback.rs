@@ -129,23 +129,73 @@ fn the_canned_server_answers_pipelined_keep_alive_requests() {
     probe::port_closed(addr).unwrap();
 }
 
+/// Both servers here survive the bad input every server must (the file server with a file
+/// at `/alice`, the probes' "still serves" check), close a silent client within their read
+/// timeout, count the bad clients, and stop with their port closed.
 #[test]
-fn the_hyper_skeleton_survives_bad_input() {
+fn the_servers_survive_bad_input() {
     let config = ServeConfig {
         read_timeout: Duration::from_millis(300),
         ..ServeConfig::default()
     };
-    let server = hello_server(config.clone());
+    let check = |addr, errors: &dyn Fn() -> u64| {
+        probe::bad_input(addr, config.max_header_bytes, config.read_timeout).unwrap();
+        assert!(errors() > 0, "the bad clients were noticed at {addr}");
+    };
+    let hello = hello_server(config.clone());
+    let addr = hello.addr();
+    check(addr, &|| hello.connection_errors());
+    hello.shutdown(BOUND).unwrap();
+    probe::port_closed(addr).unwrap();
+    let files = vec![("/alice".to_string(), b"Hello, alice!".to_vec())];
+    let server = FileServer::with_config(files, Duration::from_millis(5), config.clone()).unwrap();
     let addr = server.addr();
-    probe::malformed_request_line(addr).unwrap();
-    probe::oversized_headers(addr, 2 * config.max_header_bytes).unwrap();
-    probe::silent_client(addr, config.read_timeout).unwrap();
-    probe::disconnect_mid_response(addr).unwrap();
-    assert!(
-        server.connection_errors() > 0,
-        "the bad clients were noticed"
-    );
+    check(addr, &|| server.connection_errors());
     server.shutdown(BOUND).unwrap();
+    probe::port_closed(addr).unwrap();
+}
+
+/// 404 and 405 come without the latency; a request still waiting for its answer does not
+/// hold the shutdown up, and its client sees the connection close without an answer.
+#[test]
+fn the_file_server_stops_while_an_answer_waits() {
+    let latency = Duration::from_secs(30);
+    let files = vec![("/alice".to_string(), b"Hello, alice!".to_vec())];
+    let server = FileServer::start(files, latency).unwrap();
+    let addr = server.addr();
+    let started = Instant::now();
+    assert_eq!(probe::get(addr, "/nope").unwrap().0, 404);
+    let mut post = std::net::TcpStream::connect(addr).unwrap();
+    std::io::Write::write_all(
+        &mut post,
+        b"POST /alice HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    post.set_read_timeout(Some(BOUND)).unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut post, &mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 405"), "{answer:?}");
+    assert!(
+        started.elapsed() < latency,
+        "404 and 405 waited for the latency"
+    );
+    let count_is = |n: usize| {
+        let give_up = Instant::now() + BOUND;
+        while server.connection_count() != n {
+            assert!(Instant::now() < give_up, "never {n} connections open");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    };
+    count_is(0);
+    let waiting = std::thread::spawn(move || probe::get(addr, "/alice"));
+    // Open and read: the request is sent at once, so it is waiting for its latency soon.
+    count_is(1);
+    std::thread::sleep(Duration::from_millis(50));
+    let stopping = Instant::now();
+    server.shutdown(BOUND).unwrap();
+    assert!(stopping.elapsed() < BOUND);
+    let got = waiting.join().unwrap();
+    assert!(got.is_err(), "a dropped request got an answer: {got:?}");
     probe::port_closed(addr).unwrap();
 }
 

@@ -1,154 +1,11 @@
-//! A minimal blocking HTTP/1.1 server side on `std::net`, for the hello servers: reads one
-//! request head at a time (keep-alive and pipelining work through one `BufReader`), bounds
-//! its size, and writes each answer in a single `write_all` (no header/body split for Nagle
-//! to delay; `TCP_NODELAY` is set anyway).
-//!
-//! Bad input never panics: a malformed request line or header gets 400, an unsupported
-//! version 505, a head over the limit 431, each followed by a close; a silent client hits the
-//! socket's read timeout and is closed; a write to a client that left is an error that ends
-//! only its connection.
+//! The hello servers' connection loop on `std::net`, over the blocking HTTP/1.1 side of
+//! [`loopback::http1`] (head parsing with its limits, single-write answers).
 
-use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::BufReader;
 use std::net::TcpStream;
 
+use loopback::http1::{ConnError, read_head_or_refuse, respond, respond_unrouted};
 use workloads::{ServerSettings, hello_route};
-
-/// Why a connection ended early.
-#[derive(Debug)]
-pub(crate) enum ConnError {
-    /// The request was malformed; the message says how (answered 400 or 505).
-    Malformed(String),
-    /// The head was larger than allowed (answered 431).
-    TooLarge,
-    /// The client sent nothing (or not enough) within the read timeout.
-    Timeout,
-    /// The socket failed, e.g. the client left mid-response.
-    Io,
-}
-
-impl From<io::Error> for ConnError {
-    fn from(e: io::Error) -> Self {
-        match e.kind() {
-            ErrorKind::WouldBlock | ErrorKind::TimedOut => ConnError::Timeout,
-            _ => ConnError::Io,
-        }
-    }
-}
-
-/// What the server needs from a request head.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Head {
-    pub(crate) method: String,
-    pub(crate) path: String,
-    pub(crate) keep_alive: bool,
-}
-
-/// Reads one request head; `Ok(None)` when the client closed cleanly between requests.
-pub(crate) fn read_head(reader: &mut impl BufRead, max: usize) -> Result<Option<Head>, ConnError> {
-    let mut budget = max as u64;
-    let Some(request_line) = read_line(reader, &mut budget, true)? else {
-        return Ok(None);
-    };
-    let mut head = parse_request_line(&request_line)?;
-    loop {
-        let line = read_line(reader, &mut budget, false)?.unwrap_or_default();
-        if line.is_empty() {
-            return Ok(Some(head));
-        }
-        let (name, value) = line
-            .split_once(':')
-            .filter(|(name, _)| !name.is_empty() && !name.contains([' ', '\t']))
-            .ok_or_else(|| ConnError::Malformed(format!("bad header line {line:?}")))?;
-        let value = value.trim();
-        if name.eq_ignore_ascii_case("connection") {
-            if value.eq_ignore_ascii_case("close") {
-                head.keep_alive = false;
-            } else if value.eq_ignore_ascii_case("keep-alive") {
-                head.keep_alive = true;
-            }
-        } else if name.eq_ignore_ascii_case("content-length") && value != "0" {
-            // The hello routes take no body; refusing one keeps the framing trivially right.
-            return Err(ConnError::Malformed(
-                "a request body is not accepted".into(),
-            ));
-        } else if name.eq_ignore_ascii_case("transfer-encoding") {
-            return Err(ConnError::Malformed(
-                "a request body is not accepted".into(),
-            ));
-        }
-    }
-}
-
-/// One CRLF-terminated line within the remaining budget, without its line ending.
-/// `Ok(None)` on a clean EOF before the first byte of a request (`at_start`).
-fn read_line(
-    reader: &mut impl BufRead,
-    budget: &mut u64,
-    at_start: bool,
-) -> Result<Option<String>, ConnError> {
-    let mut line = Vec::new();
-    let n = reader.by_ref().take(*budget).read_until(b'\n', &mut line)?;
-    *budget -= n as u64;
-    if n == 0 && at_start {
-        return Ok(None);
-    }
-    if line.last() != Some(&b'\n') {
-        return Err(if *budget == 0 {
-            ConnError::TooLarge
-        } else {
-            ConnError::Malformed("the connection closed mid-request".into())
-        });
-    }
-    line.pop();
-    if line.last() == Some(&b'\r') {
-        line.pop();
-    }
-    String::from_utf8(line)
-        .map(Some)
-        .map_err(|_| ConnError::Malformed("a head line is not UTF-8".into()))
-}
-
-fn parse_request_line(line: &str) -> Result<Head, ConnError> {
-    let parts: Vec<&str> = line.split(' ').collect();
-    let [method, path, version] = parts[..] else {
-        return Err(ConnError::Malformed(format!("bad request line {line:?}")));
-    };
-    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(ConnError::Malformed(format!("bad method {method:?}")));
-    }
-    if !path.starts_with('/') {
-        return Err(ConnError::Malformed(format!("bad target {path:?}")));
-    }
-    let keep_alive = match version {
-        "HTTP/1.1" => true,
-        "HTTP/1.0" => false,
-        _ if version.starts_with("HTTP/") => {
-            return Err(ConnError::Malformed(format!(
-                "unsupported version {version}"
-            )));
-        }
-        _ => return Err(ConnError::Malformed(format!("bad version {version:?}"))),
-    };
-    Ok(Head {
-        method: method.to_string(),
-        path: path.to_string(),
-        keep_alive,
-    })
-}
-
-/// Writes a complete answer in one write.
-fn respond(writer: &mut impl Write, status: &str, body: &str, keep_alive: bool) -> io::Result<()> {
-    let connection = if keep_alive {
-        ""
-    } else {
-        "Connection: close\r\n"
-    };
-    let answer = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n{connection}\r\n{body}",
-        body.len()
-    );
-    writer.write_all(answer.as_bytes())
-}
 
 /// Serves hello requests on `stream` until the client closes, an error, or
 /// `may_keep_alive()` says others are waiting (the answer then carries `Connection: close`).
@@ -163,91 +20,17 @@ pub(crate) fn serve_hello(
     let mut writer = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     loop {
-        let head = match read_head(&mut reader, settings.max_header_bytes) {
-            Ok(Some(head)) => head,
-            Ok(None) => return Ok(()),
-            Err(error) => {
-                let status = match &error {
-                    ConnError::TooLarge => Some("431 Request Header Fields Too Large"),
-                    ConnError::Malformed(m) if m.starts_with("unsupported version") => {
-                        Some("505 HTTP Version Not Supported")
-                    }
-                    ConnError::Malformed(_) => Some("400 Bad Request"),
-                    ConnError::Timeout | ConnError::Io => None,
-                };
-                if let Some(status) = status {
-                    // The connection is closed next either way; a failed write changes nothing.
-                    let _ = respond(&mut writer, status, "bad request\n", false);
-                }
-                return Err(error);
-            }
+        let Some(head) = read_head_or_refuse(&mut reader, &mut writer, settings.max_header_bytes)?
+        else {
+            return Ok(());
         };
         let keep_alive = head.keep_alive && may_keep_alive();
         match (head.method.as_str(), hello_route(&head.path)) {
             ("GET", Some(body)) => respond(&mut writer, "200 OK", &body, keep_alive)?,
-            ("GET", None) => respond(&mut writer, "404 Not Found", "no route\n", keep_alive)?,
-            _ => respond(
-                &mut writer,
-                "405 Method Not Allowed",
-                "only GET\n",
-                keep_alive,
-            )?,
+            _ => respond_unrouted(&mut writer, &head.method, "no route\n", keep_alive)?,
         }
         if !keep_alive {
             return Ok(());
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn head(raw: &str, max: usize) -> Result<Option<Head>, ConnError> {
-        read_head(&mut raw.as_bytes(), max)
-    }
-
-    #[test]
-    fn heads_parse_with_keep_alive_rules() {
-        let got = head("GET /bob HTTP/1.1\r\nHost: x\r\n\r\n", 1024)
-            .unwrap()
-            .unwrap();
-        assert_eq!((got.path.as_str(), got.keep_alive), ("/bob", true));
-        let got = head("GET / HTTP/1.1\r\nConnection: close\r\n\r\n", 1024)
-            .unwrap()
-            .unwrap();
-        assert!(!got.keep_alive);
-        let got = head("GET / HTTP/1.0\n\n", 1024).unwrap().unwrap();
-        assert!(!got.keep_alive);
-        assert!(head("", 1024).unwrap().is_none());
-    }
-
-    #[test]
-    fn bad_heads_are_named_errors() {
-        for raw in [
-            "NONSENSE\r\n\r\n",
-            "get / HTTP/1.1\r\n\r\n",
-            "GET x HTTP/1.1\r\n\r\n",
-            "GET / HTTP/1.1\r\nno colon\r\n\r\n",
-            "GET / HTTP/1.1\r\nHost: x",
-            "GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello",
-            "GET / HTTP/2.0\r\n\r\n",
-        ] {
-            assert!(
-                matches!(head(raw, 1024), Err(ConnError::Malformed(_))),
-                "{raw:?}"
-            );
-        }
-        let big = format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(100));
-        assert!(matches!(head(&big, 64), Err(ConnError::TooLarge)));
-    }
-
-    #[test]
-    fn answers_are_one_complete_message() {
-        let mut out = Vec::new();
-        respond(&mut out, "200 OK", "Hello, x!", false).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        assert!(text.starts_with("HTTP/1.1 200 OK\r\n"));
-        assert!(text.contains("Content-Length: 9\r\nConnection: close\r\n\r\nHello, x!"));
     }
 }
