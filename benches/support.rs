@@ -7,7 +7,7 @@ use std::fmt::Display;
 use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
-use concurrency_bench::{BenchFilter, Slowdown};
+use concurrency_bench::{BenchFilter, IdlePoll, Slowdown};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
 use workloads::map::grain::Grain;
@@ -33,6 +33,8 @@ pub struct Settings {
     listing: bool,
     /// `CB_SLOWDOWN`: the A/A check's positive control (see [`Slowdown`]).
     slowdown: Option<Slowdown>,
+    /// `CB_IDLE_POLL=1`: idle CPUs poll while the settings live, publishing included.
+    _idle_poll: Option<IdlePoll>,
 }
 
 impl Settings {
@@ -53,6 +55,15 @@ impl Settings {
                 s.factor
             );
         }
+        let idle_poll = IdlePoll::from_env().unwrap_or_else(|e| fail("settings", e));
+        if idle_poll.is_some() {
+            eprintln!(
+                "note: {}: idle CPUs poll for this run ({} held at 0 us): wake-ups cost less than \
+                 on this machine by default, and the results say so",
+                concurrency_bench::IDLE_POLL_ENV,
+                concurrency_bench::CPU_DMA_LATENCY
+            );
+        }
         Settings {
             preset,
             workers,
@@ -60,6 +71,7 @@ impl Settings {
             planning: false,
             listing,
             slowdown,
+            _idle_poll: idle_poll,
         }
     }
 
@@ -72,6 +84,7 @@ impl Settings {
             planning: true,
             listing: false,
             slowdown: None,
+            _idle_poll: None,
         }
     }
 

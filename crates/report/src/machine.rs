@@ -107,7 +107,61 @@ pub fn limits() -> Limits {
         build: Some(build()),
         load_average: crate::contention::load_average(),
         contention: None,
+        cpu_dma_latency_us: cpu_dma_latency_us(),
+        sleep_overshoot_us: sleep_overshoot_us(),
     }
+}
+
+/// The PM QoS CPU latency in force (a native-endian `i32` read from `/dev/cpu_dma_latency`);
+/// `None` where unreadable (not root, not Linux).
+fn cpu_dma_latency_us() -> Option<i64> {
+    let bytes = std::fs::read("/dev/cpu_dma_latency").ok()?;
+    let value: [u8; 4] = bytes.get(..4)?.try_into().ok()?;
+    Some(i64::from(i32::from_ne_bytes(value)))
+}
+
+/// The median lateness of 20 sleeps of 5 ms (`clock_nanosleep`, on a thread of its own with
+/// 1 ns timer slack: the precise sleep of the suite's holds and file server), in
+/// microseconds; `None` off Linux or if the thread cannot run.
+fn sleep_overshoot_us() -> Option<f64> {
+    #[cfg(target_os = "linux")]
+    {
+        let measure = || {
+            // SAFETY: PR_SET_TIMERSLACK takes one integer and changes only this thread.
+            unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong, 0, 0, 0) };
+            let hold = libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 5_000_000,
+            };
+            let mut late: Vec<f64> = (0..20)
+                .map(|_| {
+                    let started = std::time::Instant::now();
+                    // SAFETY: a valid timespec; the remainder may be null. A signal ends
+                    // the sleep early, which only makes that one reading smaller.
+                    unsafe {
+                        libc::clock_nanosleep(
+                            libc::CLOCK_MONOTONIC,
+                            0,
+                            &raw const hold,
+                            std::ptr::null_mut(),
+                        )
+                    };
+                    started.elapsed().as_secs_f64() * 1e6 - 5000.0
+                })
+                .collect();
+            late.sort_by(f64::total_cmp);
+            late[late.len() / 2]
+        };
+        std::thread::Builder::new()
+            .name("cb-sleep-probe".into())
+            .spawn(measure)
+            .ok()?
+            .join()
+            .ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    None
+}
 }
 
 fn read_trimmed(path: &str) -> Option<String> {

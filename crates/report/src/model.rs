@@ -145,6 +145,16 @@ pub struct Limits {
     pub load_average: Option<Vec<f64>>,
     /// Other processes' and steal's share of all CPU time over the run.
     pub contention: Option<Contention>,
+    /// The CPU wake-up latency Linux must meet (PM QoS, `/dev/cpu_dma_latency`, readable by
+    /// root) when the run was published, in microseconds: 0 means idle CPUs poll instead of
+    /// halting (`CB_IDLE_POLL=1`, or a tuned latency profile); 2000000000 means no limit.
+    #[serde(default)]
+    pub cpu_dma_latency_us: Option<i64>,
+    /// How late a 5 ms sleep to an absolute deadline (1 ns timer slack) ends on this machine
+    /// at the median of 20, in microseconds: the wake-up every sleep, hand-off and answer of
+    /// a waiting technique pays, which no floor counts.
+    #[serde(default)]
+    pub sleep_overshoot_us: Option<f64>,
 }
 
 /// How the measured code was built.

@@ -505,6 +505,10 @@ fn compare_shows_ratios_geomeans_partial_benchmarks_and_regressions() {
         }
     }
     other["machine"]["limits"]["effective_cpus"] = json!(64);
+    other["machine"]["limits"]["cpu_dma_latency_us"] = json!(0);
+    let mut reference: serde_json::Value = serde_json::from_str(&good).unwrap();
+    reference["machine"]["limits"]["cpu_dma_latency_us"] = json!(2_000_000_000);
+    let good = reference.to_string();
     fs::write(dir.join("ref.json"), &good).unwrap();
     fs::write(dir.join("laptop.json"), other.to_string()).unwrap();
     let (code, out, err) = compare(
@@ -524,6 +528,10 @@ fn compare_shows_ratios_geomeans_partial_benchmarks_and_regressions() {
     );
     assert!(
         out.contains("effective_cpus differ: laptop could use 64 CPUs"),
+        "{out}"
+    );
+    assert!(
+        out.contains("idle CPUs differ: laptop ran with them polling, the reference"),
         "{out}"
     );
     assert!(

@@ -313,6 +313,24 @@ impl<'a> Comparison<'a> {
                 }
             }
         }
+        let polls = |k: usize| {
+            let l = self.inputs[k].results.machine.limits.as_ref()?;
+            l.cpu_dma_latency_us.map(|us| us == 0)
+        };
+        let r_polls = polls(self.reference);
+        for k in self.others() {
+            if let (Some(x), Some(r)) = (polls(k), r_polls) {
+                if x != r {
+                    let say = |p: bool| if p { "polling" } else { "halting" };
+                    notes.push(format!(
+                        "idle CPUs differ: {} ran with them {}, the reference {rname} {} (CB_IDLE_POLL): every wake-up costs differently, so waiting techniques are not comparable",
+                        self.inputs[k].name,
+                        say(x),
+                        say(r)
+                    ));
+                }
+            }
+        }
         for input in self.inputs {
             let run = input
                 .results

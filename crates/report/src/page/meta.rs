@@ -101,15 +101,30 @@ pub fn machine_rows() -> Vec<(&'static str, Box<dyn Fn(&Machine) -> String>)> {
 }
 
 /// The names of the rows about what limited a run rather than the hardware.
-pub const LIMIT_ROWS: [&str; 7] = [
+pub const LIMIT_ROWS: [&str; 8] = [
     "effective CPUs",
     "CPU quota",
     "frequency",
     "hypervisor",
+    "wake-ups",
     "build",
     "load average",
     "neighbours",
 ];
+
+/// How idle CPUs wait (the PM QoS latency in force) and what a 5 ms sleep overshoots by.
+fn wake_ups(l: &Limits) -> String {
+    let idle = match l.cpu_dma_latency_us {
+        Some(0) => "idle CPUs poll (PM QoS 0 us)".to_string(),
+        Some(us) if us >= 2_000_000_000 => "idle CPUs may halt (no PM QoS limit)".to_string(),
+        Some(us) => format!("idle CPUs wake within {us} us (PM QoS)"),
+        None => "idle policy unknown".to_string(),
+    };
+    match l.sleep_overshoot_us {
+        Some(late) => format!("{idle}; a 5 ms sleep ends {late:.0} us late (median of 20)"),
+        None => idle,
+    }
+}
 
 /// The rows of [`LIMIT_ROWS`]: "unknown" where unreadable, "–" for files older than them.
 #[allow(clippy::type_complexity)]
@@ -120,7 +135,7 @@ fn limit_rows() -> Vec<(&'static str, Box<dyn Fn(&Machine) -> String>)> {
     fn unknown() -> String {
         "unknown".to_string()
     }
-    let rows: [Box<dyn Fn(&Limits) -> String>; 7] = [
+    let rows: [Box<dyn Fn(&Limits) -> String>; 8] = [
         Box::new(|l| {
             let affinity = l
                 .affinity_list
@@ -148,6 +163,7 @@ fn limit_rows() -> Vec<(&'static str, Box<dyn Fn(&Machine) -> String>)> {
             )
         }),
         Box::new(|l| l.hypervisor.clone().unwrap_or_else(unknown)),
+        Box::new(wake_ups),
         Box::new(|l| {
             l.build.as_ref().map_or_else(unknown, |b| {
                 format!(
