@@ -162,7 +162,6 @@ fn sleep_overshoot_us() -> Option<f64> {
     #[cfg(not(target_os = "linux"))]
     None
 }
-}
 
 fn read_trimmed(path: &str) -> Option<String> {
     std::fs::read_to_string(path)

@@ -259,6 +259,25 @@ mod tests {
     use crate::page::render_index;
 
     #[test]
+    fn wake_ups_say_how_idle_cpus_wait_and_what_a_sleep_overshoots() {
+        let mut l = crate::model::Limits {
+            cpu_dma_latency_us: Some(0),
+            sleep_overshoot_us: Some(43.2),
+            ..Default::default()
+        };
+        assert_eq!(
+            super::wake_ups(&l),
+            "idle CPUs poll (PM QoS 0 us); a 5 ms sleep ends 43 us late (median of 20)"
+        );
+        l.cpu_dma_latency_us = Some(2_000_000_000);
+        assert!(super::wake_ups(&l).starts_with("idle CPUs may halt (no PM QoS limit)"));
+        l.cpu_dma_latency_us = Some(20);
+        assert!(super::wake_ups(&l).starts_with("idle CPUs wake within 20 us"));
+        l = crate::model::Limits::default();
+        assert_eq!(super::wake_ups(&l), "idle policy unknown");
+    }
+
+    #[test]
     fn a_partial_run_says_so_at_the_top_and_in_the_run_table() {
         let mut results = Results::parse(include_str!("../../tests/data/results.json")).unwrap();
         let whole = render_index(&results, None, "charts").unwrap().html;
