@@ -89,6 +89,47 @@ fn run_page_of_the_committed_baseline() {
     check("index.html.golden", &page);
 }
 
+/// A hand-off figure the opening answer quotes from a row measured beside a busy neighbour
+/// carries the warning with it (two hand-off rows added to the baseline, one marked busy).
+#[test]
+fn the_answer_warns_when_it_quotes_a_busy_row() {
+    let mut results = Results::read(&repo("reports/baselines/2core.json")).unwrap();
+    let pipe = (results.benchmarks.iter())
+        .find(|r| r.id == "process/pipe-roundtrip/raw-pipe/1")
+        .unwrap()
+        .clone();
+    for technique in ["thread-spawn-join", "atomic-add"] {
+        let mut rung = pipe.clone();
+        rung.family = "overhead".into();
+        rung.workload = "handoff".into();
+        rung.group = "overhead/handoff".into();
+        rung.technique = technique.into();
+        rung.id = format!("overhead/handoff/{technique}/1");
+        results.benchmarks.push(rung);
+    }
+    let html = render_index(&results, None, "charts").unwrap().html;
+    assert!(
+        html.contains("One thread spawn + join costs"),
+        "the sentence is shown"
+    );
+    assert!(!html.contains("beside a busy neighbour ("));
+    let spawn = (results.benchmarks.iter_mut())
+        .find(|r| r.id == "overhead/handoff/thread-spawn-join/1")
+        .unwrap();
+    spawn.contention = Some(report::model::Contention {
+        others_share: 0.13,
+        steal_share: 0.30,
+        seconds: 0.6,
+    });
+    let html = render_index(&results, None, "charts").unwrap().html;
+    assert!(
+        html.contains(
+            "Measured overhead/handoff/thread-spawn-join/1 beside a busy neighbour (other processes 13%, steal 30%"
+        ),
+        "the answer quotes a busy row without saying so"
+    );
+}
+
 #[test]
 fn comparison_page_of_the_committed_baseline() {
     let inputs = read_inputs(&[

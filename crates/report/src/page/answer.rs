@@ -68,6 +68,22 @@ impl Answer {
                 .find(|(l, _)| l == name)
                 .map(|(_, ns)| format_time(*ns))
         };
+        // A figure quoted here from a row measured beside a busy neighbour says so.
+        let caveat = |group: &str, techniques: &[&str]| {
+            let busy: Vec<String> = results
+                .benchmarks
+                .iter()
+                .filter(|r| r.group == group && techniques.contains(&r.technique.as_str()))
+                .filter_map(|r| r.contention.filter(|c| c.busy()).map(|c| (r, c)))
+                .map(|(r, c)| format!("{} beside a busy neighbour ({})", r.id, c.describe()))
+                .collect();
+            (!busy.is_empty()).then(|| {
+                format!(
+                    " Measured {}: rerun on a quiet machine before trusting it.",
+                    busy.join("; ")
+                )
+            })
+        };
         html! {
             h2 id="answer" { "What to use on this machine" } "\n"
             p {
@@ -94,6 +110,7 @@ impl Answer {
                             (format_threshold(c.scales)) "."
                             @if let Some(pipe) = rung("pipe-roundtrip raw-pipe") {
                                 " One pipe round trip to a child costs " (pipe) " here, which is why."
+                                @if let Some(c) = caveat("process/pipe-roundtrip", &["raw-pipe"]) { (c) }
                             }
                             " " a href={ "#" (LADDER) } { "(overhead ladder)" }
                         }
@@ -104,7 +121,9 @@ impl Answer {
                 @if let (Some(spawn), Some(atomic)) = (rung("thread-spawn-join"), rung("atomic-add")) {
                     li {
                         "One thread spawn + join costs " (spawn) ", one atomic add " (atomic)
-                        ": hand-offs span orders of magnitude. " a href={ "#" (LADDER) } { "(overhead ladder)" }
+                        ": hand-offs span orders of magnitude."
+                        @if let Some(c) = caveat("overhead/handoff", &["thread-spawn-join", "atomic-add"]) { (c) }
+                        " " a href={ "#" (LADDER) } { "(overhead ladder)" }
                     }
                 }
                 @for m in more { li { (m) } }
