@@ -92,7 +92,7 @@ fn downloads(c: &mut Criterion, settings: &Settings, job: &DownloadJob) {
             (&id, technique.kind()),
             || technique.start(job),
             |runner| runner.run(addr, job),
-            |digests| job.verify(digests),
+            |bodies| job.verify(bodies),
         );
     }
     group.finish();

@@ -17,7 +17,7 @@ use hyper_util::rt::TokioExecutor;
 use tokio::runtime::Runtime;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-use workloads::{DownloadJob, DownloadRunner, DownloadTechnique, FileDigest, Kind, RunError};
+use workloads::{DownloadJob, DownloadRunner, DownloadTechnique, Kind, RunError};
 
 use crate::runtime::{multi_thread, run_on};
 
@@ -69,7 +69,7 @@ struct AsyncRunner {
 }
 
 impl DownloadRunner for AsyncRunner {
-    fn run(&mut self, server: SocketAddr, job: &DownloadJob) -> Result<Vec<FileDigest>, RunError> {
+    fn run(&mut self, server: SocketAddr, job: &DownloadJob) -> Result<Vec<Vec<u8>>, RunError> {
         let client = self.client.clone();
         let job = *job;
         run_on(&self.runtime, download_all(client, server, job))
@@ -80,7 +80,7 @@ async fn download_all(
     client: HttpClient,
     server: SocketAddr,
     job: DownloadJob,
-) -> Result<Vec<FileDigest>, RunError> {
+) -> Result<Vec<Vec<u8>>, RunError> {
     let permits = Arc::new(Semaphore::new(job.in_flight.get()));
     let mut downloads = JoinSet::new();
     for index in 0..job.files {
@@ -90,26 +90,26 @@ async fn download_all(
             .map_err(|_| RunError::Other("the download semaphore was closed".into()))?;
         let (client, path) = (client.clone(), job.path(index));
         downloads.spawn(async move {
-            let digest = fetch(&client, server, &path).await;
+            let body = fetch(&client, server, &path).await;
             drop(permit);
-            (index, digest)
+            (index, body)
         });
     }
-    let mut digests = vec![None; job.files];
+    let mut bodies = vec![None; job.files];
     while let Some(done) = downloads.join_next().await {
-        let (index, digest) = done.map_err(|e| RunError::Other(format!("a download task: {e}")))?;
-        digests[index] = Some(digest?);
+        let (index, body) = done.map_err(|e| RunError::Other(format!("a download task: {e}")))?;
+        bodies[index] = Some(body?);
     }
     // Every index was spawned once and joined once, so every slot is filled.
-    Ok(digests.into_iter().flatten().collect())
+    Ok(bodies.into_iter().flatten().collect())
 }
 
-/// GETs one file and returns its digest; a non-2xx status or a socket error names the path.
+/// GETs one file and returns its body; a non-2xx status or a socket error names the path.
 pub(crate) async fn fetch(
     client: &HttpClient,
     server: SocketAddr,
     path: &str,
-) -> Result<FileDigest, RunError> {
+) -> Result<Vec<u8>, RunError> {
     let uri: Uri = format!("http://{server}{path}")
         .parse()
         .map_err(|e| RunError::Protocol(format!("GET {path}: bad URI: {e}")))?;
@@ -128,7 +128,7 @@ pub(crate) async fn fetch(
             .await
             .map_err(|e| RunError::Other(format!("GET {path}: reading the body: {e}")))?
             .to_bytes();
-        Ok(FileDigest::of(&body))
+        Ok(Vec::from(body))
     };
     tokio::time::timeout(REQUEST_TIMEOUT, get)
         .await

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use workloads::{
-    DownloadJob, DownloadTechnique, FileDigest, Preset, ServerSettings, WebJob, WebServerTechnique,
+    DownloadJob, DownloadTechnique, Preset, ServerSettings, WebJob, WebServerTechnique,
 };
 
 use crate::{FileServer, LoadGenerator, LoadPlan, probe};
@@ -83,10 +83,10 @@ pub fn check_download(technique: &dyn DownloadTechnique) -> Result<(), String> {
             .start(&job)
             .map_err(|e| format!("{id}: start: {e}"))?;
         for _ in 0..2 {
-            let digests = runner
+            let bodies = runner
                 .run(server.addr(), &job)
                 .map_err(|e| format!("{id} on {}: {e}", job.id()))?;
-            job.verify(&digests)
+            job.verify(&bodies)
                 .map_err(|e| format!("{id} on {}: {e}", job.id()))?;
         }
         server.shutdown(SHUTDOWN_BOUND).map_err(|e| e.to_string())?;
@@ -97,10 +97,10 @@ pub fn check_download(technique: &dyn DownloadTechnique) -> Result<(), String> {
     files.truncate(job.files);
     let corrupt = FileServer::start(files, Duration::ZERO).map_err(|e| e.to_string())?;
     let mut runner = technique.start(&job).map_err(|e| e.to_string())?;
-    let digests: Vec<FileDigest> = runner
+    let bodies: Vec<Vec<u8>> = runner
         .run(corrupt.addr(), &job)
         .map_err(|e| format!("{id}: {e}"))?;
-    match job.verify(&digests) {
+    match job.verify(&bodies) {
         Err(mismatch) if mismatch.what.contains(&job.path(1)) => {}
         other => return Err(format!("{id}: a corrupted file gave {other:?}")),
     }

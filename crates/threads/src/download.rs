@@ -14,7 +14,7 @@ use std::thread;
 use std::time::Duration;
 
 use ureq::Agent;
-use workloads::{DownloadJob, DownloadRunner, DownloadTechnique, FileDigest, Kind, RunError};
+use workloads::{DownloadJob, DownloadRunner, DownloadTechnique, Kind, RunError};
 
 use crate::{PoolError, ThreadPoolExecutor, panic_message};
 
@@ -71,8 +71,8 @@ fn agent(job: &DownloadJob) -> Agent {
         .into()
 }
 
-/// GETs one file and returns its digest; a non-2xx status or a socket error names the path.
-fn fetch(agent: &Agent, server: SocketAddr, path: &str) -> Result<FileDigest, RunError> {
+/// GETs one file and returns its body; a non-2xx status or a socket error names the path.
+fn fetch(agent: &Agent, server: SocketAddr, path: &str) -> Result<Vec<u8>, RunError> {
     let url = format!("http://{server}{path}");
     let mut response = agent
         .get(&url)
@@ -82,13 +82,12 @@ fn fetch(agent: &Agent, server: SocketAddr, path: &str) -> Result<FileDigest, Ru
     if !status.is_success() {
         return Err(RunError::Protocol(format!("GET {path}: status {status}")));
     }
-    let body = response
+    response
         .body_mut()
         .with_config()
         .limit(256 * 1024 * 1024)
         .read_to_vec()
-        .map_err(|e| RunError::Other(format!("GET {path}: reading the body: {e}")))?;
-    Ok(FileDigest::of(&body))
+        .map_err(|e| RunError::Other(format!("GET {path}: reading the body: {e}")))
 }
 
 impl DownloadTechnique for SequentialDownload {
@@ -112,7 +111,7 @@ impl DownloadTechnique for SequentialDownload {
 struct Sequential(Agent);
 
 impl DownloadRunner for Sequential {
-    fn run(&mut self, server: SocketAddr, job: &DownloadJob) -> Result<Vec<FileDigest>, RunError> {
+    fn run(&mut self, server: SocketAddr, job: &DownloadJob) -> Result<Vec<Vec<u8>>, RunError> {
         (0..job.files)
             .map(|i| fetch(&self.0, server, &job.path(i)))
             .collect()
@@ -140,13 +139,13 @@ impl DownloadTechnique for ThreadPerDownload {
 struct PerDownload(Agent);
 
 impl DownloadRunner for PerDownload {
-    fn run(&mut self, server: SocketAddr, job: &DownloadJob) -> Result<Vec<FileDigest>, RunError> {
+    fn run(&mut self, server: SocketAddr, job: &DownloadJob) -> Result<Vec<Vec<u8>>, RunError> {
         let mut alive = VecDeque::with_capacity(job.in_flight.get());
-        let mut digests = Vec::with_capacity(job.files);
+        let mut bodies = Vec::with_capacity(job.files);
         for index in 0..job.files {
             if alive.len() == job.in_flight.get() {
                 if let Some(oldest) = alive.pop_front() {
-                    digests.push(join_download(oldest, job, digests.len())?);
+                    bodies.push(join_download(oldest, job, bodies.len())?);
                 }
             }
             let (agent, path) = (self.0.clone(), job.path(index));
@@ -158,21 +157,17 @@ impl DownloadRunner for PerDownload {
                 })?;
             alive.push_back(handle);
         }
-        // Threads are joined oldest first, so `digests` stays in index order.
+        // Threads are joined oldest first, so `bodies` stays in index order.
         while let Some(oldest) = alive.pop_front() {
-            digests.push(join_download(oldest, job, digests.len())?);
+            bodies.push(join_download(oldest, job, bodies.len())?);
         }
-        Ok(digests)
+        Ok(bodies)
     }
 }
 
-type Download = thread::JoinHandle<Result<FileDigest, RunError>>;
+type Download = thread::JoinHandle<Result<Vec<u8>, RunError>>;
 
-fn join_download(
-    handle: Download,
-    job: &DownloadJob,
-    index: usize,
-) -> Result<FileDigest, RunError> {
+fn join_download(handle: Download, job: &DownloadJob, index: usize) -> Result<Vec<u8>, RunError> {
     handle.join().map_err(|payload| RunError::TaskPanicked {
         task: index,
         message: format!("{}: {}", job.path(index), panic_message(payload.as_ref())),
@@ -213,7 +208,7 @@ struct PoolRunner {
 }
 
 impl DownloadRunner for PoolRunner {
-    fn run(&mut self, server: SocketAddr, job: &DownloadJob) -> Result<Vec<FileDigest>, RunError> {
+    fn run(&mut self, server: SocketAddr, job: &DownloadJob) -> Result<Vec<Vec<u8>>, RunError> {
         let handles: Vec<_> = (0..job.files)
             .map(|index| {
                 let (agent, path) = (self.agent.clone(), job.path(index));
@@ -224,7 +219,7 @@ impl DownloadRunner for PoolRunner {
             .into_iter()
             .enumerate()
             .map(|(index, handle)| match handle.result() {
-                Ok(digest) => digest,
+                Ok(body) => body,
                 Err(PoolError::Panicked { message }) => Err(RunError::TaskPanicked {
                     task: index,
                     message: format!("{}: {message}", job.path(index)),
