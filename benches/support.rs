@@ -279,9 +279,10 @@ pub fn size_for(group: &mut BenchmarkGroup<'_, WallTime>, per_iter: Duration, sa
     };
     // Quick mode is for fast feedback: 333 benchmarks x (0.2 s of warm-up + 0.25 s of
     // measuring) took 85 s of its 90 s budget; these caps bring it to ~68 s.
-    let (warm_up, measurement) = match quick() {
-        true => (warm_up.min(QUICK_WARM_UP), measurement.min(QUICK_CAP)),
-        false => (warm_up, measurement),
+    let (warm_up, measurement) = if quick() {
+        (warm_up.min(QUICK_WARM_UP), measurement.min(QUICK_CAP))
+    } else {
+        (warm_up, measurement)
     };
     group.warm_up_time(warm_up);
     group.measurement_time(measurement);

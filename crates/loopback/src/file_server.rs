@@ -25,7 +25,7 @@
 //! timestamp comes (not Linux), it counts from the read.
 
 use std::collections::HashMap;
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -61,7 +61,7 @@ struct Shared {
     read_timeout: Duration,
     max_header_bytes: usize,
     /// Each file's whole keep-alive answer, head and body, written in one call.
-    answers: HashMap<String, Vec<u8>>,
+    answers: HashMap<String, Answer>,
     state: Mutex<State>,
     /// Signalled when the server stops: sleeping connections wake and leave.
     stopped: Condvar,
@@ -105,7 +105,7 @@ impl FileServer {
             .map_err(|e| LoopbackError::io("reading the bound address", e))?;
         let answers = files
             .into_iter()
-            .map(|(path, body)| (path, ok_answer(&body)))
+            .map(|(path, body)| (path, Answer::ok(&body)))
             .collect();
         let shared = Arc::new(Shared {
             name: config.name,
@@ -210,15 +210,35 @@ fn wake_addr(addr: SocketAddr) -> SocketAddr {
     to
 }
 
-/// The 200 answer for `body`, head and body in one buffer.
-fn ok_answer(body: &[u8]) -> Vec<u8> {
-    let mut answer = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
-    answer.extend_from_slice(body);
-    answer
+/// A file's 200 answer, head and body in one buffer, and where the head's header lines end
+/// (before its final blank line), so a closing answer can add one.
+#[derive(Debug)]
+struct Answer {
+    bytes: Vec<u8>,
+    headers_end: usize,
+}
+
+impl Answer {
+    fn ok(body: &[u8]) -> Answer {
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        let headers_end = head.len();
+        let mut bytes = head.into_bytes();
+        bytes.extend_from_slice(b"\r\n");
+        bytes.extend_from_slice(body);
+        Answer { bytes, headers_end }
+    }
+
+    /// Writes the answer, with `Connection: close` added unless `keep_alive`.
+    fn write(&self, writer: &mut impl Write, keep_alive: bool) -> io::Result<()> {
+        if keep_alive {
+            return writer.write_all(&self.bytes);
+        }
+        let (headers, rest) = self.bytes.split_at(self.headers_end);
+        writer.write_all(&[headers, b"Connection: close\r\n", rest].concat())
+    }
 }
 
 impl Shared {
@@ -284,12 +304,12 @@ impl Shared {
         stream.set_write_timeout(Some(self.read_timeout))?;
         let mut writer = stream.try_clone()?;
         stream.set_read_timeout(Some(self.read_timeout))?;
-        let mut reader = ArrivalReader::new(stream);
+        let mut reader = BufReader::with_capacity(16 * 1024, Stamped::new(stream));
         loop {
             if reader.fill_buf()?.is_empty() {
                 return Ok(());
             }
-            let arrival = reader.arrival;
+            let arrival = reader.get_ref().arrival;
             let Some(head) = read_head_or_refuse(&mut reader, &mut writer, self.max_header_bytes)?
             else {
                 return Ok(());
@@ -300,11 +320,7 @@ impl Shared {
                     if !self.sleep_until(arrival + self.latency) {
                         return Ok(());
                     }
-                    if keep_alive {
-                        writer.write_all(answer)?;
-                    } else {
-                        write_closing(&mut writer, answer)?;
-                    }
+                    answer.write(&mut writer, keep_alive)?;
                 }
                 _ => respond_unrouted(&mut writer, &head.method, "no such file\n", keep_alive)?,
             }
@@ -334,65 +350,30 @@ impl Shared {
     }
 }
 
-/// Writes a keep-alive `answer` with `Connection: close` added to its head.
-fn write_closing(writer: &mut impl Write, answer: &[u8]) -> io::Result<()> {
-    let head_end = answer
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map_or(answer.len(), |i| i + 2);
-    let mut closing = Vec::with_capacity(answer.len() + 19);
-    closing.extend_from_slice(&answer[..head_end]);
-    closing.extend_from_slice(b"Connection: close\r\n");
-    closing.extend_from_slice(&answer[head_end..]);
-    writer.write_all(&closing)
-}
-
-/// A buffered reader that knows when the bytes it holds reached the machine: `arrival` is
-/// the kernel's receive time of the read that filled the buffer (where the socket gives one),
-/// else the time that read returned.
-struct ArrivalReader {
+/// The connection's read side, noting when the bytes of each read reached the machine: the
+/// kernel's receive time (where the socket gives one), else the time the read returned.
+/// Under a `BufReader`, which reads only when its buffer is empty, `arrival` is the arrival
+/// of the bytes buffered now.
+struct Stamped {
     stream: TcpStream,
-    buf: Box<[u8]>,
-    pos: usize,
-    len: usize,
     arrival: Instant,
 }
 
-impl ArrivalReader {
-    fn new(stream: TcpStream) -> ArrivalReader {
+impl Stamped {
+    fn new(stream: TcpStream) -> Stamped {
         arrival::enable(&stream);
-        ArrivalReader {
+        Stamped {
             stream,
-            buf: vec![0; 16 * 1024].into_boxed_slice(),
-            pos: 0,
-            len: 0,
             arrival: Instant::now(),
         }
     }
 }
 
-impl Read for ArrivalReader {
+impl Read for Stamped {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(out.len());
-        out[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
+        let (n, arrived) = arrival::recv(&self.stream, out)?;
+        self.arrival = arrived.unwrap_or_else(Instant::now);
         Ok(n)
-    }
-}
-
-impl BufRead for ArrivalReader {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.pos == self.len {
-            let (n, arrived) = arrival::recv(&self.stream, &mut self.buf)?;
-            self.arrival = arrived.unwrap_or_else(Instant::now);
-            (self.pos, self.len) = (0, n);
-        }
-        Ok(&self.buf[self.pos..self.len])
-    }
-
-    fn consume(&mut self, amount: usize) {
-        self.pos = (self.pos + amount).min(self.len);
     }
 }
 

@@ -395,6 +395,8 @@ mod tests {
         if let Some(a) = l.affinity_cpus {
             assert!(effective <= a);
         }
+        #[cfg(target_os = "linux")]
+        assert!(l.sleep_overshoot_us.is_some(), "the sleep probe ran");
     }
 
     #[test]

@@ -27,22 +27,13 @@ fn main() {
             std::process::exit(2);
         }
     };
-    // The request lasts while the file is open.
+    // The request lasts while it is held.
     let _request = idle_poll.then(|| {
-        use std::io::Write;
-        let path = "/dev/cpu_dma_latency";
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .unwrap_or_else(|e| {
-                eprintln!("error: --idle-poll: opening {path}: {e} (root only)");
-                std::process::exit(1);
-            });
-        if let Err(e) = file.write_all(&0i32.to_ne_bytes()) {
-            eprintln!("error: --idle-poll: writing 0 to {path}: {e}");
+        let path = std::path::Path::new(concurrency_bench::CPU_DMA_LATENCY);
+        concurrency_bench::IdlePoll::hold(path).unwrap_or_else(|e| {
+            eprintln!("error: --idle-poll: {e}");
             std::process::exit(1);
-        }
-        file
+        })
     });
     linux::report(samples);
 }

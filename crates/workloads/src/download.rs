@@ -159,7 +159,7 @@ impl DownloadJob {
     }
 
     /// [`verify`](Self::verify) for digests already taken.
-    pub fn verify_digests(&self, got: &[FileDigest]) -> Result<(), Mismatch> {
+    fn verify_digests(&self, got: &[FileDigest]) -> Result<(), Mismatch> {
         if got.len() != self.files {
             return Err(Mismatch::new(
                 self.id(),
