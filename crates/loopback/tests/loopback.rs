@@ -13,6 +13,10 @@ use loopback::{
 use workloads::DownloadJob;
 
 const BOUND: Duration = Duration::from_secs(5);
+/// How long a check waits for what settles a moment after the call it follows (a thread
+/// naming itself or leaving `/proc`, a server counting an error): far beyond any delay a
+/// busy machine causes, and a leak or a lost count still fails once it has passed.
+const SETTLE: Duration = Duration::from_secs(10);
 
 fn plan(connections: usize, requests: u64, targets: Vec<(String, Bytes)>) -> LoadPlan {
     LoadPlan {
@@ -80,18 +84,23 @@ fn wrong_bodies_and_non_2xx_answers_are_errors() {
     assert!(first.contains("404"), "{first}");
 }
 
+/// A run that ignored its deadline could not end before the server's first answer, 30 s
+/// in: ending sooner is the proof, with a bound no busy machine comes near (the run itself
+/// lasts its 200 ms deadline).
 #[test]
 fn the_deadline_bounds_a_run_against_a_slow_server() {
     let job = DownloadJob::for_preset(workloads::Preset::Quick)[0];
-    let server = FileServer::start(job.file_set(), Duration::from_secs(3)).unwrap();
+    let latency = Duration::from_secs(30);
+    let server = FileServer::start(job.file_set(), latency).unwrap();
     let generator = LoadGenerator::new(1).unwrap();
     let mut slow = plan(2, 10, file_targets(&job));
     slow.deadline = Duration::from_millis(200);
     let started = Instant::now();
     let report = generator.run(server.addr(), &slow).unwrap();
     assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "the deadline was ignored"
+        started.elapsed() < latency,
+        "the deadline was ignored: the run waited {:?} for answers",
+        started.elapsed()
     );
     assert_eq!((report.requests, report.errors), (10, 10));
     assert!(report.check().is_err());
@@ -140,7 +149,13 @@ fn the_servers_survive_bad_input() {
     };
     let check = |addr, errors: &dyn Fn() -> u64| {
         probe::bad_input(addr, config.max_header_bytes, config.read_timeout).unwrap();
-        assert!(errors() > 0, "the bad clients were noticed at {addr}");
+        // A server counts a bad connection when its task ends, which may be after the client
+        // saw the close: wait for the count.
+        testkit::wait_until(
+            &format!("the bad clients to be counted at {addr}"),
+            SETTLE,
+            || errors() > 0,
+        );
     };
     let hello = hello_server(config.clone());
     let addr = hello.addr();
@@ -213,15 +228,18 @@ fn shutdown_closes_open_keep_alive_connections() {
     server.shutdown(BOUND).unwrap();
     assert!(started.elapsed() < BOUND);
     probe::port_closed(addr).unwrap();
-    // The idle connection was closed by the server, not left open.
+    // The idle connection was closed by the server (an end of stream or a reset), not left
+    // open: a read that times out fails.
     let mut idle = idle;
     idle.set_read_timeout(Some(BOUND)).unwrap();
     let mut byte = [0u8; 1];
-    assert_eq!(std::io::Read::read(&mut idle, &mut byte).unwrap_or(0), 0);
+    match std::io::Read::read(&mut idle, &mut byte) {
+        Ok(0) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        other => panic!("the idle connection after shutdown: {other:?}"),
+    }
 }
 
-/// Names of this process's threads (Linux: `/proc/self/task/*/comm`, cut to 15 bytes).
-#[cfg(target_os = "linux")]
 /// A run's connections are dealt out to the generator's threads, as many as there are
 /// (one connection on three threads too), every request of the budget is answered once, and
 /// the report carries the threads' CPU time; `loopback::run` on a caller's runtime has none.
@@ -259,14 +277,6 @@ fn the_generator_deals_connections_to_its_threads_and_counts_their_cpu() {
     server.shutdown(BOUND).unwrap();
 }
 
-fn thread_names() -> Vec<String> {
-    std::fs::read_dir("/proc/self/task")
-        .unwrap()
-        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
-        .map(|name| name.trim().to_string())
-        .collect()
-}
-
 #[cfg(target_os = "linux")]
 #[test]
 fn no_server_thread_outlives_shutdown() {
@@ -277,28 +287,20 @@ fn no_server_thread_outlives_shutdown() {
         ..ServeConfig::default()
     });
     probe::still_serves(server.addr(), "starting").unwrap();
-    let ours = || {
-        thread_names()
-            .iter()
-            .filter(|n| n.starts_with("cb-leakcheck"))
-            .count()
-    };
-    assert_eq!(ours(), 3, "the server thread and 2 workers run");
+    let ours = || testkit::threads_named("cb-leakcheck");
+    // A thread shows its creator's name until it runs and names itself, so a worker the
+    // runtime has started may not be counted yet: wait for all three, bounded.
+    testkit::wait_for_eq("the server thread and 2 workers", SETTLE, 3, ours);
     server.shutdown(BOUND).unwrap();
     // `shutdown` has joined the server thread, which joined the runtime's workers (tokio's
     // blocking pool joins every thread it started when the runtime drops). A joined thread
     // can still be listed for a moment: `pthread_join` returns once the kernel clears the
     // thread's tid (CLONE_CHILD_CLEARTID, early in `do_exit`), and `/proc/self/task` drops
     // the entry only when the task is released, later in `do_exit`; on busy CPUs the exiting
-    // thread is preempted in between (the `left: 1` seen once in 25 runs; a plain spawn + join
-    // loop shows it too: 3 of 20_000 joined threads still listed right after the join). So the check
-    // waits for the kernel, bounded: a thread that was not joined is still running after
-    // the bound and fails it.
-    let deadline = Instant::now() + BOUND;
-    while ours() > 0 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    assert_eq!(ours(), 0, "every server thread was joined and is gone");
+    // thread is preempted in between (a plain spawn + join loop shows it too: 3 of 20_000
+    // joined threads still listed right after the join). So the check waits for the kernel,
+    // bounded: a thread that was not joined is still running after the bound and fails it.
+    testkit::wait_for_eq("every server thread joined and gone", SETTLE, 0, ours);
 }
 
 /// The open loop counts a stall in every request it delayed (wrk2's correction for
@@ -319,8 +321,10 @@ fn the_open_loop_counts_the_requests_a_stall_delayed() {
     let open = generator.run_timed(server.addr(), &open_plan).unwrap();
     open.check().unwrap();
     let n = open.requests;
+    // At most 12 fit in 600 ms; a machine stalled for most of the run answers fewer, and
+    // the bound below holds for any number answered.
     assert!(
-        (2..=12).contains(&n),
+        (1..=12).contains(&n),
         "{n} requests in 600 ms at >= 50 ms each"
     );
     let least_us = (40 * (n - 1) + 50) * 1000;

@@ -336,13 +336,21 @@ mod tests {
             deadline: Duration::from_secs(20),
         };
         let generator = loopback::LoadGenerator::new(1).unwrap();
-        let report = generator
-            .run(server.addr(), &loopback::conformance::web_plan(&job))
-            .unwrap();
-        report.check().unwrap();
-        assert!(
-            report.reconnects > 0,
-            "waiting clients were let in by closes"
+        // The worker closes a kept-alive connection once the acceptor has queued another;
+        // on a busy machine the acceptor may get the CPU only after the first connection
+        // has taken the whole run, so the runs repeat (bounded) until one shows a close.
+        // Every run must serve all its requests; a worker that never lets a waiting client
+        // in fails after the bound.
+        testkit::wait_until(
+            "a run where waiting clients were let in by closes",
+            Duration::from_secs(30),
+            || {
+                let report = generator
+                    .run(server.addr(), &loopback::conformance::web_plan(&job))
+                    .unwrap();
+                report.check().unwrap();
+                report.reconnects > 0
+            },
         );
         server.shutdown(Duration::from_secs(5)).unwrap();
     }

@@ -174,39 +174,29 @@ fn shutdown_cancel_drops_pending_tasks_and_their_handles_say_so() {
 #[test]
 fn result_timeout_is_bounded() {
     let pool = ThreadPoolExecutor::new(nz(1)).unwrap();
-    let slow = pool.submit(|| thread::sleep(Duration::from_millis(300)));
+    // The task cannot end before the timeout has been seen: it waits for the test to say so
+    // (a task that only sleeps could finish first if the test thread were held up).
+    let (release, gate) = mpsc::channel::<()>();
+    let slow = pool.submit(move || gate.recv_timeout(BOUND).is_ok());
     let started = Instant::now();
-    assert!(matches!(
-        slow.result_timeout(Duration::from_millis(10)),
-        Err(PoolError::Timeout(_))
-    ));
+    let answer = slow.result_timeout(Duration::from_millis(10));
     // Generous on purpose (10 s for a 10 ms timeout on a busy machine): it only catches a
     // timeout that waits without bound, never how fast it returns.
     assert!(started.elapsed() < BOUND);
-}
-
-/// The names of this process's live threads (Linux: /proc/self/task/*/comm).
-#[cfg(target_os = "linux")]
-fn live_threads_named(prefix: &str) -> usize {
-    std::fs::read_dir("/proc/self/task")
-        .unwrap()
-        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
-        .filter(|name| name.starts_with(prefix))
-        .count()
+    assert!(matches!(answer, Err(PoolError::Timeout(_))), "{answer:?}");
+    release.send(()).unwrap();
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn drop_joins_every_worker_thread() {
-    with_deadline("drop", BOUND, || {
+    use testkit::{threads_named, wait_for_eq};
+    // Longer than the two waits inside, so that theirs is the message a failure shows.
+    with_deadline("drop", 3 * BOUND, || {
         let pool = ThreadPoolExecutor::with_name(nz(3), "cbdrop").unwrap();
         let handle = pool.submit(|| thread::sleep(Duration::from_millis(20)));
         // A thread sets its own name once it runs: wait (bounded) until all three have.
-        let deadline = Instant::now() + BOUND;
-        while live_threads_named("cbdrop-") < 3 && Instant::now() < deadline {
-            thread::sleep(Duration::from_millis(1));
-        }
-        assert_eq!(live_threads_named("cbdrop-"), 3);
+        wait_for_eq("3 workers named", BOUND, 3, || threads_named("cbdrop-"));
         drop(pool);
         // Drop waited for the pending task and joined the threads: none is left. The
         // kernel clears a joined thread's id (which ends `pthread_join`) before it drops
@@ -214,11 +204,9 @@ fn drop_joins_every_worker_thread() {
         // wait for it, bounded. A thread that was never joined would still be running
         // after the bound.
         assert!(handle.result().is_ok());
-        let deadline = Instant::now() + BOUND;
-        while live_threads_named("cbdrop-") > 0 && Instant::now() < deadline {
-            thread::sleep(Duration::from_millis(1));
-        }
-        assert_eq!(live_threads_named("cbdrop-"), 0);
+        wait_for_eq("every worker joined and gone", BOUND, 0, || {
+            threads_named("cbdrop-")
+        });
     })
     .unwrap();
 }

@@ -2,7 +2,16 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+/// How long a server may take to start, or to stop after SIGINT: only a hang takes longer.
+const BOUND: Duration = Duration::from_secs(15);
+
+/// How long each load run lasts. The checks need at least one answer in it (a count above
+/// zero, a wrong body seen, a 404 seen): a busy machine gives one within milliseconds, so a
+/// second is only a bound.
+const RUN: &str = "1s";
 
 /// Starts a server command on port 0 and returns it with the address from its first line.
 fn start(bin: &str, args: &[&str]) -> (Child, String) {
@@ -14,10 +23,24 @@ fn start(bin: &str, args: &[&str]) -> (Child, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut first = String::new();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    stdout.read_line(&mut first).unwrap();
-    child.stdout = Some(stdout.into_inner());
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut first = String::new();
+        let mut stdout = BufReader::new(stdout);
+        let read = stdout.read_line(&mut first);
+        let _ = tx.send((read.map(|_| first), stdout.into_inner()));
+    });
+    let (first, stdout) = match rx.recv_timeout(BOUND) {
+        Ok((Ok(first), stdout)) => (first, stdout),
+        Ok((Err(e), _)) => panic!("{bin}: reading its first line: {e}"),
+        Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{bin}: no first line within {BOUND:?}");
+        }
+    };
+    child.stdout = Some(stdout);
     let url = first
         .trim()
         .strip_prefix("listening on ")
@@ -30,7 +53,7 @@ fn start(bin: &str, args: &[&str]) -> (Child, String) {
 fn interrupt(mut child: Child) {
     // SAFETY: kill(2) on the pid of a child we own and have not reaped.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let deadline = Instant::now() + Duration::from_secs(15);
+    let deadline = Instant::now() + BOUND;
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             assert!(status.success(), "exit after SIGINT: {status}");
@@ -39,7 +62,7 @@ fn interrupt(mut child: Child) {
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("no exit within 15 s of SIGINT");
+            panic!("no exit within {BOUND:?} of SIGINT");
         }
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -63,7 +86,7 @@ fn each_hello_server_serves_the_generator_and_stops_on_ctrl_c() {
             "--connections",
             "4",
             "--duration",
-            "300ms",
+            RUN,
             "--threads",
             "1",
             "--json",
@@ -101,20 +124,20 @@ fn the_file_server_serves_the_download_files_and_wrong_bodies_fail() {
         env!("CARGO_BIN_EXE_file-server"),
         &["--latency-ms", "1", "--files", "2", "--size", "100"],
     );
-    // Open loop: 200 req/s for 300 ms, latency counted from each scheduled start.
+    // Open loop: 200 req/s, latency counted from each scheduled start.
     let file = format!("{url}/files/001.bin");
-    let out = loadgen(&["--rate", "200", "--duration", "300ms", "--json", &file]);
+    let out = loadgen(&["--rate", "200", "--duration", RUN, "--json", &file]);
     assert!(out.status.success(), "{out:?}");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
         json["p50_us"].as_f64().unwrap() >= 1000.0,
         "latency: {json}"
     );
-    let out = loadgen(&["--duration", "200ms", "--expect", "nope", &file]);
+    let out = loadgen(&["--duration", RUN, "--expect", "nope", &file]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("wrong body"));
     let missing = format!("{url}/files/009.bin");
-    let out = loadgen(&["--duration", "200ms", &missing]);
+    let out = loadgen(&["--duration", RUN, &missing]);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("status 404"),
         "{out:?}"

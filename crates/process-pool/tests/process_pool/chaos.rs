@@ -1,12 +1,13 @@
 //! Chaos: a map of ~1 ms tasks while a killer SIGKILLs a random worker every 20 ms. Every
-//! task must end as its correct output or as an error naming a killed pid, the pool must end
+//! task must end as its correct output or as an error naming a killed pid, at least one kill
+//! must have failed what was in flight (the killer goes on until one has), the pool must end
 //! at its full worker count with every killed worker reaped (no zombie), and the whole run
 //! within a bound. The short run is in CI; the long one is `--ignored`, and `CB_CHAOS_KILLS`
 //! sets its number of kills (default 50).
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -30,18 +31,24 @@ struct Tally {
 }
 
 fn chaos(kills: usize) -> Tally {
-    // Generous: the kills' own pace, plus a worker start and a bounded reap per kill.
-    let bound = BOUND + KILL_EVERY * 4 * kills as u32;
+    // Generous: the kills' own pace, plus a worker start and a bounded reap per kill, plus the
+    // waits at the end.
+    let bound = 3 * BOUND + KILL_EVERY * 4 * kills as u32;
     with_deadline("chaos", bound, move || {
         let pool = pool(WORKERS);
         let killed = Mutex::new(BTreeSet::new());
         let done = AtomicBool::new(false);
+        // Tasks failed so far. A kill fails nothing when it finds its worker between rounds
+        // or still starting, which on a busy machine may be every one of a few kills: the
+        // killer goes on until a kill has failed work in flight. A pool that never reports a
+        // lost task keeps it killing until the bound, and fails.
+        let failed = AtomicUsize::new(0);
         let mut tally = Tally::default();
         let started = Instant::now();
         thread::scope(|s| {
             s.spawn(|| {
                 let mut rng = seed();
-                while killed.lock().unwrap().len() < kills {
+                while killed.lock().unwrap().len() < kills || failed.load(Ordering::Relaxed) == 0 {
                     thread::sleep(KILL_EVERY);
                     let pids = pool.worker_pids();
                     if pids.is_empty() {
@@ -80,6 +87,7 @@ fn chaos(kills: usize) -> Tally {
                                 "task {i} names {worker}, which nobody killed: {cause}"
                             );
                             tally.failed += 1;
+                            failed.fetch_add(1, Ordering::Relaxed);
                         }
                         Err(e) => panic!("task {i}: {e}"),
                     }
@@ -90,13 +98,17 @@ fn chaos(kills: usize) -> Tally {
         });
         let killed = killed.into_inner().unwrap();
         tally.kills = killed.len();
-        wait_until("full strength", || pool.worker_pids().len() == WORKERS);
+        // The last kill may have found its worker idle: then nothing has told the pool yet,
+        // and the dead worker is listed until its reader sees the pipe close.
+        wait_until("full strength, no killed worker listed", || {
+            let pids = pool.worker_pids();
+            pids.len() == WORKERS && pids.iter().all(|pid| !killed.contains(pid))
+        });
         let pids = pool.worker_pids();
         assert!(pids.iter().all(|&pid| alive(pid)), "{pids:?}");
         for &pid in &killed {
             // A zombie still has its /proc entry: gone means killed and reaped.
             wait_until("a killed worker is reaped", || !exists(pid));
-            assert!(!pids.contains(&pid), "killed {pid} still listed");
         }
         eprintln!(
             "chaos: {} kills in {:?}; {} rounds of {TASKS_PER_ROUND} tasks: {} served, {} failed \
@@ -125,7 +137,7 @@ fn seed() -> u64 {
 #[test]
 fn chaos_short_workers_killed_under_load_lose_nothing_silently() {
     let tally = chaos(10);
-    assert_eq!(tally.kills, 10);
+    assert!(tally.kills >= 10, "{tally:?}");
     assert!(
         tally.failed >= 1,
         "a kill under load fails what was in flight: {tally:?}"

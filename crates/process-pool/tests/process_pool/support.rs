@@ -1,8 +1,7 @@
 //! What every module of the tests uses: the worker program, bounded waits, process checks.
 
 use std::num::NonZeroUsize;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub use workloads::sync::with_deadline;
 
@@ -75,10 +74,9 @@ pub fn exists(pid: u32) -> bool {
     std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
-pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + BOUND;
-    while !done() {
-        assert!(Instant::now() < deadline, "{what}: not within {BOUND:?}");
-        thread::sleep(Duration::from_millis(5));
-    }
+/// Waits, bounded by [`BOUND`], for what the pool does a moment after the call a test made:
+/// a worker noted as taking a task, a replacement started, a killed worker reaped.
+#[track_caller]
+pub fn wait_until(what: &str, done: impl FnMut() -> bool) {
+    testkit::wait_until(what, BOUND, done);
 }
