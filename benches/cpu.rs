@@ -43,8 +43,16 @@ struct Totals {
 static RUN_START: LazyLock<(Option<Snapshot>, Duration)> =
     LazyLock::new(|| (Snapshot::now(), cpu_time()));
 
-/// The readings before one sample: `/proc/stat`, then this process's CPU time.
+/// The readings before one sample: the wall clock, `/proc/stat`, then this process's CPU
+/// time.
+///
+/// The wall interval encloses both CPU readings, so the CPU time between them can never
+/// exceed what the CPUs could give in that interval. Reading the children's CPU time scans
+/// `/proc` (a fraction of a millisecond of this process's own CPU): a wall clock started
+/// after that scan charged its CPU time to the sample but not its wall time, and every
+/// one-thread row read 1.02-1.21 cores busy.
 struct Before {
+    wall: Instant,
     stat: Option<Snapshot>,
     cpu: Duration,
 }
@@ -52,20 +60,22 @@ struct Before {
 impl Before {
     fn now() -> Before {
         LazyLock::force(&RUN_START);
+        let wall = Instant::now();
         Before {
+            wall,
             stat: Snapshot::now(),
             cpu: cpu_time(),
         }
     }
 
     /// Records the sample under `id`: its iterations, wall time, and what it used.
-    fn record(self, id: &str, iterations: u64, wall: Duration) {
+    fn record(self, id: &str, iterations: u64) {
         let cpu = cpu_time().saturating_sub(self.cpu);
         let delta = self
             .stat
             .zip(Snapshot::now())
             .map(|(a, b)| a.until(&b, cpu.as_nanos() as f64));
-        record(id, iterations, wall, cpu, delta);
+        record(id, iterations, self.wall.elapsed(), cpu, delta);
     }
 }
 
@@ -75,13 +85,19 @@ static TOTALS: Mutex<BTreeMap<String, Totals>> = Mutex::new(BTreeMap::new());
 /// (`group/function/parameter`). The routine times itself and returns the time (threads
 /// released together by a barrier, async work timed inside its runtime, or a clock around
 /// the run): criterion gets the sum of those times; the CPU record gets the wall and CPU time
-/// around the whole routine.
-pub fn iter_timed_with_cpu(b: &mut Bencher<'_>, id: &str, mut routine: impl FnMut() -> Duration) {
+/// around the whole routine. `after_sample` runs after each sample, outside both records,
+/// with the sample's iterations and time (the paired baseline runs there).
+pub fn iter_timed_with_cpu(
+    b: &mut Bencher<'_>,
+    id: &str,
+    mut routine: impl FnMut() -> Duration,
+    mut after_sample: impl FnMut(u64, Duration),
+) {
     b.iter_custom(|iters| {
         let before = Before::now();
-        let started = Instant::now();
         let timed = (0..iters).map(|_| routine()).sum();
-        before.record(id, iters, started.elapsed());
+        before.record(id, iters);
+        after_sample(iters, timed);
         timed
     });
 }

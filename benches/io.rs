@@ -87,6 +87,13 @@ fn downloads(c: &mut Criterion, settings: &Settings, job: &DownloadJob) {
     let mut group = c.benchmark_group(&group_name);
     group.throughput(Throughput::Bytes(job.total_bytes()));
     for (technique, id) in techniques.iter().zip(ids) {
+        if settings.selected_quietly(&id) {
+            let declared = crate::sidecar::Declared {
+                floor: Some(job.floor()),
+                ..Default::default()
+            };
+            crate::sidecar::declare(id.name(), declared);
+        }
         bench_started(
             (&mut group, settings),
             (&id, technique.kind()),

@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use workloads::Kind;
@@ -26,6 +27,53 @@ pub fn record_kind(id: &str, kind: Kind) {
         .map_or(id, |(group_function, _)| group_function);
     let mut kinds = KINDS.lock().unwrap_or_else(|e| e.into_inner());
     kinds.insert(key.to_string(), kind);
+}
+
+/// What a benchmark declares about itself, beside its kind: what the report's physical
+/// bounds judge it against.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Declared {
+    /// The least time one iteration can take, from the job's structure (waiting jobs).
+    pub floor: Option<Duration>,
+    /// The threads the technique runs the work on, when fixed (1 for sequential).
+    pub threads: Option<usize>,
+    /// The worker count the technique was started with, when it bounds the CPUs it can use;
+    /// `None` for a technique that spreads the work its own way (a thread per task).
+    pub workers: Option<usize>,
+}
+
+static DECLARED: Mutex<BTreeMap<String, Declared>> = Mutex::new(BTreeMap::new());
+
+/// Notes what the benchmark `id` (`group/function/parameter`) declares.
+pub fn declare(id: &str, declared: Declared) {
+    let mut all = DECLARED.lock().unwrap_or_else(|e| e.into_inner());
+    all.insert(id.to_string(), declared);
+}
+
+/// Merges this run's declarations into `cb-declared.json` (`{"schema": "cb-declared-v1",
+/// "declared": {"<id>": {"floor_ns": 4e7, "threads": 1, "workers": 2}}}`, each field absent
+/// when not declared), keeping the entries of benchmarks this run did not measure.
+pub fn write_declared(criterion_dir: &Path) -> std::io::Result<PathBuf> {
+    let all = DECLARED.lock().unwrap_or_else(|e| e.into_inner());
+    let entries = all.iter().map(|(id, d)| {
+        let mut entry = serde_json::Map::new();
+        if let Some(f) = d.floor {
+            entry.insert("floor_ns".into(), json!(f.as_nanos() as f64));
+        }
+        if let Some(t) = d.threads {
+            entry.insert("threads".into(), json!(t));
+        }
+        if let Some(w) = d.workers {
+            entry.insert("workers".into(), json!(w));
+        }
+        (id.clone(), Value::Object(entry))
+    });
+    merge(
+        criterion_dir,
+        report::load::DECLARED_FILE,
+        ("cb-declared-v1", "declared"),
+        entries,
+    )
 }
 
 /// Merges this run's kinds into `cb-kinds.json` (a filtered run keeps the other entries).

@@ -7,10 +7,12 @@
 //! `CB_PRESET=quick` shrinks the workloads; `CB_WORKERS=1,2,8` overrides the worker sweep.
 //! After the suite, the results are published into `reports/` (not in criterion's test mode).
 
+mod calibration;
 mod cpu;
 mod io;
 mod map;
 mod overhead;
+mod paired;
 mod process;
 mod progress;
 mod sidecar;
@@ -28,6 +30,7 @@ fn main() {
     if support::is_measuring() {
         // The dry pass: count what the filter selects, run nothing.
         families(&mut Criterion::default(), &settings.planning());
+        calibration::at_start();
         progress::begin(settings.preset.name());
     }
     let mut criterion = support::criterion();
@@ -60,5 +63,17 @@ fn write_sidecars() {
     match sidecar::write_kinds(&dir) {
         Ok(path) => eprintln!("kinds: {}", path.display()),
         Err(e) => eprintln!("warning: kinds not written: {e}"),
+    }
+    match sidecar::write_declared(&dir) {
+        Ok(path) => eprintln!("declared floors and threads: {}", path.display()),
+        Err(e) => eprintln!("warning: declared floors and threads not written: {e}"),
+    }
+    match calibration::write_at_end(&dir) {
+        Ok(path) => eprintln!("calibration: {}", path.display()),
+        Err(e) => eprintln!("warning: calibration not written: {e}"),
+    }
+    match paired::write_pairs(&dir) {
+        Ok(path) => eprintln!("paired baselines: {}", path.display()),
+        Err(e) => eprintln!("warning: paired baselines not written: {e}"),
     }
 }

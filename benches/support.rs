@@ -14,6 +14,7 @@ use workloads::map::grain::Grain;
 use workloads::{Job, Kind, MapJob, MapTechnique, MapWorkload, Preset, Technique};
 
 use crate::cpu::iter_timed_with_cpu;
+use crate::paired::Baseline;
 use crate::{progress, sidecar};
 
 /// The run's preset and worker sweep, read once from `CB_PRESET` and `CB_WORKERS`.
@@ -103,6 +104,12 @@ impl Settings {
             return false;
         }
         selected
+    }
+
+    /// Whether criterion's filter selects `id`, in a run that measures: no counting, no
+    /// listing (for notes kept beside a benchmark, such as its floor).
+    pub fn selected_quietly(&self, id: &BenchId) -> bool {
+        !self.planning && !self.listing && self.filter.matches(id.name())
     }
 
     /// Whether any of `ids` will run: the gate before setup that several benchmarks share (a
@@ -295,7 +302,9 @@ fn quick() -> bool {
 }
 
 /// Runs one map job through every technique at every worker count: each is started outside
-/// the timed part, then run, verified and timed by [`bench_started`].
+/// the timed part, then run, verified and timed by [`bench_started`]. Every row but the
+/// baseline's own is paired with the group's sequential baseline, run beside each of its
+/// samples (see [`paired`](crate::paired)).
 pub fn bench_map(
     c: &mut Criterion,
     settings: &Settings,
@@ -305,6 +314,11 @@ pub fn bench_map(
     let group_name = format!("map/{}", job.id());
     let mut group = c.benchmark_group(&group_name);
     group.throughput(Throughput::Elements(job.elements()));
+    let baseline_technique = techniques
+        .iter()
+        .find(|t| t.id() == report::analysis::BASELINE_TECHNIQUE);
+    // Started once per group, when the first paired row is selected.
+    let mut baseline: Option<Baseline<'_>> = None;
     for technique in techniques {
         for workers in settings.workers_for(job, technique.as_ref()) {
             let id = BenchId::new(&group_name, technique.id(), workers);
@@ -312,12 +326,32 @@ pub fn bench_map(
                 MapWorkload::Grain(_) => id.sweep_point(),
                 _ => id,
             };
-            bench_started(
+            let pair_with = baseline_technique.filter(|b| b.id() != technique.id());
+            let mut after = |iters: u64, sample: Duration| {
+                let Some(b) = pair_with else { return };
+                let base = baseline.get_or_insert_with(|| {
+                    Baseline::start(b.as_ref(), job)
+                        .unwrap_or_else(|e| fail(format!("{group_name}/{}", b.id()), e))
+                });
+                base.beside(id.name(), iters, sample)
+                    .unwrap_or_else(|e| fail(format!("{group_name}/{}", b.id()), e));
+            };
+            if settings.selected_quietly(&id) {
+                let concurrent = technique.sweeps_workers().then_some(workers.get());
+                let declared = sidecar::Declared {
+                    floor: job.floor(concurrent),
+                    threads: technique.threads(workers),
+                    workers: concurrent,
+                };
+                sidecar::declare(id.name(), declared);
+            }
+            measure_started(
                 (&mut group, settings),
                 (&id, technique.kind()),
                 || technique.start(workers),
                 |runner| runner.run(job),
                 |outputs| job.verify(outputs),
+                &mut after,
             );
         }
     }
@@ -339,6 +373,13 @@ pub fn bench_jobs<J: Job>(
         for (parameter, job) in jobs(technique.as_ref()) {
             let id = BenchId::new(group_name, technique.id(), parameter);
             group.throughput(Throughput::Elements(job.elements()));
+            if settings.selected_quietly(&id) {
+                let declared = sidecar::Declared {
+                    floor: job.floor(technique.timer_resolution()),
+                    ..Default::default()
+                };
+                sidecar::declare(id.name(), declared);
+            }
             let first = bench_checked(
                 &mut group,
                 settings,
@@ -365,8 +406,21 @@ pub fn bench_checked<R, E: Display, M: Display>(
     group: &mut BenchmarkGroup<'_, WallTime>,
     settings: &Settings,
     (id, kind): (&BenchId, Kind),
+    run: impl FnMut() -> Result<R, E>,
+    check: impl Fn(&R) -> Result<Duration, M>,
+) -> Option<R> {
+    measure(group, settings, (id, kind), run, check, &mut |_, _| {})
+}
+
+/// [`bench_checked`], with `after_sample` run after each sample, outside its time (the
+/// paired baseline).
+fn measure<R, E: Display, M: Display>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    settings: &Settings,
+    (id, kind): (&BenchId, Kind),
     mut run: impl FnMut() -> Result<R, E>,
     check: impl Fn(&R) -> Result<Duration, M>,
+    after_sample: &mut dyn FnMut(u64, Duration),
 ) -> Option<R> {
     if !settings.selected(id) {
         return None;
@@ -379,11 +433,16 @@ pub fn bench_checked<R, E: Display, M: Display>(
     size_for(group, once, id.sampling);
     let slowdown = settings.slowdown.as_ref().and_then(|s| s.factor_for(name));
     group.bench_function(id.criterion(), |b| {
-        iter_timed_with_cpu(b, name, || {
-            let result = run().unwrap_or_else(|e| fail(name, e));
-            let took = check(&result).unwrap_or_else(|e| fail(name, e));
-            slowdown.map_or(took, |factor| Slowdown::stretch(factor, took))
-        })
+        iter_timed_with_cpu(
+            b,
+            name,
+            || {
+                let result = run().unwrap_or_else(|e| fail(name, e));
+                let took = check(&result).unwrap_or_else(|e| fail(name, e));
+                slowdown.map_or(took, |factor| Slowdown::stretch(factor, took))
+            },
+            &mut *after_sample,
+        )
     });
     progress::done(name, started);
     Some(first)
@@ -394,11 +453,23 @@ pub fn bench_checked<R, E: Display, M: Display>(
 /// checks the first answer, and a later one that differs from it (an equal one is checked
 /// by comparing, cheap next to the named check).
 pub fn bench_started<S, R: Clone + PartialEq, E: Display, M: Display>(
+    at: (&mut BenchmarkGroup<'_, WallTime>, &Settings),
+    what: (&BenchId, Kind),
+    start: impl FnOnce() -> Result<S, E>,
+    run: impl FnMut(&mut S) -> Result<R, E>,
+    verify: impl Fn(&R) -> Result<(), M>,
+) {
+    measure_started(at, what, start, run, verify, &mut |_, _| {});
+}
+
+/// [`bench_started`], with `after_sample` run after each sample (see [`measure`]).
+fn measure_started<S, R: Clone + PartialEq, E: Display, M: Display>(
     (group, settings): (&mut BenchmarkGroup<'_, WallTime>, &Settings),
     (id, kind): (&BenchId, Kind),
     start: impl FnOnce() -> Result<S, E>,
     mut run: impl FnMut(&mut S) -> Result<R, E>,
     verify: impl Fn(&R) -> Result<(), M>,
+    after_sample: &mut dyn FnMut(u64, Duration),
 ) {
     if !settings.selected(id) {
         return;
@@ -413,7 +484,7 @@ pub fn bench_started<S, R: Clone + PartialEq, E: Display, M: Display>(
         Ok::<_, M>(*took)
     };
     let run = timed(|| run(&mut started));
-    bench_checked(group, settings, (id, kind), run, check);
+    measure(group, settings, (id, kind), run, check, after_sample);
 }
 
 /// Wraps `run` so it also returns how long it took, for [`bench_checked`].

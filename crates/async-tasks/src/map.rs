@@ -66,6 +66,10 @@ impl MapTechnique for TokioCurrentThread {
         Kind::Async
     }
 
+    fn threads(&self, _workers: NonZeroUsize) -> Option<usize> {
+        Some(1)
+    }
+
     fn sweeps_workers(&self) -> bool {
         false
     }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::Record;
+use crate::model::{Ratio, Record};
 
 /// The technique every speedup is measured against.
 pub const BASELINE_TECHNIQUE: &str = "sequential";
@@ -42,9 +42,27 @@ pub fn baseline<'a>(group: &[&'a Record]) -> Option<&'a Record> {
         .or_else(|| seq().next())
 }
 
-/// Speedup of `record` over its group's baseline (baseline median / record median).
+/// Speedup of `record` over its group's baseline: from the pairs when the baseline was
+/// measured beside the row's samples (`record.paired`), else baseline median / record median.
 pub fn speedup(group: &[&Record], record: &Record) -> Option<f64> {
-    baseline(group).map(|b| b.median.point_ns / record.median.point_ns)
+    speedup_interval(group, record).map(|r| r.point)
+}
+
+/// [`speedup`] with its 95% interval: the paired one, or for rows without pairs the ratio of
+/// the two medians' interval bounds (wider: it carries both rows' spread and the drift
+/// between them).
+pub fn speedup_interval(group: &[&Record], record: &Record) -> Option<Ratio> {
+    if let Some(p) = &record.paired {
+        return Some(p.speedup);
+    }
+    let b = baseline(group)?;
+    Some(Ratio {
+        point: b.median.point_ns / record.median.point_ns,
+        lower: b.median.lower_ns.min(b.median.point_ns)
+            / record.median.upper_ns.max(record.median.point_ns),
+        upper: b.median.upper_ns.max(b.median.point_ns)
+            / record.median.lower_ns.min(record.median.point_ns).max(1e-9),
+    })
 }
 
 /// Each technique at its fastest parameter, fastest first.

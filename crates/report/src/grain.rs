@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::analysis::{BASELINE_TECHNIQUE, by_group, format_time};
+use crate::analysis::{BASELINE_TECHNIQUE, by_group, format_time, speedup_interval};
 use crate::breakeven::{SCALES_AT, Threshold, crossing};
 use crate::model::{Record, Results};
 
@@ -57,6 +57,9 @@ pub struct CostPoint {
     pub best: BTreeMap<String, (f64, String)>,
     /// Each technique's speedup at the full CPU count (its only count when it has one).
     pub at_cpus: BTreeMap<String, f64>,
+    /// The lower bound of each technique's speedup at its best count: it beats sequential
+    /// only when this is above 1.
+    pub lower: BTreeMap<String, f64>,
 }
 
 /// One technique along the sweep.
@@ -81,6 +84,8 @@ pub struct Sweep {
     pub payloads: Vec<CostPoint>,
     /// Per technique (sequential left out).
     pub curves: BTreeMap<String, Curve>,
+    /// Rows of the sweep marked implausible (see `bounds`), left out of every figure.
+    pub left_out: Vec<String>,
 }
 
 /// One row of the advice: from `from_ns` on, `technique` is the fastest.
@@ -100,10 +105,18 @@ impl Sweep {
     /// Reads the grain groups of `results`; `None` when there are fewer than two cost points
     /// with a sequential baseline and a task count.
     pub fn from_results(results: &Results) -> Option<Sweep> {
-        let cpus = results.machine.logical_cores.unwrap_or(1).max(1) as f64;
+        let cpus = results.machine.run_cpus() as f64;
+        let ideal = results.machine.ideal_speedup(cpus);
         let mut points = Vec::new();
+        let mut left_out = Vec::new();
         for (group, records) in by_group(&results.benchmarks) {
-            if let Some(point) = cost_point(group, &records, cpus) {
+            if GrainId::parse(&records[0].workload).is_none() {
+                continue;
+            }
+            let (kept, out): (Vec<&Record>, Vec<&Record>) =
+                records.into_iter().partition(|r| !r.implausible());
+            left_out.extend(out.iter().map(|r| r.id.clone()));
+            if let Some(point) = cost_point(group, &kept, cpus) {
                 points.push(point);
             }
         }
@@ -134,7 +147,7 @@ impl Sweep {
                 technique.clone(),
                 Curve {
                     beats: crossing(&best, 1.0),
-                    scales: crossing(&at_cpus, SCALES_AT * cpus),
+                    scales: crossing(&at_cpus, SCALES_AT * ideal),
                     best,
                 },
             );
@@ -144,6 +157,7 @@ impl Sweep {
             points,
             payloads,
             curves,
+            left_out,
         })
     }
 
@@ -153,10 +167,11 @@ impl Sweep {
     pub fn advice(&self) -> Vec<Advice> {
         let mut rows: Vec<Advice> = Vec::new();
         for point in &self.points {
+            // A technique wins a point only beyond its speedup's interval.
             let winner = point
                 .best
                 .iter()
-                .filter(|(_, (s, _))| *s > 1.0)
+                .filter(|(t, _)| point.lower.get(*t).is_some_and(|l| *l > 1.0))
                 .max_by(|a, b| a.1.0.total_cmp(&b.1.0));
             let technique = winner.map(|(t, _)| t.clone());
             if rows.last().is_some_and(|r| r.technique == technique) {
@@ -208,21 +223,24 @@ fn cost_point(group: &str, records: &[&Record], cpus: f64) -> Option<CostPoint> 
         .per_iteration;
     let base = sequential.median.point_ns;
     let mut best: BTreeMap<String, (f64, String)> = BTreeMap::new();
+    let mut lower: BTreeMap<String, f64> = BTreeMap::new();
     let mut at_cpus: BTreeMap<String, f64> = BTreeMap::new();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for r in records.iter().filter(|r| r.technique != BASELINE_TECHNIQUE) {
         *counts.entry(r.technique.as_str()).or_default() += 1;
     }
     for r in records.iter().filter(|r| r.technique != BASELINE_TECHNIQUE) {
-        let speedup = base / r.median.point_ns;
+        let Some(interval) = speedup_interval(records, r) else {
+            continue;
+        };
+        let speedup = interval.point;
         if !speedup.is_finite() {
             continue;
         }
-        let slot = best
-            .entry(r.technique.clone())
-            .or_insert((speedup, r.parameter.clone()));
-        if speedup > slot.0 {
-            *slot = (speedup, r.parameter.clone());
+        // The fewest workers at the best speedup.
+        if best.get(&r.technique).is_none_or(|(s, _)| speedup > *s) {
+            best.insert(r.technique.clone(), (speedup, r.parameter.clone()));
+            lower.insert(r.technique.clone(), interval.lower);
         }
         if r.parameter_value() == Some(cpus) || counts[r.technique.as_str()] == 1 {
             at_cpus.insert(r.technique.clone(), speedup);
@@ -235,6 +253,7 @@ fn cost_point(group: &str, records: &[&Record], cpus: f64) -> Option<CostPoint> 
         cost_ns: base / tasks,
         best,
         at_cpus,
+        lower,
     })
 }
 
@@ -279,6 +298,11 @@ pub(crate) mod tests {
             sample: None,
             stability: None,
             tier: None,
+            paired: None,
+            floor_ns: None,
+            threads: None,
+            workers: None,
+            marks: Vec::new(),
         }
     }
 
@@ -332,6 +356,7 @@ pub(crate) mod tests {
                 rustc: "r".into(),
                 fingerprint: "f".into(),
                 limits: None,
+                calibration: None,
             },
             benchmarks,
         }

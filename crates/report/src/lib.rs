@@ -66,7 +66,9 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod bounds;
 pub mod breakeven;
+pub mod calibration;
 pub mod chart;
 pub mod compare;
 pub mod contention;
@@ -81,6 +83,7 @@ pub mod machine;
 pub mod model;
 pub mod noise;
 pub mod page;
+pub mod paired;
 pub mod publish;
 pub mod pyperf;
 pub mod stats;

@@ -16,7 +16,9 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::model::{Contention, CpuTime, Estimate, Latency, Record, Sample, Throughput, kind_of};
+use crate::model::{
+    Calibration, Contention, CpuTime, Estimate, Latency, Record, Sample, Throughput, kind_of,
+};
 
 /// The suite's CPU-time file in criterion's folder (schema `cb-cpu-v1`).
 pub const CPU_FILE: &str = "cb-cpu.json";
@@ -26,6 +28,18 @@ pub const RUN_FILE: &str = "cb-run.json";
 /// The suite's file of the kind each technique declared, in criterion's folder
 /// (`{"schema": "cb-kinds-v1", "kinds": {"<group>/<function>": "thread"}}`).
 pub const KINDS_FILE: &str = "cb-kinds.json";
+
+/// The suite's file of the sequential baseline measured beside each sample of a map row
+/// (schema `cb-pairs-v1`; see `benches/paired.rs`).
+pub const PAIRS_FILE: &str = "cb-pairs.json";
+
+/// The suite's file of each CPU's speed at the start and the end of the run (schema
+/// `cb-calibration-v1`; see `benches/calibration.rs`).
+pub const CALIBRATION_FILE: &str = "cb-calibration.json";
+
+/// The suite's file of what each benchmark declared beside its kind: a waiting job's floor,
+/// the threads and the workers of the technique (schema `cb-declared-v1`).
+pub const DECLARED_FILE: &str = "cb-declared.json";
 
 /// The kinds a technique may declare.
 pub const KINDS: [&str; 4] = ["sequential", "thread", "process", "async"];
@@ -57,6 +71,8 @@ pub fn load_criterion(
     records.sort_by(|a, b| a.id.cmp(&b.id));
     merge_cpu(&criterion_dir.join(CPU_FILE), &mut records)?;
     merge_kinds(&criterion_dir.join(KINDS_FILE), &mut records)?;
+    merge_declared(&criterion_dir.join(DECLARED_FILE), &mut records)?;
+    crate::paired::merge_pairs(&criterion_dir.join(PAIRS_FILE), &mut records)?;
     for record in &mut records {
         if let Some(sample) = &record.sample {
             let fences = fences.get(&record.id).copied().flatten();
@@ -177,6 +193,11 @@ fn load_one(root: &Path, new_dir: &Path) -> Result<Record, Error> {
         sample,
         stability: None,
         tier: None,
+        paired: None,
+        floor_ns: None,
+        threads: None,
+        workers: None,
+        marks: Vec::new(),
     };
     // What the files hold together must make a record that can be written and read back:
     // a positive but tiny median gives an infinite throughput.
@@ -380,7 +401,13 @@ fn merge_kinds(path: &Path, records: &mut [Record]) -> Result<(), Error> {
             continue;
         };
         match kind.as_str().filter(|k| KINDS.contains(k)) {
-            Some(kind) => record.kind = kind.to_string(),
+            Some(kind) => {
+                record.kind = kind.to_string();
+                // A sequential technique runs on one thread by definition.
+                if kind == "sequential" {
+                    record.threads = Some(1);
+                }
+            }
             None => {
                 let expected = KINDS.join(", ");
                 let problem = format!("kind of {key} is {kind}, expected one of {expected}");
@@ -389,6 +416,67 @@ fn merge_kinds(path: &Path, records: &mut [Record]) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Adds what each benchmark declared from `cb-declared.json` (`{"declared": {id: {"floor_ns":
+/// ns, "threads": n, "workers": n}}}`, each field optional).
+fn merge_declared(path: &Path, records: &mut [Record]) -> Result<(), Error> {
+    if !path.is_file() {
+        return Ok(());
+    }
+    let doc = read_json(path)?;
+    let declared = doc.get("declared").and_then(Value::as_object);
+    let declared = declared.ok_or_else(|| Error::new(path, "no \"declared\" object"))?;
+    for record in records {
+        let Some(entry) = declared.get(&record.id) else {
+            continue;
+        };
+        let bad = |field: &str, v: &Value| {
+            Error::new(
+                path,
+                format!("{field} of {} is {v}, expected a number", record.id),
+            )
+        };
+        if let Some(v) = entry.get("floor_ns") {
+            let ns = v.as_f64().filter(|f| f.is_finite() && *f >= 0.0);
+            record.floor_ns = Some(ns.ok_or_else(|| bad("floor_ns", v))?);
+        }
+        if let Some(v) = entry.get("threads") {
+            record.threads = Some(v.as_u64().ok_or_else(|| bad("threads", v))?);
+        }
+        if let Some(v) = entry.get("workers") {
+            record.workers = Some(v.as_u64().ok_or_else(|| bad("workers", v))?);
+        }
+    }
+    Ok(())
+}
+
+/// The run's calibration from `cb-calibration.json`, when this run wrote it (at or after
+/// `since`).
+pub fn calibration(
+    criterion_dir: &Path,
+    since: Option<SystemTime>,
+) -> Result<Option<Calibration>, Error> {
+    let path = criterion_dir.join(CALIBRATION_FILE);
+    if !path.is_file() || since.is_some_and(|since| !written_since(&path, since)) {
+        return Ok(None);
+    }
+    let doc = read_json(&path)?;
+    match doc.get("schema").and_then(Value::as_str) {
+        Some("cb-calibration-v1") => {}
+        other => {
+            let problem =
+                format!("schema {other:?} is not supported (expected \"cb-calibration-v1\")");
+            return Err(Error::new(&path, problem));
+        }
+    }
+    let value = doc
+        .get("calibration")
+        .cloned()
+        .ok_or_else(|| Error::new(&path, "no \"calibration\" object"))?;
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(|e| Error::new(&path, format!("calibration does not read: {e}")))
 }
 
 /// criterion's page for the benchmark (`<bench dir>/report/index.html`), relative to the

@@ -57,6 +57,7 @@ pub fn this_machine() -> Machine {
         rustc: command_output("rustc", &["--version"]).unwrap_or_else(|| UNKNOWN.to_string()),
         fingerprint: String::new(),
         limits: Some(limits()),
+        calibration: None,
     };
     machine.fingerprint = fingerprint(&machine);
     machine

@@ -112,6 +112,32 @@ pub struct Machine {
     /// Absent in files written before it existed.
     #[serde(default)]
     pub limits: Option<Limits>,
+    /// Each CPU's speed at the start and the end of the run (absent in files written
+    /// before the calibration existed, and in Python files: those are not normalised).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<Calibration>,
+}
+
+/// The run's calibration: a short fixed single-thread measurement on each CPU the run may
+/// use (`host::calibrate`), taken before the first benchmark and after the last.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Calibration {
+    /// Before the first benchmark.
+    pub start: Vec<CpuCalibration>,
+    /// After the last benchmark (empty when the run stopped before its end).
+    #[serde(default)]
+    pub end: Vec<CpuCalibration>,
+}
+
+/// One CPU's calibration samples, nanoseconds per run of each kernel.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct CpuCalibration {
+    /// The CPU's number, as the kernel counts it.
+    pub cpu: u64,
+    /// The compute-bound kernel (a dependent integer chain in registers).
+    pub compute_ns: Vec<f64>,
+    /// The memory kernel (a sum over 16 MiB).
+    pub memory_ns: Vec<f64>,
 }
 
 /// What limits a run on its machine (issue 9). Each field is `null` where it could not be
@@ -331,6 +357,84 @@ pub struct Record {
     /// The pyperf tier a Python benchmark was timed in (`fast`, `medium`, `slow`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
+    /// The baseline measured beside this row's samples, and the speedup over it from the
+    /// pairs (map rows of a group with a sequential baseline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paired: Option<Paired>,
+    /// The least time one iteration can take, from the job's structure (the sleeps of a
+    /// waiting workload in a chain), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor_ns: Option<f64>,
+    /// The threads the technique declared it runs on (1 for a sequential technique), when it
+    /// declared a fixed number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<u64>,
+    /// The worker count the technique was started with, when it bounds the CPUs the row can
+    /// use; absent for a technique that spreads the work its own way (a thread per task).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workers: Option<u64>,
+    /// What a reader must know before trusting the row: a busy neighbour, a bound of physics
+    /// it breaks (see `bounds`). Empty for a clean row.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marks: Vec<Mark>,
+}
+
+/// The sequential baseline measured in the same interval as a row: after each sample of the
+/// row, the baseline ran for about as long, so a host whose speed drifts moves both.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Paired {
+    /// The baseline's technique id (`sequential`).
+    pub baseline: String,
+    /// The baseline's time per iteration beside each sample of the row, in the row's sample
+    /// order (`sample.times_ns`), nanoseconds.
+    pub baseline_ns: Vec<f64>,
+    /// Baseline / row over the pairs: the median of the per-pair ratios, with a 95% interval
+    /// of that median.
+    pub speedup: Ratio,
+}
+
+/// A ratio with its 95% interval.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Ratio {
+    /// The point estimate.
+    pub point: f64,
+    /// Lower bound of the interval.
+    pub lower: f64,
+    /// Upper bound of the interval.
+    pub upper: f64,
+}
+
+/// How much a mark weighs.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum MarkKind {
+    /// Measured beside a busy neighbour (others' or steal's share of the CPUs).
+    Busy,
+    /// Breaks a physical bound: a bug of the suite or a property of the machine, never a
+    /// finding; the page's answers leave the row out.
+    Implausible,
+    /// Beyond a bound that an honest effect can cross (a cache split across cores); shown,
+    /// not left out.
+    Warning,
+}
+
+/// One thing a reader must know about a row.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Mark {
+    /// How much it weighs.
+    pub kind: MarkKind,
+    /// The bound or measurement, with the figures: `speedup 2.23x above the ideal 2.00x of
+    /// 2 CPUs`.
+    pub what: String,
+    /// The likely cause.
+    pub cause: String,
+}
+
+impl Record {
+    /// Whether a mark says the row breaks a physical bound.
+    pub fn implausible(&self) -> bool {
+        self.marks.iter().any(|m| m.kind == MarkKind::Implausible)
+    }
 }
 
 impl Record {
@@ -512,6 +616,14 @@ impl Record {
         }
         if let Some(s) = &mut r.stability {
             s.cv = six(s.cv);
+        }
+        if let Some(p) = &mut r.paired {
+            p.baseline_ns.iter_mut().for_each(|t| *t = six(*t));
+            p.speedup = Ratio {
+                point: six(p.speedup.point),
+                lower: six(p.speedup.lower),
+                upper: six(p.speedup.upper),
+            };
         }
         r
     }

@@ -118,6 +118,7 @@ pub fn publish(options: &PublishOptions) -> Result<Published, Error> {
         limits.contention = crate::load::run_contention(&options.criterion_dir, options.since)?
             .map(crate::model::Contention::rounded);
     }
+    machine.calibration = crate::load::calibration(&options.criterion_dir, options.since)?;
     let (time_utc, compact) = machine::utc_stamps(SystemTime::now());
     let id = format!("{compact}-{}", slug(&machine.label));
     let run = Run {
@@ -132,12 +133,13 @@ pub fn publish(options: &PublishOptions) -> Result<Published, Error> {
         python: None,
         partial: options.partial.clone(),
     };
-    let results = Results {
+    let mut results = Results {
         schema: SCHEMA.to_string(),
         run,
         machine,
         benchmarks,
     };
+    crate::bounds::mark(&mut results);
     results
         .validate()
         .map_err(|p| Error::new(&options.criterion_dir, p))?;

@@ -208,29 +208,17 @@ fn record(bench: &Value, common: &Map<String, Value>) -> Result<(Record, String)
             times_ns: values.iter().map(|v| v * loops).collect(),
         }),
         tier: Some(tier),
+        paired: None,
+        floor_ns: None,
+        threads: None,
+        workers: None,
+        marks: Vec::new(),
     };
     Ok((record, how))
 }
 
-/// The median with a distribution-free 95% interval: the order statistics
-/// `n/2 -+ 0.98 sqrt(n)` (the normal approximation of the binomial), clamped to the data.
 fn median(values: &[f64]) -> Estimate {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len();
-    let point = if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-    };
-    let half = 0.98 * (n as f64).sqrt();
-    let lo = ((n as f64 / 2.0 - half).floor().max(0.0) as usize).min(n - 1);
-    let hi = ((n as f64 / 2.0 + half).ceil() as usize).min(n - 1);
-    Estimate {
-        point_ns: point,
-        lower_ns: sorted[lo].min(point),
-        upper_ns: sorted[hi].max(point),
-    }
+    crate::stats::median_interval(values)
 }
 
 fn mean(values: &[f64]) -> Estimate {

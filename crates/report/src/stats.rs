@@ -20,7 +20,7 @@
 //! or more than [`UNSTABLE_SEVERE`] of its samples are severe outliers; the likely cause is
 //! named ([`stability`]).
 
-use crate::model::{Contention, Outliers, Sample, Stability};
+use crate::model::{Contention, Estimate, Outliers, Sample, Stability};
 
 /// Fewer samples than this in either run: no verdict (criterion's quick mode keeps 2; the
 /// suite's slowest benchmarks keep 10).
@@ -117,6 +117,31 @@ fn bootstrap_interval(reference: &[f64], other: &[f64]) -> (f64, f64) {
     ratios.sort_by(f64::total_cmp);
     let at = |q: f64| ratios[((RESAMPLES - 1) as f64 * q).round() as usize];
     (at(0.025), at(0.975))
+}
+
+/// The median of a non-empty set with a distribution-free 95% interval: the order
+/// statistics `n/2 -+ 0.98 sqrt(n)` (the normal approximation of the binomial), clamped to
+/// the data.
+pub fn median_interval(values: &[f64]) -> Estimate {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    if n == 0 {
+        return Estimate {
+            point_ns: f64::NAN,
+            lower_ns: f64::NAN,
+            upper_ns: f64::NAN,
+        };
+    }
+    let point = median_in_place(&mut sorted);
+    let half = 0.98 * (n as f64).sqrt();
+    let lo = ((n as f64 / 2.0 - half).floor().max(0.0) as usize).min(n - 1);
+    let hi = ((n as f64 / 2.0 + half).ceil() as usize).min(n - 1);
+    Estimate {
+        point_ns: point,
+        lower_ns: sorted[lo].min(point),
+        upper_ns: sorted[hi].max(point),
+    }
 }
 
 /// The median of a non-empty set.

@@ -146,6 +146,11 @@ fn record() -> impl Strategy<Value = Record> {
                 sample: None,
                 stability: None,
                 tier: None,
+                paired: None,
+                floor_ns: None,
+                threads: None,
+                workers: None,
+                marks: Vec::new(),
             },
         )
 }
@@ -169,6 +174,7 @@ fn machine() -> impl Strategy<Value = Machine> {
                 rustc,
                 fingerprint,
                 limits: None,
+                calibration: None,
             },
         )
 }
@@ -420,6 +426,7 @@ proptest! {
                         rustc: "r".into(),
                         fingerprint: "f".into(),
                         limits: None,
+                        calibration: None,
                     },
                     benchmarks: records,
                 };
@@ -523,6 +530,11 @@ fn two_runs() -> impl Strategy<Value = (Results, Results)> {
                     sample: None,
                     stability: None,
                     tier: None,
+                    paired: None,
+                    floor_ns: None,
+                    threads: None,
+                    workers: None,
+                    marks: Vec::new(),
                 }
             };
             for (n, (side, group, technique, param, ta, tb)) in entries {

@@ -17,6 +17,10 @@ impl MapTechnique for Sequential {
         Kind::Sequential
     }
 
+    fn threads(&self, _workers: NonZeroUsize) -> Option<usize> {
+        Some(1)
+    }
+
     fn sweeps_workers(&self) -> bool {
         false
     }

@@ -60,6 +60,14 @@ pub trait Job {
     /// workers' common start until the last one finished): what the bench reports.
     fn check(&self, report: &Self::Report) -> Result<Duration, Mismatch>;
 
+    /// The least time the report can carry for a technique whose clock ticks every
+    /// `timer_resolution`, from the job's structure (holds in a chain); `None` for a job
+    /// that has no such floor. A row below it breaks a physical bound.
+    fn floor(&self, timer_resolution: Duration) -> Option<Duration> {
+        let _ = timer_resolution;
+        None
+    }
+
     /// A line worth printing after the verifying run (how far a run is from its floor), for
     /// a technique whose clock ticks every `timer_resolution`; none by default.
     fn note(&self, report: &Self::Report, timer_resolution: Duration) -> Option<String> {
@@ -106,6 +114,15 @@ pub trait MapTechnique: Send + Sync {
 
     /// What the technique pays for.
     fn kind(&self) -> Kind;
+
+    /// The threads the tasks run on when started with `workers`, when the technique fixes
+    /// that number (1 for the sequential baseline and a current-thread runtime); `None`
+    /// when it does not say (pools have helper threads, a thread per task has one a task).
+    /// The report holds a one-thread row to at most one core busy.
+    fn threads(&self, workers: NonZeroUsize) -> Option<usize> {
+        let _ = workers;
+        None
+    }
 
     /// Whether the worker count changes anything. The sequential baseline says `false`
     /// and is measured at one worker only.

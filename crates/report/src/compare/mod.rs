@@ -38,7 +38,9 @@ pub struct Input {
 pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
     let mut inputs = Vec::new();
     for path in paths {
-        let results = Results::read(path)?;
+        let mut results = Results::read(path)?;
+        // Each file is judged against its own machine's bounds.
+        crate::bounds::mark(&mut results);
         inputs.push(Input {
             path: path.clone(),
             name: results.machine.label.clone(),

@@ -58,10 +58,7 @@ impl Answer {
     /// "What to use on this machine": the opening section, built from the break-even
     /// points, the ladder and the headline `fastest` sentences passed in.
     pub(super) fn summary(&self, results: &Results, more: &[Markup]) -> Markup {
-        let cores = results
-            .machine
-            .logical_cores
-            .map_or("an unknown number of".to_string(), |c| c.to_string());
+        let cores = results.machine.run_cpus();
         let rung = |name: &str| {
             self.rungs
                 .iter()
@@ -88,7 +85,7 @@ impl Answer {
             h2 id="answer" { "What to use on this machine" } "\n"
             p {
                 "Measured on " (results.machine.label) " (" (results.machine.cpu_model) ", "
-                (cores) " logical CPUs), preset " (results.run.preset) ". Every answer was verified before timing."
+                (cores) " CPUs for this run), preset " (results.run.preset) ". Every answer was verified before timing."
             } "\n"
             ul {
                 @if let Some(sweep) = &self.sweep {
@@ -101,6 +98,12 @@ impl Answer {
                                 None => { "stay " b { "sequential" } ": no technique beats it at this task cost." }
                             }
                             " " a href={ "#" (BREAKEVEN) } { "(break-even chart)" }
+                        }
+                    }
+                    @if !sweep.left_out.is_empty() {
+                        li {
+                            "Left out of these answers: " (sweep.left_out.len()) " row(s) of the sweep marked implausible ("
+                            (sweep.left_out.join(", ")) "); see their marks in the tables below."
                         }
                     }
                     @if let Some((t, c)) = sweep.curves.iter().find(|(t, _)| t.starts_with("process-pool")) {
@@ -134,8 +137,21 @@ impl Answer {
     /// The headline and fit sentences of the summary: the largest speedup of the map family's
     /// CPU work (outside the grain sweep and the sleeping tasks) and what the scaling laws say about it.
     pub(super) fn headline_sentences(results: &Results) -> Vec<Markup> {
-        let cpus = results.machine.logical_cores.unwrap_or(1) as f64;
-        let groups = by_group(&results.benchmarks);
+        let cpus = results.machine.run_cpus() as f64;
+        // A row that breaks a physical bound is never the headline.
+        let plausible: Vec<crate::model::Record> = results
+            .benchmarks
+            .iter()
+            .filter(|r| !r.implausible())
+            .cloned()
+            .collect();
+        let left_out: Vec<&str> = results
+            .benchmarks
+            .iter()
+            .filter(|r| r.implausible() && r.family == "map" && !r.group.starts_with("map/grain-"))
+            .map(|r| r.id.as_str())
+            .collect();
+        let groups = by_group(&plausible);
         let best = groups
             .iter()
             // CPU work only: the grain sweep has its own sentences, and sleeping tasks are not CPU.
@@ -163,6 +179,12 @@ impl Answer {
             (format_ratio(s)) " (parameter " (top.parameter) ", " (format_time(top.median.point_ns)) ")."
             " " a href=(link) { "(its charts)" }
         }];
+        if !left_out.is_empty() {
+            out.push(html! {
+                "Left out of that answer: " (left_out.len()) " row(s) marked implausible ("
+                (left_out.join(", ")) ")."
+            });
+        }
         if let Some(fit) = fit {
             out.push(html! {
             "Scaling laws on " (group) ": " (fit.sentence()) "." " " a href=(link) { "(scaling chart)" }

@@ -3,10 +3,10 @@
 use maud::{Markup, html};
 
 use super::{Beside, fits};
-use crate::analysis::{self, best_per_technique, by_group, format_ratio, format_time, speedup};
+use crate::analysis::{self, best_per_technique, by_group, format_ratio, format_time};
 use crate::chart::{self, Chart, Palette};
 use crate::html::{cell, figure, none, slug, table};
-use crate::model::{Record, Results};
+use crate::model::{MarkKind, Record, Results};
 /// One workload: its charts and the table of every benchmark.
 pub(super) fn group_section(
     results: &Results,
@@ -31,7 +31,7 @@ pub(super) fn group_section(
         palette,
     )?];
     // Worker counts are the map family's parameter: fit the scaling laws there.
-    let cpus = results.machine.logical_cores.unwrap_or(1) as f64;
+    let cpus = results.machine.run_cpus() as f64;
     let fits = match records.first().is_some_and(|r| r.family == "map") {
         true => fits::fits(records, cpus),
         false => Vec::new(),
@@ -127,7 +127,16 @@ fn record_row(
                 t.unit
             ))
         }),
-        speedup(group, r).map_or_else(none, |s| cell(format_ratio(s))),
+        analysis::speedup_interval(group, r).map_or_else(none, |s| {
+            html! {
+                (format_ratio(s.point))
+                @if r.paired.is_some() {
+                    " " span class="note" title="paired: the baseline ran beside each sample" {
+                        "[" (analysis::three_digits(s.lower)) ", " (analysis::three_digits(s.upper)) "]"
+                    }
+                }
+            }
+        }),
         r.cpu
             .as_ref()
             .map_or_else(none, |c| cell(analysis::three_digits(c.cores_busy))),
@@ -152,16 +161,27 @@ fn record_row(
     row
 }
 
-/// The CV of the samples, with a mark when unstable (the likely cause as its title) and one
-/// when measured beside a busy neighbour.
+/// The CV of the samples, with a mark when unstable (the likely cause as its title), then
+/// the row's marks (busy, implausible, warning), each with its figures and cause as its
+/// title.
 fn stability(r: &Record) -> Markup {
-    let busy = r.contention.filter(|c| c.busy());
     html! {
         @if let Some(s) = &r.stability {
             span class="num" { "CV " (analysis::three_digits(s.cv * 100.0)) "%" }
             @if let Some(cause) = &s.unstable { " " span class="bad" title=(cause) { "unstable" } }
         } @else { "–" }
-        @if let Some(c) = busy { " " span class="bad" title=(c.describe()) { "busy" } }
+        @for m in &r.marks {
+            " " span class="bad" title={ (m.what) ": " (m.cause) } { (mark_label(m.kind)) }
+        }
+    }
+}
+
+/// The word a mark shows as.
+pub(crate) fn mark_label(kind: MarkKind) -> &'static str {
+    match kind {
+        MarkKind::Busy => "busy",
+        MarkKind::Implausible => "implausible",
+        MarkKind::Warning => "above ideal",
     }
 }
 

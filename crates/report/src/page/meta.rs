@@ -96,8 +96,44 @@ pub fn machine_rows() -> Vec<(&'static str, Box<dyn Fn(&Machine) -> String>)> {
         ("arch", Box::new(|m: &Machine| m.arch.clone())),
         ("rustc", Box::new(|m: &Machine| m.rustc.clone())),
         ("fingerprint", Box::new(|m: &Machine| m.fingerprint.clone())),
+        ("CPU speed", Box::new(cpu_speed)),
     ];
     hardware.into_iter().chain(limit_rows()).collect()
+}
+
+/// Each CPU's calibration (compute and memory kernels, medians) at the start, whether the
+/// CPUs differ and whether the host drifted by the end, each beyond the calibration's spread.
+fn cpu_speed(m: &Machine) -> String {
+    let Some(c) = &m.calibration else {
+        return "not calibrated (a file from before the calibration, or a Python run)".into();
+    };
+    let per_cpu: Vec<String> = crate::calibration::speeds(&c.start)
+        .iter()
+        .map(|s| {
+            format!(
+                "CPU {} {} / {}",
+                s.cpu,
+                crate::analysis::format_time(s.compute_ns),
+                crate::analysis::format_time(s.memory_ns)
+            )
+        })
+        .collect();
+    let spread = format!("spread {:.1}%", c.noise() * 100.0);
+    let cpus = c
+        .unequal()
+        .unwrap_or_else(|| "CPUs alike within the spread".to_string());
+    let drift = match (c.drifting(), c.drift()) {
+        (Some(d), _) => format!("DRIFTING: {d}"),
+        (None, Some((compute, _))) => format!(
+            "end of run {:+.1}% (compute), within the spread",
+            (compute - 1.0) * 100.0
+        ),
+        (None, None) => "no end calibration".to_string(),
+    };
+    format!(
+        "compute / memory kernel at the start: {}; {spread}; {cpus}; {drift}",
+        per_cpu.join(", ")
+    )
 }
 
 /// The names of the rows about what limited a run rather than the hardware.

@@ -57,6 +57,10 @@ pub fn render_index_with(
     python: Option<Beside<'_>>,
     charts_dir: &str,
 ) -> Result<Page, String> {
+    // Every file is judged against its machine's bounds as it is rendered, whatever wrote it.
+    let mut marked = results.clone();
+    crate::bounds::mark(&mut marked);
+    let results = &marked;
     let families = by_family(&results.benchmarks);
     let palette = Palette::for_sets(families.values().map(|groups| {
         groups

@@ -132,6 +132,19 @@ impl MapJob {
         self.workload.id()
     }
 
+    /// The least time one run can take with `workers` tasks at a time (`None`: every task
+    /// may run at once), when the job waits rather than computes: the sleeping tasks, in
+    /// `ceil(tasks / workers)` rounds of one sleep. `None` for the compute-bound workloads.
+    pub fn floor(&self, workers: Option<usize>) -> Option<std::time::Duration> {
+        match self.workload {
+            MapWorkload::Sleep(sleep::Sleep { tasks, ms }) => {
+                let rounds = workers.map_or(1, |w| tasks.div_ceil(w.max(1) as u64));
+                Some(std::time::Duration::from_millis(ms * rounds))
+            }
+            _ => None,
+        }
+    }
+
     /// The tasks, in input order.
     pub fn tasks(&self) -> &Arc<[Task]> {
         &self.tasks

@@ -148,6 +148,10 @@ impl Drop for Inside<'_> {
 impl Job for LimitedResourceJob {
     type Report = LimitedResourceReport;
 
+    fn floor(&self, timer_resolution: Duration) -> Option<Duration> {
+        Some(self.floor_with_timer(timer_resolution))
+    }
+
     fn id(&self) -> String {
         LimitedResourceJob::id(self)
     }

@@ -1,0 +1,236 @@
+//! A run's calibration read back: each CPU's speed, whether the CPUs differ, whether the
+//! host drifted between the start and the end of the run, and the ideal speedup the CPUs
+//! allow. Every difference is reported only beyond the calibration's own spread.
+//!
+//! The spread of one CPU's kernel is the relative range of its samples without the highest
+//! and the lowest (with five samples or more: one preempted sample says nothing of the
+//! CPU); the calibration's spread is the largest of those, at the start and the end.
+
+use crate::analysis::format_time;
+use crate::model::{Calibration, CpuCalibration, Machine};
+
+/// One CPU at one end of the run: the median time of each kernel.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CpuSpeed {
+    /// The CPU's number.
+    pub cpu: u64,
+    /// Median time of the compute kernel, nanoseconds.
+    pub compute_ns: f64,
+    /// Median time of the memory kernel, nanoseconds.
+    pub memory_ns: f64,
+}
+
+fn median(values: &[f64]) -> f64 {
+    crate::stats::median(values)
+}
+
+/// The relative spread of one set of samples (see the module's docs).
+pub fn spread(values: &[f64]) -> f64 {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    v.sort_by(f64::total_cmp);
+    if v.len() >= 5 {
+        v = v[1..v.len() - 1].to_vec();
+    }
+    match (v.first(), v.last()) {
+        (Some(lo), Some(hi)) if *lo > 0.0 => (hi - lo) / median(&v),
+        _ => 0.0,
+    }
+}
+
+/// Each CPU's medians, in CPU order.
+pub fn speeds(cpus: &[CpuCalibration]) -> Vec<CpuSpeed> {
+    cpus.iter()
+        .filter(|c| !c.compute_ns.is_empty() && !c.memory_ns.is_empty())
+        .map(|c| CpuSpeed {
+            cpu: c.cpu,
+            compute_ns: median(&c.compute_ns),
+            memory_ns: median(&c.memory_ns),
+        })
+        .collect()
+}
+
+impl Calibration {
+    /// The calibration's own spread: the largest relative spread of any CPU's kernel, at the
+    /// start or the end.
+    pub fn noise(&self) -> f64 {
+        self.start
+            .iter()
+            .chain(&self.end)
+            .flat_map(|c| [spread(&c.compute_ns), spread(&c.memory_ns)])
+            .fold(0.0, f64::max)
+    }
+
+    /// Whether the CPUs differ in speed beyond the spread, said with the figures: `CPU 3's
+    /// compute kernel takes 1.38x CPU 0's (spread 4.1%)`. From the start's calibration.
+    pub fn unequal(&self) -> Option<String> {
+        let speeds = speeds(&self.start);
+        let noise = self.noise();
+        let pick = |f: fn(&CpuSpeed) -> f64, name: &str| {
+            let fastest = speeds.iter().min_by(|a, b| f(a).total_cmp(&f(b)))?;
+            let slowest = speeds.iter().max_by(|a, b| f(a).total_cmp(&f(b)))?;
+            let ratio = f(slowest) / f(fastest);
+            (ratio - 1.0 > noise).then(|| {
+                format!(
+                    "CPU {}'s {name} kernel takes {:.2}x CPU {}'s ({} against {}; spread {:.1}%)",
+                    slowest.cpu,
+                    ratio,
+                    fastest.cpu,
+                    format_time(f(slowest)),
+                    format_time(f(fastest)),
+                    noise * 100.0
+                )
+            })
+        };
+        pick(|s| s.compute_ns, "compute").or_else(|| pick(|s| s.memory_ns, "memory"))
+    }
+
+    /// How the host's speed moved from the start to the end of the run, per kernel: the
+    /// median over CPUs of end time / start time (above 1: slower at the end). `None` without
+    /// an end calibration.
+    pub fn drift(&self) -> Option<(f64, f64)> {
+        let (start, end) = (speeds(&self.start), speeds(&self.end));
+        let ratios = |f: fn(&CpuSpeed) -> f64| -> Vec<f64> {
+            start
+                .iter()
+                .filter_map(|s| end.iter().find(|e| e.cpu == s.cpu).map(|e| f(e) / f(s)))
+                .collect()
+        };
+        let (compute, memory) = (ratios(|s| s.compute_ns), ratios(|s| s.memory_ns));
+        (!compute.is_empty()).then(|| (median(&compute), median(&memory)))
+    }
+
+    /// The drift said in words when it is beyond the spread: `the host was 12% slower at the
+    /// end of the run than at its start (compute kernel; spread 3.0%)`.
+    pub fn drifting(&self) -> Option<String> {
+        let (compute, memory) = self.drift()?;
+        let noise = self.noise();
+        let (ratio, kernel) = if (compute - 1.0).abs() >= (memory - 1.0).abs() {
+            (compute, "compute")
+        } else {
+            (memory, "memory")
+        };
+        ((ratio - 1.0).abs() > noise).then(|| {
+            let how = if ratio > 1.0 { "slower" } else { "faster" };
+            format!(
+                "the host was {:.0}% {how} at the end of the run than at its start ({kernel} \
+                 kernel; spread {:.1}%)",
+                (ratio - 1.0).abs() * 100.0,
+                noise * 100.0
+            )
+        })
+    }
+
+    /// The most a compute-bound row at `workers` workers can gain over one CPU on `cpus`
+    /// CPUs: `min(workers, cpus)` when the CPUs are alike; when they differ beyond the
+    /// spread, the speed of the `min(workers, cpus)` fastest CPUs over the slowest one's
+    /// (the baseline may have run on it).
+    pub fn ideal_speedup(&self, workers: f64, cpus: f64) -> f64 {
+        let n = workers.min(cpus).max(1.0);
+        if self.unequal().is_none() {
+            return n;
+        }
+        let mut speed: Vec<f64> = speeds(&self.start)
+            .iter()
+            .map(|s| 1.0 / s.compute_ns)
+            .collect();
+        speed.sort_by(|a, b| b.total_cmp(a));
+        let Some(&slowest) = speed.last() else {
+            return n;
+        };
+        let whole = n.floor() as usize;
+        let mut sum: f64 = speed.iter().take(whole).sum();
+        if let Some(next) = speed.get(whole) {
+            sum += next * (n - whole as f64);
+        }
+        sum / slowest
+    }
+}
+
+impl Machine {
+    /// The CPUs the run could use (`limits.effective_cpus`), else the logical cores, at
+    /// least 1: what every "ideal" and "full CPU count" of the report means.
+    pub fn run_cpus(&self) -> u64 {
+        self.limits
+            .as_ref()
+            .and_then(|l| l.effective_cpus)
+            .or(self.logical_cores)
+            .unwrap_or(1)
+            .max(1)
+    }
+
+    /// The ideal speedup of a compute-bound row at `workers` workers on this run's CPUs
+    /// ([`Calibration::ideal_speedup`]; `min(workers, CPUs)` without a calibration).
+    pub fn ideal_speedup(&self, workers: f64) -> f64 {
+        let cpus = self.run_cpus() as f64;
+        match &self.calibration {
+            Some(c) => c.ideal_speedup(workers, cpus),
+            None => workers.min(cpus).max(1.0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cpu(cpu: u64, compute: f64, memory: f64) -> CpuCalibration {
+        let around = |t: f64| vec![t * 0.99, t, t * 1.01, t, t * 1.005];
+        CpuCalibration {
+            cpu,
+            compute_ns: around(compute),
+            memory_ns: around(memory),
+        }
+    }
+
+    #[test]
+    fn alike_cpus_give_the_worker_count_as_ideal() {
+        let c = Calibration {
+            start: vec![cpu(0, 2e6, 3e6), cpu(1, 2.004e6, 3e6)],
+            end: vec![cpu(0, 2e6, 3e6), cpu(1, 2e6, 3e6)],
+        };
+        assert_eq!(c.unequal(), None, "0.2% apart is within the spread");
+        assert_eq!(c.drifting(), None);
+        assert_eq!(c.ideal_speedup(4.0, 2.0), 2.0);
+        assert_eq!(c.ideal_speedup(1.0, 2.0), 1.0);
+    }
+
+    #[test]
+    fn a_hybrid_machine_counts_its_fast_cores() {
+        // Two performance cores and two efficiency cores at half their speed.
+        let c = Calibration {
+            start: vec![
+                cpu(0, 1e6, 2e6),
+                cpu(1, 1e6, 2e6),
+                cpu(2, 2e6, 3e6),
+                cpu(3, 2e6, 3e6),
+            ],
+            end: Vec::new(),
+        };
+        assert!(c.unequal().unwrap().contains("2.00x"), "{:?}", c.unequal());
+        // Against the slowest CPU: two fast ones give 4x, all four 6x.
+        assert!((c.ideal_speedup(2.0, 4.0) - 4.0).abs() < 1e-9);
+        assert!((c.ideal_speedup(8.0, 4.0) - 6.0).abs() < 1e-9);
+        assert_eq!(c.drift(), None);
+    }
+
+    #[test]
+    fn a_host_that_slowed_down_is_drifting() {
+        let c = Calibration {
+            start: vec![cpu(0, 2e6, 3e6), cpu(1, 2e6, 3e6)],
+            end: vec![cpu(0, 2.4e6, 3.3e6), cpu(1, 2.4e6, 3.3e6)],
+        };
+        let (compute, memory) = c.drift().unwrap();
+        assert!((compute - 1.2).abs() < 1e-9 && (memory - 1.1).abs() < 1e-9);
+        assert!(
+            c.drifting().unwrap().contains("20% slower"),
+            "{:?}",
+            c.drifting()
+        );
+    }
+
+    #[test]
+    fn one_preempted_sample_does_not_widen_the_spread() {
+        assert!(spread(&[100.0, 101.0, 100.0, 500.0, 100.5]) < 0.02);
+        assert!((spread(&[100.0, 110.0, 105.0]) - 0.1 / 1.05).abs() < 1e-9);
+    }
+}
