@@ -86,11 +86,18 @@ fn busy(r: &Record) -> Option<Mark> {
     })
 }
 
-/// The ideal the row's speedup is held to, and the worker count it comes from.
-fn ideal_for(machine: &Machine, r: &Record) -> (f64, f64) {
+/// The ideal the row's speedup is held to, and the worker count it comes from: the workers
+/// the technique declared; in a file from before the declarations, the parameter of a
+/// technique measured at several counts in the group. A technique that does not bound its
+/// CPUs (a thread per task) may use them all.
+fn ideal_for(machine: &Machine, group: &[&Record], r: &Record) -> (f64, f64) {
     let cpus = machine.run_cpus() as f64;
-    // A technique that does not bound its CPUs (a thread per task) may use them all.
-    let workers = r.workers.map_or(cpus, |w| w as f64);
+    let sweeps = || group.iter().filter(|o| o.technique == r.technique).count() > 1;
+    let workers = match (r.workers, r.parameter_value()) {
+        (Some(w), _) => w as f64,
+        (None, Some(p)) if sweeps() => p,
+        _ => cpus,
+    };
     (machine.ideal_speedup(workers), workers)
 }
 
@@ -107,7 +114,7 @@ fn speedup_bound(machine: &Machine, group: &[&Record], r: &Record) -> Option<Mar
         lower,
         upper,
     } = speedup_interval(group, r)?;
-    let (ideal, workers) = ideal_for(machine, r);
+    let (ideal, workers) = ideal_for(machine, group, r);
     if lower <= ideal {
         return None;
     }
@@ -235,4 +242,227 @@ pub fn implausible_ids(records: &[&Record]) -> Vec<String> {
         .filter(|r| r.implausible())
         .map(|r| r.id.clone())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grain::Sweep;
+    use crate::grain::tests::{record, synthetic};
+    use crate::model::{Contention, CpuTime, Throughput};
+
+    fn marked(mut results: Results) -> Results {
+        mark(&mut results);
+        results
+    }
+
+    fn marks_of<'a>(results: &'a Results, id: &str) -> &'a [Mark] {
+        let r = results.benchmarks.iter().find(|r| r.id == id);
+        &r.unwrap_or_else(|| panic!("no {id}")).marks
+    }
+
+    fn only_kind(marks: &[Mark]) -> Option<MarkKind> {
+        assert!(marks.len() <= 1, "{marks:?}");
+        marks.first().map(|m| m.kind)
+    }
+
+    /// The synthetic sweep plus one doctored row.
+    fn with(row: Record) -> Results {
+        let mut results = synthetic();
+        results.benchmarks.retain(|r| r.id != row.id);
+        results.benchmarks.push(row);
+        results.benchmarks.sort_by(|a, b| a.id.cmp(&b.id));
+        results
+    }
+
+    #[test]
+    fn the_clean_sweep_has_no_marks() {
+        let results = marked(synthetic());
+        let marked: Vec<&str> = results
+            .benchmarks
+            .iter()
+            .filter(|r| !r.marks.is_empty())
+            .map(|r| r.id.as_str())
+            .collect();
+        assert!(marked.is_empty(), "{marked:?}");
+    }
+
+    #[test]
+    fn a_speedup_above_the_cpus_is_implausible_and_the_advice_leaves_it_out() {
+        // rayon at 4 workers on 2 CPUs, 3x faster than sequential at 100 us tasks.
+        let w = "grain-100us-n200";
+        let seq = 100_000.0 * 1.1 * 200.0;
+        let results = marked(with(record(w, "rayon", 4, seq / 3.0, 200.0)));
+        let id = format!("map/{w}/rayon/4");
+        let marks = marks_of(&results, &id);
+        assert_eq!(only_kind(marks), Some(MarkKind::Implausible));
+        assert!(
+            marks[0].what.contains("ideal 2.00x of 4 workers on 2 CPUs"),
+            "{marks:?}"
+        );
+        let sweep = Sweep::from_results(&results).unwrap();
+        assert_eq!(sweep.left_out, vec![id]);
+        let point = sweep.points.iter().find(|p| p.nominal == "100us").unwrap();
+        assert!(point.best["rayon"].0 < 2.01, "{:?}", point.best["rayon"]);
+        assert!(sweep.advice().iter().all(|a| a.speedup < 2.01));
+    }
+
+    #[test]
+    fn a_cache_split_above_the_cpus_is_a_warning() {
+        let w = "grain-100us-n200-p64kib";
+        let results = marked(with(record(w, "rayon", 2, 200.0 * 120_000.0 / 2.5, 200.0)));
+        let marks = marks_of(&results, &format!("map/{w}/rayon/2"));
+        assert_eq!(only_kind(marks), Some(MarkKind::Warning));
+        assert!(!results.benchmarks.iter().any(Record::implausible));
+    }
+
+    #[test]
+    fn one_worker_beating_the_baseline_is_implausible() {
+        let w = "grain-10us-n2000";
+        let seq = 10_000.0 * 1.1 * 2000.0;
+        let results = marked(with(record(w, "rayon", 1, seq / 1.3, 2000.0)));
+        let marks = marks_of(&results, &format!("map/{w}/rayon/1"));
+        assert_eq!(only_kind(marks), Some(MarkKind::Implausible));
+        assert!(marks[0].what.contains("at one worker"), "{marks:?}");
+    }
+
+    #[test]
+    fn the_paired_interval_decides_not_the_point() {
+        // 2.05x on 2 CPUs, but the pairs' interval reaches below 2: not marked.
+        let w = "grain-100us-n200";
+        let seq = 100_000.0 * 1.1 * 200.0;
+        let mut row = record(w, "rayon", 2, seq / 2.05, 200.0);
+        row.paired = Some(crate::model::Paired {
+            baseline: "sequential".into(),
+            baseline_ns: vec![seq; 10],
+            speedup: Ratio {
+                point: 2.05,
+                lower: 1.97,
+                upper: 2.12,
+            },
+        });
+        let results = marked(with(row.clone()));
+        assert!(marks_of(&results, &row.id).is_empty());
+        row.paired.as_mut().unwrap().speedup.lower = 2.02;
+        let results = marked(with(row.clone()));
+        assert_eq!(
+            only_kind(marks_of(&results, &row.id)),
+            Some(MarkKind::Implausible)
+        );
+    }
+
+    #[test]
+    fn unequal_cpus_raise_the_ideal() {
+        use crate::model::{Calibration, CpuCalibration};
+        let cpu = |cpu, t: f64| CpuCalibration {
+            cpu,
+            compute_ns: vec![t; 5],
+            memory_ns: vec![t; 5],
+        };
+        // CPU 1 at half the speed: against it, both CPUs give 3x.
+        let w = "grain-100us-n200";
+        let seq = 100_000.0 * 1.1 * 200.0;
+        let mut results = with(record(w, "rayon", 2, seq / 2.5, 200.0));
+        results.machine.calibration = Some(Calibration {
+            start: vec![cpu(0, 1e6), cpu(1, 2e6)],
+            end: Vec::new(),
+        });
+        let results = marked(results);
+        assert!(marks_of(&results, &format!("map/{w}/rayon/2")).is_empty());
+    }
+
+    #[test]
+    fn a_waiting_row_below_its_floor_is_implausible() {
+        let mut row = record("sleep-5x20ms", "thread-pool", 3, 39e6, 5.0);
+        row.floor_ns = Some(40e6);
+        let results = marked(with(row.clone()));
+        let marks = marks_of(&results, &row.id);
+        assert_eq!(only_kind(marks), Some(MarkKind::Implausible));
+        assert!(
+            marks[0].what.contains("below the job's floor 40.0 ms"),
+            "{marks:?}"
+        );
+        row.median.point_ns = 40.2e6;
+        assert!(marks_of(&marked(with(row.clone())), &row.id).is_empty());
+    }
+
+    #[test]
+    fn a_server_above_the_generators_ceiling_is_implausible() {
+        let requests = |r: &mut Record, n: f64| {
+            r.group = format!("io/{}", r.workload);
+            r.family = "io".into();
+            r.id = format!("{}/{}/{}", r.group, r.technique, r.parameter);
+            r.throughput = Some(Throughput {
+                unit: "elements".into(),
+                per_iteration: n,
+                per_second: n / r.median.point_ns * 1e9,
+            });
+        };
+        // The generator's ceiling: 10k requests in 100 ms (100k req/s); the server: 10k in 80 ms.
+        let mut ceiling = record("loadgen-ceiling", "canned", 16, 100e6, 1.0);
+        requests(&mut ceiling, 10_000.0);
+        let mut server = record("web-server", "tokio-hyper", 16, 80e6, 1.0);
+        requests(&mut server, 10_000.0);
+        let mut results = with(ceiling);
+        results.benchmarks.push(server.clone());
+        let results = marked(results);
+        let marks = marks_of(&results, &server.id);
+        assert_eq!(only_kind(marks), Some(MarkKind::Implausible));
+        assert!(
+            marks[0].what.contains("io/loadgen-ceiling/canned/16"),
+            "{marks:?}"
+        );
+    }
+
+    #[test]
+    fn more_cores_busy_than_cpus_or_than_one_thread_is_implausible() {
+        let cpu = |cores: f64| CpuTime {
+            iterations: 10,
+            wall_ns: 1e9,
+            cpu_ns: cores * 1e9,
+            cores_busy: cores,
+        };
+        let w = "grain-100us-n200";
+        let seq = 100_000.0 * 1.1 * 200.0;
+        let mut row = record(w, "rayon", 2, seq / 2.0, 200.0);
+        row.cpu = Some(cpu(2.19));
+        let results = marked(with(row.clone()));
+        let marks = marks_of(&results, &row.id);
+        assert!(
+            marks[0].what.contains("2.19 cores busy on a run of 2 CPUs"),
+            "{marks:?}"
+        );
+        row.cpu = Some(cpu(2.01));
+        assert!(marks_of(&marked(with(row.clone())), &row.id).is_empty());
+
+        let mut seq_row = record(w, "sequential", 1, seq, 200.0);
+        seq_row.threads = Some(1);
+        seq_row.cpu = Some(cpu(1.21));
+        let results = marked(with(seq_row.clone()));
+        let marks = marks_of(&results, &seq_row.id);
+        assert_eq!(only_kind(marks), Some(MarkKind::Implausible));
+        assert!(marks[0].what.contains("runs on one thread"), "{marks:?}");
+        seq_row.cpu = Some(cpu(1.03));
+        assert!(marks_of(&marked(with(seq_row.clone())), &seq_row.id).is_empty());
+    }
+
+    #[test]
+    fn busy_is_a_mark_in_the_same_list() {
+        let w = "grain-100us-n200";
+        let mut row = record(w, "rayon", 2, 100_000.0 * 1.1 * 100.0, 200.0);
+        row.contention = Some(Contention {
+            others_share: 0.4,
+            steal_share: 0.0,
+            seconds: 1.0,
+        });
+        let results = marked(with(row.clone()));
+        assert_eq!(only_kind(marks_of(&results, &row.id)), Some(MarkKind::Busy));
+    }
+
+    #[test]
+    fn marking_twice_gives_the_same_marks() {
+        let w = "grain-100us-n200";
+        let once = marked(with(record(w, "rayon", 4, 1e6, 200.0)));
+        assert_eq!(marked(once.clone()), once);
+    }
 }
