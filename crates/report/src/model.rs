@@ -418,6 +418,17 @@ pub enum MarkKind {
     Warning,
 }
 
+impl MarkKind {
+    /// The word the mark shows as on a page and in compare.
+    pub fn label(self) -> &'static str {
+        match self {
+            MarkKind::Busy => "busy",
+            MarkKind::Implausible => "implausible",
+            MarkKind::Warning => "above ideal",
+        }
+    }
+}
+
 /// One thing a reader must know about a row.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Mark {

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use crate::analysis::{format_ratio, format_time, geomean, speedup};
 use crate::error::Error;
 use crate::grain::{Sweep, format_threshold};
-use crate::model::{Record, Results};
+use crate::model::{MarkKind, Record, Results};
 use crate::noise::Noise;
 use crate::page::{LIMIT_ROWS, machine_rows};
 use crate::stats::{Change, Verdict};
@@ -360,6 +360,16 @@ impl<'a> Comparison<'a> {
                     input.results.benchmarks.len()
                 ));
             }
+            // Busy rows are counted above; every other mark is named with its bound.
+            for r in &input.results.benchmarks {
+                for m in r.marks.iter().filter(|m| m.kind != MarkKind::Busy) {
+                    let (label, what, cause) = (m.kind.label(), &m.what, &m.cause);
+                    notes.push(format!(
+                        "{}: {} {label}: {what} ({cause})",
+                        input.name, r.id
+                    ));
+                }
+            }
         }
         notes
     }
@@ -418,12 +428,11 @@ impl<'a> Comparison<'a> {
         let mut row = vec![id.to_string()];
         for k in 0..self.inputs.len() {
             row.push(self.maps[k].get(id).map_or_else(dash, |r| {
-                let busy = r.contention.is_some_and(|c| c.busy());
-                format!(
-                    "{}{}",
-                    format_time(r.median.point_ns),
-                    if busy { " busy" } else { "" }
-                )
+                // The row's marks (busy, implausible, above ideal), each once.
+                let mut labels: Vec<&str> = r.marks.iter().map(|m| m.kind.label()).collect();
+                labels.dedup();
+                let marks: String = labels.iter().map(|l| format!(" {l}")).collect();
+                format!("{}{marks}", format_time(r.median.point_ns))
             }));
             if k != self.reference {
                 row.push(self.ratio(k, id).map_or_else(dash, format_ratio));

@@ -6,7 +6,7 @@ use super::{Beside, fits};
 use crate::analysis::{self, best_per_technique, by_group, format_ratio, format_time};
 use crate::chart::{self, Chart, Palette};
 use crate::html::{cell, figure, none, slug, table};
-use crate::model::{MarkKind, Record, Results};
+use crate::model::{Record, Results};
 /// One workload: its charts and the table of every benchmark.
 pub(super) fn group_section(
     results: &Results,
@@ -171,17 +171,8 @@ fn stability(r: &Record) -> Markup {
             @if let Some(cause) = &s.unstable { " " span class="bad" title=(cause) { "unstable" } }
         } @else { "–" }
         @for m in &r.marks {
-            " " span class="bad" title={ (m.what) ": " (m.cause) } { (mark_label(m.kind)) }
+            " " span class="bad" title={ (m.what) ": " (m.cause) } { (m.kind.label()) }
         }
-    }
-}
-
-/// The word a mark shows as.
-pub(crate) fn mark_label(kind: MarkKind) -> &'static str {
-    match kind {
-        MarkKind::Busy => "busy",
-        MarkKind::Implausible => "implausible",
-        MarkKind::Warning => "above ideal",
     }
 }
 
