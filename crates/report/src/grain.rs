@@ -229,22 +229,33 @@ fn cost_point(group: &str, records: &[&Record], cpus: f64) -> Option<CostPoint> 
     for r in records.iter().filter(|r| r.technique != BASELINE_TECHNIQUE) {
         *counts.entry(r.technique.as_str()).or_default() += 1;
     }
+    let mut measured: BTreeMap<&str, Vec<(&Record, crate::model::Ratio)>> = BTreeMap::new();
     for r in records.iter().filter(|r| r.technique != BASELINE_TECHNIQUE) {
-        let Some(interval) = speedup_interval(records, r) else {
+        let Some(interval) = speedup_interval(records, r).filter(|i| i.point.is_finite()) else {
             continue;
         };
-        let speedup = interval.point;
-        if !speedup.is_finite() {
-            continue;
-        }
-        // The fewest workers at the best speedup.
-        if best.get(&r.technique).is_none_or(|(s, _)| speedup > *s) {
-            best.insert(r.technique.clone(), (speedup, r.parameter.clone()));
-            lower.insert(r.technique.clone(), interval.lower);
-        }
+        measured
+            .entry(&r.technique)
+            .or_default()
+            .push((r, interval));
         if r.parameter_value() == Some(cpus) || counts[r.technique.as_str()] == 1 {
-            at_cpus.insert(r.technique.clone(), speedup);
+            at_cpus.insert(r.technique.clone(), interval.point);
         }
+    }
+    for (technique, rows) in measured {
+        // The fewest workers whose speedup the best one does not beat beyond its interval:
+        // more workers than that are quoted only when they won.
+        let top = rows.iter().map(|(_, i)| i.point).fold(f64::MIN, f64::max);
+        let by_workers = |r: &Record| r.parameter_value().unwrap_or(f64::MAX);
+        let Some((r, interval)) = rows
+            .iter()
+            .filter(|(_, i)| i.upper >= top)
+            .min_by(|a, b| by_workers(a.0).total_cmp(&by_workers(b.0)))
+        else {
+            continue;
+        };
+        best.insert(technique.to_string(), (interval.point, r.parameter.clone()));
+        lower.insert(technique.to_string(), interval.lower);
     }
     Some(CostPoint {
         group: group.to_string(),

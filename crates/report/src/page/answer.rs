@@ -94,7 +94,12 @@ impl Answer {
                             "For tasks of " (format_time(row.from_ns)) " and more: "
                             @match &row.technique {
                                 Some(t) => { "use " b { (t) } " (" (row.workers) " workers, "
-                                    (format_ratio(row.speedup)) " faster than sequential there)." }
+                                    (format_ratio(row.speedup)) " faster than sequential there)."
+                                    @if row.workers.parse::<f64>().is_ok_and(|w| w > sweep.cpus) {
+                                        " More workers than this run's " (sweep.cpus) " CPUs beat every smaller count beyond its interval here: "
+                                        "smaller shares of the tasks even out what one worker waits for."
+                                    }
+                                }
                                 None => { "stay " b { "sequential" } ": no technique beats it at this task cost." }
                             }
                             " " a href={ "#" (BREAKEVEN) } { "(break-even chart)" }
