@@ -5,13 +5,14 @@
 //! speedup divides two rows: with the baseline measured once per group, up to half a
 //! minute from the rows it divides, every speedup carried that drift (a `rayon` row with one
 //! worker "faster" than sequential). So between the criterion samples of every map row, the
-//! group's sequential baseline runs too: for [`SHARE`] of the row's own time, in whole runs,
+//! group's sequential baseline runs too: for [`SHARE`] of the row's own time (as long as
+//! the row; [`QUICK_SHARE`] under `--quick`), in whole runs,
 //! right after the sample that brings the owed time to one run (the first sample always
 //! gets one). A row of short samples gets a baseline beside nearly every sample; a row
 //! whose sample is shorter than one baseline run (35 ms against 70 ms) gets one every few
 //! samples, and the report gives each sample the baseline measured nearest to it
-//! (interpolated between the runs before and after). The share keeps the full run within
-//! its budget: beside every sample, for as long as the sample, would double the map family.
+//! (interpolated between the runs before and after). The share doubles the map family's
+//! measuring time, which keeps the full run within its 15 minutes on 2 CPUs.
 //!
 //! At the end of the run the pairs are merged into `<target>/criterion/cb-pairs.json`:
 //!
@@ -32,8 +33,14 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use workloads::{MapJob, MapRunner, MapTechnique, TaskOutput};
 
-/// The share of a row's measured time the baseline runs beside it.
-pub const SHARE: f64 = 0.3;
+/// The share of a row's measured time the baseline runs beside it: as long as the row, so
+/// a row of one-iteration samples as long as one baseline run (a one-worker row) gets a
+/// baseline run after every sample. A share of 0.3 ran one every three samples there, and
+/// the host's speed steps (up to 30% for seconds on the reference VM) fell between them:
+/// 3 of 80 one-worker rows read 4-5% faster than sequential "beyond their interval".
+pub const SHARE: f64 = 1.0;
+/// The share under criterion's `--quick`, whose budget is 90 s for the whole suite.
+pub const QUICK_SHARE: f64 = 0.3;
 
 static PAIRS: Mutex<BTreeMap<String, Vec<[f64; 3]>>> = Mutex::new(BTreeMap::new());
 
@@ -78,9 +85,15 @@ impl<'a> Baseline<'a> {
             // A new row: its first sample gets a run whatever it owes.
             self.owed = (id.to_string(), per_iter);
         } else {
-            self.owed.1 += sample.as_secs_f64() * SHARE;
+            let share = if crate::support::quick() {
+                QUICK_SHARE
+            } else {
+                SHARE
+            };
+            self.owed.1 += sample.as_secs_f64() * share;
         }
-        let runs = (self.owed.1 / per_iter).floor() as u64;
+        // Rounded: a row whose sample is as long as one run gets a run after each sample.
+        let runs = (self.owed.1 / per_iter).round().max(0.0) as u64;
         let mut took = Duration::ZERO;
         for _ in 0..runs {
             let started = Instant::now();

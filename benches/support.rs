@@ -296,7 +296,7 @@ pub fn size_for(group: &mut BenchmarkGroup<'_, WallTime>, per_iter: Duration, sa
 }
 
 /// Whether criterion runs in `--quick` mode.
-fn quick() -> bool {
+pub fn quick() -> bool {
     static QUICK: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *QUICK.get_or_init(|| std::env::args().any(|a| a == "--quick"))
 }
@@ -337,11 +337,10 @@ pub fn bench_map(
                     .unwrap_or_else(|e| fail(format!("{group_name}/{}", b.id()), e));
             };
             if settings.selected_quietly(&id) {
-                let concurrent = technique.sweeps_workers().then_some(workers.get());
                 let declared = sidecar::Declared {
-                    floor: job.floor(concurrent),
+                    floor: job.floor(technique.concurrent_waits(workers)),
                     threads: technique.threads(workers),
-                    workers: concurrent,
+                    workers: technique.sweeps_workers().then_some(workers.get()),
                 };
                 sidecar::declare(id.name(), declared);
             }

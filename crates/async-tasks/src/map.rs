@@ -51,6 +51,12 @@ impl MapTechnique for TokioSpawnBlocking {
         Kind::Async
     }
 
+    fn concurrent_waits(&self, _workers: NonZeroUsize) -> Option<usize> {
+        // Sleeps are tokio timers, not blocking work: they wait at once whatever the
+        // blocking pool's size.
+        None
+    }
+
     fn start(&self, workers: NonZeroUsize) -> Result<Box<dyn MapRunner>, RunError> {
         let runtime = multi_thread("cb-tokio-map", workers.get())?;
         Ok(Box::new(MultiThreadRunner { runtime }))
@@ -68,6 +74,11 @@ impl MapTechnique for TokioCurrentThread {
 
     fn threads(&self, _workers: NonZeroUsize) -> Option<usize> {
         Some(1)
+    }
+
+    fn concurrent_waits(&self, _workers: NonZeroUsize) -> Option<usize> {
+        // Sleeps are timers on the event loop: every task waits at once.
+        None
     }
 
     fn sweeps_workers(&self) -> bool {

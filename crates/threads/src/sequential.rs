@@ -21,6 +21,10 @@ impl MapTechnique for Sequential {
         Some(1)
     }
 
+    fn concurrent_waits(&self, _workers: NonZeroUsize) -> Option<usize> {
+        Some(1)
+    }
+
     fn sweeps_workers(&self) -> bool {
         false
     }

@@ -124,6 +124,15 @@ pub trait MapTechnique: Send + Sync {
         None
     }
 
+    /// How many waiting tasks (the sleeping tasks) wait at once when started with
+    /// `workers`: the workers by default for a technique that sweeps them, every task
+    /// (`None`) for one that does not; a technique whose waits do not hold a worker (async
+    /// sleeps on an event loop) says `None`, the sequential baseline `Some(1)`. A waiting
+    /// job's floor follows from it.
+    fn concurrent_waits(&self, workers: NonZeroUsize) -> Option<usize> {
+        self.sweeps_workers().then_some(workers.get())
+    }
+
     /// Whether the worker count changes anything. The sequential baseline says `false`
     /// and is measured at one worker only.
     fn sweeps_workers(&self) -> bool {
