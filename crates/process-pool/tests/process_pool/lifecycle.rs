@@ -109,8 +109,8 @@ fn host_of_an_orphaned_pool() {
 }
 
 /// A pool whose whole process is killed with SIGKILL (no drop, no shutdown runs) leaves
-/// orphans; each must die of the SIGKILL its parent's death sends (`PR_SET_PDEATHSIG`), not
-/// linger. We make ourselves the subreaper, so the orphans become our children: we can then
+/// orphans; each must die, of the SIGKILL its parent's death sends (`PR_SET_PDEATHSIG`) or
+/// of its input closing, not linger. We make ourselves the subreaper, so the orphans become our children: we can then
 /// see that they were alive and the host's children before, and reap them after.
 #[test]
 fn workers_die_with_a_parent_killed_by_sigkill() {
@@ -157,9 +157,15 @@ fn workers_die_with_a_parent_killed_by_sigkill() {
             assert!(r >= 0, "worker {pid} was not re-parented to us (orphaned)");
             r == pid as i32
         });
+        // Two ends are right, and which comes first is the scheduler's choice: the kernel
+        // closes the dead parent's pipes before it sends the death signal, so a worker that
+        // runs in between reads the end of its input and exits cleanly (0) on its own.
+        let killed = libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGKILL;
+        let clean = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
         assert!(
-            libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGKILL,
-            "worker {pid} died of its parent's death signal (status {status:#x})"
+            killed || clean,
+            "worker {pid} died of its parent's death signal or of its closed input \
+             (status {status:#x})"
         );
         assert!(!exists(pid), "worker {pid} reaped");
     }
