@@ -75,7 +75,10 @@ fn downloads(c: &mut Criterion, settings: &Settings, job: &DownloadJob) {
     let group_name = format!("io/{}", job.id());
     let techniques = download_techniques();
     let ids: Vec<BenchId> = (techniques.iter())
-        .map(|t| BenchId::new(&group_name, t.id(), t.concurrency(job)))
+        .map(|t| {
+            BenchId::new(&group_name, t.id(), t.concurrency(job))
+                .declaring(crate::sidecar::Declared::floor(Some(job.floor())))
+        })
         .collect();
     // The file server starts only when one of its rows is wanted.
     if !settings.any_selected(&ids) {
@@ -87,13 +90,6 @@ fn downloads(c: &mut Criterion, settings: &Settings, job: &DownloadJob) {
     let mut group = c.benchmark_group(&group_name);
     group.throughput(Throughput::Bytes(job.total_bytes()));
     for (technique, id) in techniques.iter().zip(ids) {
-        if settings.selected_quietly(&id) {
-            let declared = crate::sidecar::Declared {
-                floor: Some(job.floor()),
-                ..Default::default()
-            };
-            crate::sidecar::declare(id.name(), declared);
-        }
         bench_started(
             (&mut group, settings),
             (&id, technique.kind()),

@@ -30,44 +30,52 @@ pub fn record_kind(id: &str, kind: Kind) {
 }
 
 /// What a benchmark declares about itself, beside its kind: what the report's physical
-/// bounds judge it against.
-#[derive(Clone, Copy, Debug, Default)]
+/// bounds judge it against. Each field is left out of the file when not declared.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Declared {
-    /// The least time one iteration can take, from the job's structure (waiting jobs).
-    pub floor: Option<Duration>,
+    /// The least time one iteration can take, from the job's structure (waiting jobs), in
+    /// nanoseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub floor_ns: Option<u64>,
     /// The threads the technique runs the work on, when fixed (1 for sequential).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub threads: Option<usize>,
     /// The worker count the technique was started with, when it bounds the CPUs it can use;
     /// `None` for a technique that spreads the work its own way (a thread per task).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub workers: Option<usize>,
+}
+
+impl Declared {
+    /// A waiting job's floor, nothing else.
+    pub fn floor(floor: Option<Duration>) -> Declared {
+        Declared {
+            floor_ns: floor.map(|f| u64::try_from(f.as_nanos()).unwrap_or(u64::MAX)),
+            ..Declared::default()
+        }
+    }
 }
 
 static DECLARED: Mutex<BTreeMap<String, Declared>> = Mutex::new(BTreeMap::new());
 
-/// Notes what the benchmark `id` (`group/function/parameter`) declares.
-pub fn declare(id: &str, declared: Declared) {
-    let mut all = DECLARED.lock().unwrap_or_else(|e| e.into_inner());
-    all.insert(id.to_string(), declared);
+/// Notes what the benchmark `id` (`group/function/parameter`) of `kind` declares; a
+/// sequential technique runs on one thread whatever else it declares.
+pub fn declare(id: &str, kind: Kind, mut declared: Declared) {
+    if kind == Kind::Sequential {
+        declared.threads = Some(1);
+    }
+    if declared != Declared::default() {
+        let mut all = DECLARED.lock().unwrap_or_else(|e| e.into_inner());
+        all.insert(id.to_string(), declared);
+    }
 }
 
 /// Merges this run's declarations into `cb-declared.json` (`{"schema": "cb-declared-v1",
-/// "declared": {"<id>": {"floor_ns": 4e7, "threads": 1, "workers": 2}}}`, each field absent
-/// when not declared), keeping the entries of benchmarks this run did not measure.
+/// "declared": {"<id>": {"floor_ns": 4e7, "threads": 1, "workers": 2}}}`), keeping the
+/// entries of benchmarks this run did not measure.
 pub fn write_declared(criterion_dir: &Path) -> std::io::Result<PathBuf> {
     let all = DECLARED.lock().unwrap_or_else(|e| e.into_inner());
-    let entries = all.iter().map(|(id, d)| {
-        let mut entry = serde_json::Map::new();
-        if let Some(f) = d.floor {
-            entry.insert("floor_ns".into(), json!(f.as_nanos() as f64));
-        }
-        if let Some(t) = d.threads {
-            entry.insert("threads".into(), json!(t));
-        }
-        if let Some(w) = d.workers {
-            entry.insert("workers".into(), json!(w));
-        }
-        (id.clone(), Value::Object(entry))
-    });
+    let entries = all.iter().map(|(id, d)| (id.clone(), json!(d)));
     merge(
         criterion_dir,
         report::load::DECLARED_FILE,

@@ -50,30 +50,26 @@ fn families(criterion: &mut Criterion, settings: &support::Settings) {
     overhead::benches(criterion, settings);
 }
 
-/// Writes the CPU-time and kinds sidecars beside criterion's files (a measuring run only).
+/// Writes every sidecar beside criterion's files (a measuring run only): CPU times, kinds,
+/// what each benchmark declared, the calibration at the end, the paired baselines. One that
+/// cannot be written is a warning: the others and the report still go out.
 fn write_sidecars() {
     if !support::is_measuring() {
         return;
     }
     let dir = support::criterion_dir();
-    match cpu::write_sidecar(&dir) {
-        Ok(path) => eprintln!("CPU times: {}", path.display()),
-        Err(e) => eprintln!("warning: CPU times not written: {e}"),
-    }
-    match sidecar::write_kinds(&dir) {
-        Ok(path) => eprintln!("kinds: {}", path.display()),
-        Err(e) => eprintln!("warning: kinds not written: {e}"),
-    }
-    match sidecar::write_declared(&dir) {
-        Ok(path) => eprintln!("declared floors and threads: {}", path.display()),
-        Err(e) => eprintln!("warning: declared floors and threads not written: {e}"),
-    }
-    match calibration::write_at_end(&dir) {
-        Ok(path) => eprintln!("calibration: {}", path.display()),
-        Err(e) => eprintln!("warning: calibration not written: {e}"),
-    }
-    match paired::write_pairs(&dir) {
-        Ok(path) => eprintln!("paired baselines: {}", path.display()),
-        Err(e) => eprintln!("warning: paired baselines not written: {e}"),
+    type Writer = fn(&std::path::Path) -> std::io::Result<std::path::PathBuf>;
+    let writers: [(&str, Writer); 5] = [
+        ("CPU times", cpu::write_sidecar),
+        ("kinds", sidecar::write_kinds),
+        ("declared floors and threads", sidecar::write_declared),
+        ("calibration", calibration::write_at_end),
+        ("paired baselines", paired::write_pairs),
+    ];
+    for (what, write) in writers {
+        match write(&dir) {
+            Ok(path) => eprintln!("{what}: {}", path.display()),
+            Err(e) => eprintln!("warning: {what} not written: {e}"),
+        }
     }
 }

@@ -106,12 +106,6 @@ impl Settings {
         selected
     }
 
-    /// Whether criterion's filter selects `id`, in a run that measures: no counting, no
-    /// listing (for notes kept beside a benchmark, such as its floor).
-    pub fn selected_quietly(&self, id: &BenchId) -> bool {
-        !self.planning && !self.listing && self.filter.matches(id.name())
-    }
-
     /// Whether any of `ids` will run: the gate before setup that several benchmarks share (a
     /// server, a pool). Asks [`Settings::selected`] once for every id, so each is counted in
     /// the dry pass and printed under `--list` exactly once, by the gate.
@@ -170,6 +164,8 @@ pub struct BenchId {
     pub parameter: String,
     name: String,
     sampling: Sampling,
+    /// What the benchmark declares for the report's bounds (`cb-declared.json`).
+    declared: sidecar::Declared,
 }
 
 /// How closely a benchmark is sampled (see [`size_for`]).
@@ -195,12 +191,20 @@ impl BenchId {
             function: function.to_string(),
             parameter,
             sampling: Sampling::Precise,
+            declared: sidecar::Declared::default(),
         }
     }
 
     /// The same id, sampled as a sweep point ([`Sampling::Sweep`]).
     pub fn sweep_point(mut self) -> BenchId {
         self.sampling = Sampling::Sweep;
+        self
+    }
+
+    /// The same id, declaring `declared` (a floor, threads, workers) for the report's
+    /// bounds.
+    pub fn declaring(mut self, declared: sidecar::Declared) -> BenchId {
+        self.declared = declared;
         self
     }
 
@@ -321,7 +325,12 @@ pub fn bench_map(
     let mut baseline: Option<Baseline<'_>> = None;
     for technique in techniques {
         for workers in settings.workers_for(job, technique.as_ref()) {
-            let id = BenchId::new(&group_name, technique.id(), workers);
+            let id =
+                BenchId::new(&group_name, technique.id(), workers).declaring(sidecar::Declared {
+                    threads: technique.threads(workers),
+                    workers: technique.sweeps_workers().then_some(workers.get()),
+                    ..sidecar::Declared::floor(job.floor(technique.concurrent_waits(workers)))
+                });
             let id = match job.workload() {
                 MapWorkload::Grain(_) => id.sweep_point(),
                 _ => id,
@@ -336,14 +345,6 @@ pub fn bench_map(
                 base.beside(id.name(), iters, sample)
                     .unwrap_or_else(|e| fail(format!("{group_name}/{}", b.id()), e));
             };
-            if settings.selected_quietly(&id) {
-                let declared = sidecar::Declared {
-                    floor: job.floor(technique.concurrent_waits(workers)),
-                    threads: technique.threads(workers),
-                    workers: technique.sweeps_workers().then_some(workers.get()),
-                };
-                sidecar::declare(id.name(), declared);
-            }
             measure_started(
                 (&mut group, settings),
                 (&id, technique.kind()),
@@ -370,15 +371,10 @@ pub fn bench_jobs<J: Job>(
     let mut group = c.benchmark_group(group_name);
     for technique in techniques {
         for (parameter, job) in jobs(technique.as_ref()) {
-            let id = BenchId::new(group_name, technique.id(), parameter);
+            let id = BenchId::new(group_name, technique.id(), parameter).declaring(
+                sidecar::Declared::floor(job.floor(technique.timer_resolution())),
+            );
             group.throughput(Throughput::Elements(job.elements()));
-            if settings.selected_quietly(&id) {
-                let declared = sidecar::Declared {
-                    floor: job.floor(technique.timer_resolution()),
-                    ..Default::default()
-                };
-                sidecar::declare(id.name(), declared);
-            }
             let first = bench_checked(
                 &mut group,
                 settings,
@@ -427,6 +423,7 @@ fn measure<R, E: Display, M: Display>(
     let name = id.name();
     let started = progress::start(name);
     sidecar::record_kind(name, kind);
+    sidecar::declare(name, kind, id.declared);
     let first = run().unwrap_or_else(|e| fail(name, e));
     let once = check(&first).unwrap_or_else(|e| fail(name, e));
     size_for(group, once, id.sampling);

@@ -234,16 +234,6 @@ fn cores_bound(machine: &Machine, r: &Record) -> Option<Mark> {
     })
 }
 
-/// The marks of `records` that say a row breaks a bound, as `id: what` lines, for a page
-/// that says what it left out.
-pub fn implausible_ids(records: &[&Record]) -> Vec<String> {
-    records
-        .iter()
-        .filter(|r| r.implausible())
-        .map(|r| r.id.clone())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

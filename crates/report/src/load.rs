@@ -401,13 +401,7 @@ fn merge_kinds(path: &Path, records: &mut [Record]) -> Result<(), Error> {
             continue;
         };
         match kind.as_str().filter(|k| KINDS.contains(k)) {
-            Some(kind) => {
-                record.kind = kind.to_string();
-                // A sequential technique runs on one thread by definition.
-                if kind == "sequential" {
-                    record.threads = Some(1);
-                }
-            }
+            Some(kind) => record.kind = kind.to_string(),
             None => {
                 let expected = KINDS.join(", ");
                 let problem = format!("kind of {key} is {kind}, expected one of {expected}");
@@ -418,15 +412,33 @@ fn merge_kinds(path: &Path, records: &mut [Record]) -> Result<(), Error> {
     Ok(())
 }
 
+/// The object under `key` of the suite's sidecar at `path`, whose schema must be `schema`;
+/// `None` when there is no such file. A file with another schema, or without the object, is
+/// an error naming the file.
+pub fn read_sidecar(path: &Path, schema: &str, key: &str) -> Result<Option<Value>, Error> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let mut doc = read_json(path)?;
+    match doc.get("schema").and_then(Value::as_str) {
+        Some(s) if s == schema => {}
+        other => {
+            let problem = format!("schema {other:?} is not supported (expected {schema:?})");
+            return Err(Error::new(path, problem));
+        }
+    }
+    match doc.get_mut(key).map(Value::take) {
+        Some(value) if value.is_object() => Ok(Some(value)),
+        _ => Err(Error::new(path, format!("no \"{key}\" object"))),
+    }
+}
+
 /// Adds what each benchmark declared from `cb-declared.json` (`{"declared": {id: {"floor_ns":
 /// ns, "threads": n, "workers": n}}}`, each field optional).
 fn merge_declared(path: &Path, records: &mut [Record]) -> Result<(), Error> {
-    if !path.is_file() {
+    let Some(Value::Object(declared)) = read_sidecar(path, "cb-declared-v1", "declared")? else {
         return Ok(());
-    }
-    let doc = read_json(path)?;
-    let declared = doc.get("declared").and_then(Value::as_object);
-    let declared = declared.ok_or_else(|| Error::new(path, "no \"declared\" object"))?;
+    };
     for record in records {
         let Some(entry) = declared.get(&record.id) else {
             continue;
@@ -458,22 +470,12 @@ pub fn calibration(
     since: Option<SystemTime>,
 ) -> Result<Option<Calibration>, Error> {
     let path = criterion_dir.join(CALIBRATION_FILE);
-    if !path.is_file() || since.is_some_and(|since| !written_since(&path, since)) {
+    if since.is_some_and(|since| path.is_file() && !written_since(&path, since)) {
         return Ok(None);
     }
-    let doc = read_json(&path)?;
-    match doc.get("schema").and_then(Value::as_str) {
-        Some("cb-calibration-v1") => {}
-        other => {
-            let problem =
-                format!("schema {other:?} is not supported (expected \"cb-calibration-v1\")");
-            return Err(Error::new(&path, problem));
-        }
-    }
-    let value = doc
-        .get("calibration")
-        .cloned()
-        .ok_or_else(|| Error::new(&path, "no \"calibration\" object"))?;
+    let Some(value) = read_sidecar(&path, "cb-calibration-v1", "calibration")? else {
+        return Ok(None);
+    };
     serde_json::from_value(value)
         .map(Some)
         .map_err(|e| Error::new(&path, format!("calibration does not read: {e}")))

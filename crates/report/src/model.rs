@@ -134,7 +134,7 @@ pub struct Calibration {
 pub struct CpuCalibration {
     /// The CPU's number, as the kernel counts it.
     pub cpu: u64,
-    /// The compute-bound kernel (a dependent integer chain in registers).
+    /// The compute-bound kernel (independent xorshift chains in registers).
     pub compute_ns: Vec<f64>,
     /// The memory kernel (a sum over 16 MiB).
     pub memory_ns: Vec<f64>,

@@ -25,25 +25,10 @@ pub const MIN_PAIRS: usize = 5;
 
 /// Adds the paired baseline from `cb-pairs.json` to the records it names; no file, no pairs.
 pub fn merge_pairs(path: &Path, records: &mut [Record]) -> Result<(), Error> {
-    if !path.is_file() {
+    let Some(Value::Object(pairs)) = crate::load::read_sidecar(path, "cb-pairs-v1", "pairs")?
+    else {
         return Ok(());
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let doc: Value = serde_json::from_str(&text)
-        .map_err(|e| Error::new(path, format!("not valid JSON ({e})")))?;
-    match doc.get("schema").and_then(Value::as_str) {
-        Some("cb-pairs-v1") => {}
-        other => {
-            return Err(Error::new(
-                path,
-                format!("schema {other:?} is not supported (expected \"cb-pairs-v1\")"),
-            ));
-        }
-    }
-    let pairs = doc
-        .get("pairs")
-        .and_then(Value::as_object)
-        .ok_or_else(|| Error::new(path, "no \"pairs\" object"))?;
+    };
     for record in records {
         let (Some(entries), Some(sample)) = (pairs.get(&record.id), &record.sample) else {
             continue;

@@ -17,10 +17,6 @@ impl MapTechnique for Sequential {
         Kind::Sequential
     }
 
-    fn threads(&self, _workers: NonZeroUsize) -> Option<usize> {
-        Some(1)
-    }
-
     fn concurrent_waits(&self, _workers: NonZeroUsize) -> Option<usize> {
         Some(1)
     }

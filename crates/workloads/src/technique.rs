@@ -116,7 +116,8 @@ pub trait MapTechnique: Send + Sync {
     fn kind(&self) -> Kind;
 
     /// The threads the tasks run on when started with `workers`, when the technique fixes
-    /// that number (1 for the sequential baseline and a current-thread runtime); `None`
+    /// that number (1 for a current-thread runtime; the suite counts every technique of kind
+    /// `Sequential` as one thread without asking); `None`
     /// when it does not say (pools have helper threads, a thread per task has one a task).
     /// The report holds a one-thread row to at most one core busy.
     fn threads(&self, workers: NonZeroUsize) -> Option<usize> {
