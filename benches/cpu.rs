@@ -14,7 +14,7 @@
 //!
 //! `cpu_ns / wall_ns` is the number of cores the technique kept busy on average.
 //!
-//! Around the same samples it reads `/proc/stat` (see `report::contention`), so each entry
+//! Around the same samples it reads `/proc/stat` (see `host::contention`), so each entry
 //! also holds the share of all CPU time that other processes (`others_share`) and the
 //! hypervisor (`steal_share`) took while the benchmark was timed, over `seconds` of timed
 //! wall time; `cb-run.json` (`{"schema": "cb-run-v1", "run": {"contention": {...}}}`) holds
@@ -27,7 +27,7 @@ use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::Bencher;
-use report::contention::{Delta, Snapshot};
+use host::contention::{Delta, Snapshot};
 use serde_json::{Value, json};
 
 #[derive(Default, Clone, Copy)]
@@ -116,7 +116,7 @@ fn record(id: &str, iterations: u64, wall: Duration, cpu: Duration, delta: Optio
 /// `others_share`, `steal_share` and `seconds` of `delta` merged into a sidecar entry.
 fn with_contention(mut entry: Value, delta: Option<Delta>) -> Value {
     if let (Some(c), Some(map)) = (
-        delta.and_then(|d| d.contention(logical_cpus())),
+        delta.and_then(|d| d.shares(host::machine_cpus())),
         entry.as_object_mut(),
     ) {
         map.insert("others_share".into(), json!(c.others_share));
@@ -124,15 +124,6 @@ fn with_contention(mut entry: Value, delta: Option<Delta>) -> Value {
         map.insert("seconds".into(), json!(c.seconds));
     }
     entry
-}
-
-/// All CPUs of the machine, as `/proc/stat` counts them.
-fn logical_cpus() -> u64 {
-    std::fs::read_to_string("/proc/stat").map_or(1, |s| {
-        s.lines()
-            .filter(|l| l.starts_with("cpu") && !l.starts_with("cpu "))
-            .count() as u64
-    })
 }
 
 /// Writes the run's contention (first timed sample to now) to `cb-run.json`.

@@ -8,9 +8,7 @@
 //! command-line filter read the way criterion reads it, so the suite skips the setup
 //! (pools, servers, verifying runs) of the benchmarks criterion will skip. And [`Slowdown`],
 //! the A/A check's positive control: `CB_SLOWDOWN=1.2:<regex>` makes the benchmarks it names
-//! really slower, so one can see that compare flags a true change. And [`IdlePoll`]:
-//! `CB_IDLE_POLL=1` keeps idle CPUs polling for the run, so wake-ups cost what the machine
-//! costs awake, not what waking a halted virtual CPU costs.
+//! really slower, so one can see that compare flags a true change.
 
 /// criterion's benchmark filter, read from the same arguments criterion reads.
 #[derive(Clone, Debug)]
@@ -86,7 +84,7 @@ impl BenchFilter {
 /// The environment variable of [`Slowdown`].
 pub const SLOWDOWN_ENV: &str = "CB_SLOWDOWN";
 
-/// A deliberate slowdown, for checking that compare flags a real change (issue 9's positive
+/// A deliberate slowdown, for checking that compare flags a real change (the positive
 /// control of the A/A check): `CB_SLOWDOWN=1.2:sync/counter/std-mutex` makes every run of the
 /// benchmarks whose id the regular expression finds take 1.2 times as long, by spinning for
 /// the extra fifth after the technique finishes, inside the timed part. Never set in a
@@ -145,78 +143,9 @@ impl Slowdown {
     }
 }
 
-/// The environment variable of [`IdlePoll`].
-pub const IDLE_POLL_ENV: &str = "CB_IDLE_POLL";
-
-/// Linux's PM QoS interface for the CPU wake-up latency the system must meet.
-pub const CPU_DMA_LATENCY: &str = "/dev/cpu_dma_latency";
-
-/// While alive, asks Linux that an idle CPU be woken within 0 us: the idle loop then polls
-/// instead of halting, and a wake-up (a timer, a futex, a socket) reaches a running CPU.
-///
-/// On the 2-vCPU KVM reference machine a halted virtual CPU takes 80-110 us to wake (a 5 ms
-/// sleep overshoots by 110 us at the median; 43 us with idle polling), and every sleep, hand-off
-/// and answer of a waiting technique pays it. The floors of `sync/limited-resource` and
-/// `io/download-*` count no wake-up at all. `CB_IDLE_POLL=1` measures the techniques without
-/// that machine cost, the way `cyclictest` and `tuned`'s latency profiles run: idle CPUs
-/// burn their time (on a shared host, the host's), so it is opt-in. The request is the
-/// open file ([`CPU_DMA_LATENCY`], writable by root only); it ends when this value is
-/// dropped or the process exits. The run's metadata records the latency in force
-/// (`limits.cpu_dma_latency_us`), so compare tells such runs apart.
-#[derive(Debug)]
-pub struct IdlePoll {
-    _request: std::fs::File,
-}
-
-impl IdlePoll {
-    /// Reads `CB_IDLE_POLL`: unset, empty or `0` is `Ok(None)`; `1` holds the request on
-    /// [`CPU_DMA_LATENCY`]. Any other value, or a request the system refuses, is an error
-    /// naming the variable, the file and the cause.
-    pub fn from_env() -> Result<Option<IdlePoll>, String> {
-        let value = std::env::var(IDLE_POLL_ENV).ok();
-        if !IdlePoll::wanted(value.as_deref())? {
-            return Ok(None);
-        }
-        IdlePoll::hold(std::path::Path::new(CPU_DMA_LATENCY))
-            .map(Some)
-            .map_err(|e| format!("{IDLE_POLL_ENV}=1: {e}"))
-    }
-
-    /// Whether the variable's value asks for idle polling.
-    pub fn wanted(value: Option<&str>) -> Result<bool, String> {
-        match value.map(str::trim) {
-            None | Some("" | "0") => Ok(false),
-            Some("1") => Ok(true),
-            Some(other) => Err(format!(
-                "{IDLE_POLL_ENV}={other:?}: expected 1 (idle CPUs poll for the run) or 0"
-            )),
-        }
-    }
-
-    /// Writes a 0 us latency request (a native-endian `i32`) to `path` and keeps it open.
-    pub fn hold(path: &std::path::Path) -> Result<IdlePoll, String> {
-        use std::io::Write;
-        let mut request = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map_err(|e| {
-                let hint = if e.kind() == std::io::ErrorKind::PermissionDenied {
-                    " (root only: run as root, or leave the variable unset)"
-                } else {
-                    ""
-                };
-                format!("opening {}: {e}{hint}", path.display())
-            })?;
-        request
-            .write_all(&0i32.to_ne_bytes())
-            .map_err(|e| format!("writing 0 to {}: {e}", path.display()))?;
-        Ok(IdlePoll { _request: request })
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{BenchFilter, IdlePoll, Slowdown};
+    use super::{BenchFilter, Slowdown};
     use std::time::Duration;
 
     #[test]
@@ -235,24 +164,6 @@ mod tests {
             let err = Slowdown::parse(text).unwrap_err();
             assert!(err.contains("CB_SLOWDOWN") && err.contains(says), "{err}");
         }
-    }
-
-    #[test]
-    fn idle_polling_is_asked_for_with_1_and_a_refusal_names_the_file() {
-        assert!(!IdlePoll::wanted(None).unwrap());
-        assert!(!IdlePoll::wanted(Some("0")).unwrap());
-        assert!(IdlePoll::wanted(Some(" 1 ")).unwrap());
-        let err = IdlePoll::wanted(Some("yes")).unwrap_err();
-        assert!(err.contains("CB_IDLE_POLL=\"yes\""), "{err}");
-        let dir = tempfile::tempdir().unwrap();
-        let request = dir.path().join("cpu_dma_latency");
-        std::fs::write(&request, b"").unwrap();
-        let held = IdlePoll::hold(&request).unwrap();
-        assert_eq!(std::fs::read(&request).unwrap(), 0i32.to_ne_bytes());
-        drop(held);
-        let missing = dir.path().join("none");
-        let err = IdlePoll::hold(&missing).unwrap_err();
-        assert!(err.contains(&missing.display().to_string()), "{err}");
     }
 
     fn filter(args: &[&str]) -> BenchFilter {

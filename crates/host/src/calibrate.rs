@@ -37,7 +37,7 @@ pub struct CpuSamples {
 }
 
 /// The CPUs this process may run on (its affinity mask), in order; on systems without
-/// affinity, `0..available_parallelism`.
+/// affinity, `0..run_cpus`.
 pub fn allowed_cpus() -> Vec<usize> {
     #[cfg(target_os = "linux")]
     {
@@ -53,8 +53,7 @@ pub fn allowed_cpus() -> Vec<usize> {
             }
         }
     }
-    let n = std::thread::available_parallelism().map_or(1, |n| n.get());
-    (0..n).collect()
+    (0..crate::run_cpus().get()).collect()
 }
 
 /// Pins the calling thread to `cpu`; false where that is not possible (then the samples are

@@ -1,6 +1,6 @@
-//! Who else used the machine while a run (or one benchmark) was measured: the share of all
-//! CPU time taken by other processes and by the hypervisor (steal), from the aggregate `cpu`
-//! line of `/proc/stat` read before and after, minus this process's own CPU time.
+//! Whether a run (or one benchmark) was measured beside a neighbour: the shares of all CPU
+//! time that other processes and the hypervisor (steal) took, as `host::contention` read
+//! them from `/proc/stat`, judged here.
 //!
 //! A neighbour changes what a concurrency benchmark measures (with one of 2 CPUs taken, two
 //! workers stop overlapping), so a run or benchmark above [`BUSY_OTHERS`] or [`BUSY_STEAL`]
@@ -14,83 +14,16 @@ pub const BUSY_OTHERS: f64 = 0.15;
 /// Steal above this share of all CPU time makes a measurement busy (5%).
 pub const BUSY_STEAL: f64 = 0.05;
 
-/// The kernel's clock tick for `/proc/stat` (`USER_HZ`, 100 on every Linux ABI).
-const NS_PER_TICK: f64 = 1e7;
+/// `/proc/stat`'s clock tick: a share over a window is uncertain by one tick per CPU.
+const NS_PER_TICK: f64 = host::contention::NS_PER_TICK;
 
-/// One reading of the aggregate `cpu` line of `/proc/stat`, in nanoseconds.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Snapshot {
-    /// Busy time of all CPUs in processes (user, nice, system; guest is inside user).
-    /// Interrupt time is left out: loopback traffic of the run's own servers lands there.
-    pub busy_ns: f64,
-    /// Steal: time the hypervisor gave this VM's CPUs to someone else.
-    pub steal_ns: f64,
-    /// All time of all CPUs (busy, idle, iowait, steal).
-    pub total_ns: f64,
-}
-
-impl Snapshot {
-    /// Reads `/proc/stat`; `None` where it does not exist or does not parse.
-    pub fn now() -> Option<Snapshot> {
-        Snapshot::parse(&std::fs::read_to_string("/proc/stat").ok()?)
-    }
-
-    /// Parses the `cpu ` line: user nice system idle iowait irq softirq steal ... (ticks).
-    pub fn parse(stat: &str) -> Option<Snapshot> {
-        let line = stat.lines().find(|l| l.starts_with("cpu "))?;
-        let v: Vec<f64> = line
-            .split_whitespace()
-            .skip(1)
-            .map(|f| f.parse::<f64>().ok())
-            .collect::<Option<_>>()?;
-        let at = |i: usize| v.get(i).copied().unwrap_or(0.0) * NS_PER_TICK;
-        let busy_ns = at(0) + at(1) + at(2);
-        let steal_ns = at(7);
-        Some(Snapshot {
-            busy_ns,
-            steal_ns,
-            total_ns: busy_ns + at(3) + at(4) + at(5) + at(6) + steal_ns,
-        })
-    }
-
-    /// What happened between `self` (earlier) and `later`, given the CPU time this process
-    /// and its children used meanwhile.
-    pub fn until(&self, later: &Snapshot, own_cpu_ns: f64) -> Delta {
-        Delta {
-            others_ns: (later.busy_ns - self.busy_ns - own_cpu_ns).max(0.0),
-            steal_ns: (later.steal_ns - self.steal_ns).max(0.0),
-            total_ns: (later.total_ns - self.total_ns).max(0.0),
+impl From<host::contention::Shares> for Contention {
+    fn from(s: host::contention::Shares) -> Contention {
+        Contention {
+            others_share: s.others_share,
+            steal_share: s.steal_share,
+            seconds: s.seconds,
         }
-    }
-}
-
-/// CPU time of others and steal over an interval, summed over intervals (the samples of a
-/// benchmark).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Delta {
-    /// Busy time of other processes.
-    pub others_ns: f64,
-    /// Steal time.
-    pub steal_ns: f64,
-    /// All CPU time of the interval (CPUs x wall time).
-    pub total_ns: f64,
-}
-
-impl Delta {
-    /// Adds another interval.
-    pub fn add(&mut self, other: Delta) {
-        self.others_ns += other.others_ns;
-        self.steal_ns += other.steal_ns;
-        self.total_ns += other.total_ns;
-    }
-
-    /// As shares of all CPU time; `None` for an empty interval (nothing to say).
-    pub fn contention(&self, cpus: u64) -> Option<Contention> {
-        (self.total_ns > 0.0).then(|| Contention {
-            others_share: (self.others_ns / self.total_ns).min(1.0),
-            steal_share: (self.steal_ns / self.total_ns).min(1.0),
-            seconds: self.total_ns / 1e9 / cpus.max(1) as f64,
-        })
     }
 }
 
@@ -117,39 +50,9 @@ impl Contention {
     }
 }
 
-/// The 1, 5 and 15 minute load averages from `/proc/loadavg`.
-pub fn load_average() -> Option<Vec<f64>> {
-    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
-    let v: Vec<f64> = text
-        .split_whitespace()
-        .take(3)
-        .map(|f| f.parse().ok())
-        .collect::<Option<_>>()?;
-    (v.len() == 3).then_some(v)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const BEFORE: &str = "cpu  25555 0 14878 29798 870 0 93 756 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n";
-    /// One second on 2 CPUs later: 100 ticks busy (50 of them ours), 90 idle, 10 steal.
-    const AFTER: &str = "cpu  25605 0 14928 29888 870 0 93 766 0 0\n";
-
-    #[test]
-    fn shares_come_from_the_aggregate_line() {
-        let (a, b) = (
-            Snapshot::parse(BEFORE).unwrap(),
-            Snapshot::parse(AFTER).unwrap(),
-        );
-        let d = a.until(&b, 0.5e9);
-        let c = d.contention(2).unwrap();
-        assert!((c.others_share - 0.25).abs() < 1e-9, "{c:?}");
-        assert!((c.steal_share - 0.05).abs() < 1e-9, "{c:?}");
-        assert!((c.seconds - 1.0).abs() < 1e-9);
-        assert!(c.busy());
-        assert!(Snapshot::parse("intr 1 2\n").is_none());
-    }
 
     #[test]
     fn a_short_window_is_judged_beyond_its_ticks() {
@@ -175,6 +78,5 @@ mod tests {
             seconds: 10.0,
         };
         assert!(!quiet.busy());
-        assert_eq!(Delta::default().contention(2), None);
     }
 }

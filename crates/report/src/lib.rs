@@ -20,9 +20,9 @@
 //! fresh folder named by the new page, so an existing good report is never replaced by a
 //! partial one.
 //!
-//! Files: `load` (criterion's files), `model` (the schema), `machine` (metadata and
-//! fingerprint), `cpus` (affinity, CPU quota, effective CPUs), `contention` (others' and
-//! steal's share of CPU time, the busy mark), `stats` (compare's verdicts, stability),
+//! Files: `load` (criterion's files), `model` (the schema), `machine` (metadata from
+//! what `host` read, and the fingerprint), `contention` (the busy mark over others' and
+//! steal's share of CPU time), `stats` (compare's verdicts, stability),
 //! `noise` (A/A noise floors), `analysis` (speedups, best per technique), `chart/` (a file per chart kind),
 //! `html` and `page` (the page), `compare`, `publish`, `fsio` (atomic writes), `pyperf` (the
 //! Python side's pyperf files -> records, for `import-pyperf`), `versus` (the table "Rust
@@ -72,7 +72,6 @@ pub mod calibration;
 pub mod chart;
 pub mod compare;
 pub mod contention;
-pub mod cpus;
 mod error;
 pub mod fsio;
 pub mod grain;

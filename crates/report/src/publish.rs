@@ -12,7 +12,7 @@ use crate::fsio;
 use crate::html::slug;
 use crate::load::load_criterion;
 use crate::machine;
-use crate::model::{Results, Run, SCHEMA};
+use crate::model::{Machine, Results, Run, SCHEMA};
 use crate::page::{Beside, render_index_with};
 
 /// Overrides where reports go (default `<workspace>/reports`).
@@ -35,6 +35,11 @@ pub struct PublishOptions {
     pub command_line: String,
     /// Why the run stopped early, for a partial run (see [`Run::partial`]).
     pub partial: Option<String>,
+    /// The machine as `host` read it (see [`crate::machine::from_host`]); the publisher adds
+    /// the run's contention and calibration from the suite's files.
+    pub machine: Machine,
+    /// The revision of the code measured (`host::machine::git_revision`).
+    pub git_revision: String,
 }
 
 /// Where a publish wrote to.
@@ -50,15 +55,22 @@ pub struct Published {
 
 impl PublishOptions {
     /// Options for the bench binary of the workspace at `workspace_root`, run with `args`
-    /// (without the program name) under `preset`.
-    pub fn for_bench(workspace_root: &Path, preset: &str, args: &[String]) -> PublishOptions {
+    /// (without the program name) under `preset`, on `machine`, started at `since`.
+    pub fn for_bench(
+        workspace_root: &Path,
+        preset: &str,
+        args: &[String],
+        machine: Machine,
+        since: Option<SystemTime>,
+        git_revision: String,
+    ) -> PublishOptions {
         let quick = preset == "quick" || args.iter().any(|a| a == "--quick");
         let reports_dir = std::env::var_os(REPORT_DIR_ENV)
             .map_or_else(|| workspace_root.join("reports"), PathBuf::from);
         PublishOptions {
             criterion_dir: criterion_dir(workspace_root),
             reports_dir,
-            since: machine::process_start(),
+            since,
             profile: if quick { "quick" } else { "full" }.to_string(),
             preset: preset.to_string(),
             command_line: std::iter::once("cargo bench --")
@@ -66,6 +78,8 @@ impl PublishOptions {
                 .collect::<Vec<_>>()
                 .join(" "),
             partial: None,
+            machine,
+            git_revision,
         }
     }
 }
@@ -113,7 +127,7 @@ fn cargo_target_dir(workspace_root: &Path) -> Option<PathBuf> {
 /// Loads this run's benchmarks, writes `runs/<id>.json` and the page.
 pub fn publish(options: &PublishOptions) -> Result<Published, Error> {
     let benchmarks = load_criterion(&options.criterion_dir, options.since)?;
-    let mut machine = machine::this_machine();
+    let mut machine = options.machine.clone();
     if let Some(limits) = &mut machine.limits {
         limits.contention = crate::load::run_contention(&options.criterion_dir, options.since)?
             .map(crate::model::Contention::rounded);
@@ -124,7 +138,7 @@ pub fn publish(options: &PublishOptions) -> Result<Published, Error> {
     let run = Run {
         id: id.clone(),
         time_utc,
-        git_revision: machine::git_revision(),
+        git_revision: options.git_revision.clone(),
         profile: options.profile.clone(),
         preset: options.preset.clone(),
         command_line: options.command_line.clone(),

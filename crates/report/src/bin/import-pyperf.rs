@@ -37,7 +37,7 @@ fn main() -> ExitCode {
         Ok(i) => i,
         Err(e) => return error(e),
     };
-    let machine = machine::this_machine();
+    let machine = machine::from_host(host::machine::facts(), Some(host::machine::limits()));
     let (time_utc, compact) = machine::utc_stamps(SystemTime::now());
     let id = format!("{compact}-{}-python", slug(&machine.label));
     let profile = match imported.preset.as_str() {
@@ -49,7 +49,7 @@ fn main() -> ExitCode {
         run: Run {
             id: id.clone(),
             time_utc,
-            git_revision: machine::git_revision(),
+            git_revision: host::machine::git_revision(),
             profile: profile.to_string(),
             preset: imported.preset,
             command_line: args.command_line,

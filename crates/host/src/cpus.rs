@@ -1,12 +1,18 @@
 //! The CPUs a run may use: scheduler affinity (`taskset`, `docker --cpuset-cpus`) and the
 //! cgroup CPU quota (v2 `cpu.max`, v1 `cpu.cfs_quota_us` / `cpu.cfs_period_us`,
-//! `docker --cpus`), and from them `effective_cpus` = min(affinity count, ceil(quota)), at
-//! least 1: the count the worker sweep is built from.
+//! `docker --cpus`), and from them [`run_cpus`] = min(affinity count, ceil(quota)), at
+//! least 1: the one answer to "how many CPUs may this run use", for the worker sweep, the
+//! default worker counts, the load generator and the report alike. [`machine_cpus`] counts
+//! every online CPU of the machine instead: the denominator of `/proc/stat`'s shares.
+//!
+//! `std::thread::available_parallelism` is neither: it floors a fractional quota (1.5 CPUs
+//! reads as 1) where the kernel lets a run use two CPUs part of the time.
 //!
 //! Linux only (`/proc/self/status`, `/proc/self/cgroup`, `/proc/self/mountinfo`); elsewhere
 //! every field is `None` and the effective count falls back to the logical CPUs. A quota is
 //! the smallest along the cgroup's path to the root, as the kernel enforces it.
 
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 /// What the cgroup CPU quota is, as read.
@@ -91,16 +97,28 @@ pub fn effective(affinity: Option<u64>, quota: Option<f64>, logical: Option<u64>
         .max(1)
 }
 
-/// The effective CPU count of this process (see [`effective`]).
-pub fn effective_cpus() -> u64 {
-    let logical = std::thread::available_parallelism()
-        .ok()
-        .map(|n| n.get() as u64);
-    effective(
+/// The CPUs this run may use: min(affinity, ceil(quota)), at least 1 (see [`effective`]).
+pub fn run_cpus() -> NonZeroUsize {
+    let count = effective(
         affinity().map(|a| a.0),
         quota().and_then(|q| q.cpus),
-        logical,
-    )
+        Some(machine_cpus() as u64),
+    );
+    NonZeroUsize::new(count as usize).unwrap_or(NonZeroUsize::MIN)
+}
+
+/// Every online CPU of the machine, whatever this process may use: what `/proc/stat`'s
+/// aggregate line adds up. At least 1.
+pub fn machine_cpus() -> usize {
+    #[cfg(unix)]
+    {
+        // SAFETY: sysconf reads a system value and touches no memory of ours.
+        let online = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
+        if online > 0 {
+            return online as usize;
+        }
+    }
+    1
 }
 
 /// The cgroup CPU quota of this process, the smallest along its cgroup path (v2 first,

@@ -1,0 +1,232 @@
+//! What waking up costs on this machine, and the one precise sleep.
+//!
+//! - [`precise_sleep`]: a sleep to an absolute deadline with the thread's timer slack lowered
+//!   to 1 ns ([`lower_timer_slack`]), so it lasts what it is asked and not what the kernel's
+//!   default slack (50 us per sleep) and a relative sleep's drift add. The semaphore's holds,
+//!   the file server's answers and the probes below all sleep this way.
+//! - [`sleep_overshoot_us`]: how late such a sleep ends here, the wake-up every sleep,
+//!   hand-off and answer of a waiting technique pays.
+//! - [`cpu_dma_latency_us`] and [`IdlePoll`]: Linux's PM QoS wake-up latency, read and held.
+
+use std::time::Duration;
+
+/// Lowers the calling thread's timer slack to 1 ns (Linux; elsewhere nothing). 0 would mean
+/// "back to the default", so 1. A failure leaves the default slack: sleeps end a little
+/// later, nothing worse.
+pub fn lower_timer_slack() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_TIMERSLACK takes one integer and changes only the calling thread.
+    unsafe {
+        libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong, 0, 0, 0);
+    }
+}
+
+/// Sleeps `hold`, measured from now, to an absolute deadline with 1 ns timer slack
+/// (`clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME)`, restarted on a signal). The thread
+/// sleeps in the kernel the whole time. Elsewhere than Linux, `std::thread::sleep`.
+pub fn precise_sleep(hold: Duration) {
+    #[cfg(target_os = "linux")]
+    linux::sleep(hold);
+    #[cfg(not(target_os = "linux"))]
+    std::thread::sleep(hold);
+}
+
+#[cfg(target_os = "linux")]
+mod linux {
+    use std::cell::Cell;
+    use std::time::Duration;
+
+    thread_local! {
+        static SLACK_SET: Cell<bool> = const { Cell::new(false) };
+    }
+
+    pub(super) fn sleep(hold: Duration) {
+        if !SLACK_SET.get() {
+            super::lower_timer_slack();
+            SLACK_SET.set(true);
+        }
+        let mut now = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes one timespec we own.
+        if unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) } != 0 {
+            std::thread::sleep(hold);
+            return;
+        }
+        let total_ns = now.tv_nsec as u128 + hold.subsec_nanos() as u128;
+        let deadline = libc::timespec {
+            tv_sec: now.tv_sec
+                + hold.as_secs() as libc::time_t
+                + (total_ns / 1_000_000_000) as libc::time_t,
+            tv_nsec: (total_ns % 1_000_000_000) as libc::c_long,
+        };
+        loop {
+            // SAFETY: `deadline` is a valid timespec; with TIMER_ABSTIME the remainder
+            // argument is unused and may be null.
+            let rc = unsafe {
+                libc::clock_nanosleep(
+                    libc::CLOCK_MONOTONIC,
+                    libc::TIMER_ABSTIME,
+                    &deadline,
+                    std::ptr::null_mut(),
+                )
+            };
+            match rc {
+                0 => return,
+                // A signal: sleep again to the same deadline.
+                libc::EINTR => continue,
+                // Cannot happen with a valid clock and timespec; never spin on it.
+                _ => {
+                    std::thread::sleep(hold);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The median lateness of 20 [`precise_sleep`]s of 5 ms, on a thread of its own, in
+/// microseconds; `None` if the thread cannot run.
+pub fn sleep_overshoot_us() -> Option<f64> {
+    const HOLD: Duration = Duration::from_millis(5);
+    let measure = || {
+        let mut late: Vec<f64> = (0..20)
+            .map(|_| {
+                let started = std::time::Instant::now();
+                precise_sleep(HOLD);
+                (started.elapsed() - HOLD).as_secs_f64() * 1e6
+            })
+            .collect();
+        late.sort_by(f64::total_cmp);
+        late[late.len() / 2]
+    };
+    std::thread::Builder::new()
+        .name("cb-sleep-probe".into())
+        .spawn(measure)
+        .ok()?
+        .join()
+        .ok()
+}
+
+/// Linux's PM QoS interface for the CPU wake-up latency the system must meet.
+pub const CPU_DMA_LATENCY: &str = "/dev/cpu_dma_latency";
+
+/// The environment variable of [`IdlePoll`].
+pub const IDLE_POLL_ENV: &str = "CB_IDLE_POLL";
+
+/// The PM QoS CPU latency in force (a native-endian `i32` read from [`CPU_DMA_LATENCY`]), in
+/// microseconds; `None` where unreadable (not root, not Linux).
+pub fn cpu_dma_latency_us() -> Option<i64> {
+    let bytes = std::fs::read(CPU_DMA_LATENCY).ok()?;
+    let value: [u8; 4] = bytes.get(..4)?.try_into().ok()?;
+    Some(i64::from(i32::from_ne_bytes(value)))
+}
+
+/// While alive, asks Linux that an idle CPU be woken within 0 us: the idle loop then polls
+/// instead of halting, and a wake-up (a timer, a futex, a socket) reaches a running CPU.
+///
+/// A halted virtual CPU can take a hundred microseconds to wake ([`sleep_overshoot_us`]
+/// measures it on each run), and every sleep, hand-off and answer of a waiting technique
+/// pays it. `CB_IDLE_POLL=1` measures the techniques without that machine cost, the way
+/// `cyclictest` and `tuned`'s latency profiles run: idle CPUs burn their time (on a shared
+/// host, the host's), so it is opt-in. The request is the open file ([`CPU_DMA_LATENCY`],
+/// writable by root only); it ends when this value is dropped or the process exits. The
+/// run's metadata records the latency in force, so compare tells such runs apart.
+#[derive(Debug)]
+pub struct IdlePoll {
+    _request: std::fs::File,
+}
+
+impl IdlePoll {
+    /// Reads `CB_IDLE_POLL`: unset, empty or `0` is `Ok(None)`; `1` holds the request on
+    /// [`CPU_DMA_LATENCY`]. Any other value, or a request the system refuses, is an error
+    /// naming the variable, the file and the cause.
+    pub fn from_env() -> Result<Option<IdlePoll>, String> {
+        let value = std::env::var(IDLE_POLL_ENV).ok();
+        if !IdlePoll::wanted(value.as_deref())? {
+            return Ok(None);
+        }
+        IdlePoll::hold(std::path::Path::new(CPU_DMA_LATENCY))
+            .map(Some)
+            .map_err(|e| format!("{IDLE_POLL_ENV}=1: {e}"))
+    }
+
+    /// Whether the variable's value asks for idle polling.
+    pub fn wanted(value: Option<&str>) -> Result<bool, String> {
+        match value.map(str::trim) {
+            None | Some("" | "0") => Ok(false),
+            Some("1") => Ok(true),
+            Some(other) => Err(format!(
+                "{IDLE_POLL_ENV}={other:?}: expected 1 (idle CPUs poll for the run) or 0"
+            )),
+        }
+    }
+
+    /// Writes a 0 us latency request (a native-endian `i32`) to `path` and keeps it open.
+    pub fn hold(path: &std::path::Path) -> Result<IdlePoll, String> {
+        use std::io::Write;
+        let mut request = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| {
+                let hint = if e.kind() == std::io::ErrorKind::PermissionDenied {
+                    " (root only: run as root, or leave the variable unset)"
+                } else {
+                    ""
+                };
+                format!("opening {}: {e}{hint}", path.display())
+            })?;
+        request
+            .write_all(&0i32.to_ne_bytes())
+            .map_err(|e| format!("writing 0 to {}: {e}", path.display()))?;
+        Ok(IdlePoll { _request: request })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn a_precise_sleep_lasts_at_least_the_hold() {
+        for hold in [
+            Duration::from_micros(200),
+            Duration::from_millis(5),
+            Duration::from_millis(1500),
+        ] {
+            let started = Instant::now();
+            precise_sleep(hold);
+            assert!(
+                started.elapsed() >= hold,
+                "{hold:?}: {:?}",
+                started.elapsed()
+            );
+        }
+    }
+
+    #[test]
+    fn idle_polling_is_asked_for_with_1_and_a_refusal_names_the_file() {
+        assert!(!IdlePoll::wanted(None).unwrap());
+        assert!(!IdlePoll::wanted(Some("0")).unwrap());
+        assert!(IdlePoll::wanted(Some(" 1 ")).unwrap());
+        let err = IdlePoll::wanted(Some("yes")).unwrap_err();
+        assert!(err.contains("CB_IDLE_POLL=\"yes\""), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let request = dir.path().join("cpu_dma_latency");
+        std::fs::write(&request, b"").unwrap();
+        let held = IdlePoll::hold(&request).unwrap();
+        assert_eq!(std::fs::read(&request).unwrap(), 0i32.to_ne_bytes());
+        drop(held);
+        let missing = dir.path().join("none");
+        let err = IdlePoll::hold(&missing).unwrap_err();
+        assert!(err.contains(&missing.display().to_string()), "{err}");
+    }
+
+    #[test]
+    fn the_overshoot_probe_measures_a_late_wake_up() {
+        let late = sleep_overshoot_us().expect("the probe thread runs");
+        assert!(late >= 0.0, "a sleep never ends early: {late}");
+    }
+}
