@@ -12,7 +12,8 @@
 //! What it costs, and why it is measured this way: a runtime is built once per technique
 //! (in `start`, never timed), and work is *spawned into it* and waited for on a channel, not
 //! run through `block_on` (which on a multi-thread runtime runs the future on the caller's
-//! thread and makes every spawn a remote one; criterion.rs #819). The current-thread
+//! thread and makes every spawn a remote one;
+//! <https://github.com/bheisler/criterion.rs/issues/819>). The current-thread
 //! technique is the exception by design: its event loop *is* the caller's thread.
 //! tokio's timer has 1 ms resolution, so a 20 ms sleep lasts about 21 ms; sleep-based
 //! floors allow for it.

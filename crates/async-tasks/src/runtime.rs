@@ -1,7 +1,8 @@
 //! Running async work from a synchronous caller without distorting the measurement.
 //!
 //! `block_on` on a multi-thread runtime runs the future on the *calling* thread, and every
-//! task it spawns is a remote spawn that wakes a worker (criterion.rs #819). Instead the work
+//! task it spawns is a remote spawn that wakes a worker
+//! (<https://github.com/bheisler/criterion.rs/issues/819>). Instead the work
 //! is spawned into the runtime, runs on its workers, and the caller waits on a channel: one
 //! wake-up per run, not per task.
 

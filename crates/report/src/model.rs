@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+pub use workloads::Kind;
 
 use crate::error::Error;
 
@@ -140,7 +141,7 @@ pub struct CpuCalibration {
     pub memory_ns: Vec<f64>,
 }
 
-/// What limits a run on its machine (issue 9). Each field is `null` where it could not be
+/// What limits a run on its machine. Each field is `null` where it could not be
 /// read, never a guess.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Limits {
@@ -322,9 +323,9 @@ pub struct Record {
     pub technique: String,
     /// The parameter: worker count, connections or size ("" when there is none).
     pub parameter: String,
-    /// `sequential`, `thread`, `process` or `async`: what the technique declared
-    /// (`cb-kinds.json`), or for older files a guess from its id (see `kind_of`).
-    pub kind: String,
+    /// What the technique declared it pays for (the suite's `cb-kinds.json`, the Python
+    /// side's `cb_kind`); written `sequential`, `thread`, `process` or `async`.
+    pub kind: Kind,
     /// Median time per iteration.
     pub median: Estimate,
     /// Mean time per iteration.
@@ -494,22 +495,6 @@ impl Record {
     /// The worker count (or size) as a number, when the parameter is one.
     pub fn parameter_value(&self) -> Option<f64> {
         self.parameter.parse::<f64>().ok().filter(|v| v.is_finite())
-    }
-}
-
-/// Guesses a technique's kind from its id (`process-pool-map` -> process, `tokio-tasks` ->
-/// async): the fallback for criterion folders without the suite's `cb-kinds.json`, where each
-/// technique's declared kind is.
-pub fn kind_of(technique: &str) -> &'static str {
-    let t = technique.to_ascii_lowercase();
-    if t == "sequential" {
-        "sequential"
-    } else if t.contains("process") || t.contains("procspawn") {
-        "process"
-    } else if t.contains("tokio") || t.contains("async") {
-        "async"
-    } else {
-        "thread"
     }
 }
 
@@ -712,13 +697,5 @@ mod tests {
         latency.expect("the sample has a server").p50_us = 25896.152381638178;
         let again = Results::parse(&results.to_json().unwrap()).unwrap();
         assert_eq!(again, results);
-    }
-
-    #[test]
-    fn kinds_follow_the_technique_id() {
-        assert_eq!(kind_of("sequential"), "sequential");
-        assert_eq!(kind_of("process-pool"), "process");
-        assert_eq!(kind_of("tokio-join-set"), "async");
-        assert_eq!(kind_of("rayon"), "thread");
     }
 }
