@@ -39,7 +39,7 @@ py="$venv/bin/python"
 echo "==> build: the tools' file-server and loadgen, the workloads export ($preset preset)"
 cargo build --quiet --release -p tools --bin file-server --bin loadgen
 mkdir -p "$work"
-cargo run --quiet --release -p workloads --bin export-workloads -- --preset "$preset" --out "$work/workloads.json"
+cargo run --quiet --release -p tools --bin export-workloads -- --preset "$preset" --out "$work/workloads.json"
 export CB_TOOLS_DIR="${CB_TOOLS_DIR:-target/release}"
 
 only=(--only "${CB_PY_ONLY:-}")

@@ -3,7 +3,7 @@
     python bench.py --workloads W.json --tier fast -o fast.json [pyperf options]
     python bench.py --workloads W.json --check      # every benchmark once, answers checked
 
-W.json is `cargo run -q -p workloads --bin export-workloads -- --preset P`: the tasks,
+W.json is `cargo run -q -p tools --bin export-workloads -- --preset P`: the tasks,
 expected answers and worker sweep of the Rust suite. Benchmark names are the suite's ids,
 `<group>/<technique>/<parameter>`. Every timed run's answer is checked (outside the timed
 part); a wrong one stops the run with the workload, the expected and the actual value.

@@ -25,7 +25,7 @@ impl CannedServer {
     /// servers under test get: a one-thread responder was slower than tokio + hyper on two
     /// threads, and so measured itself, not the generator.
     pub fn start() -> Result<CannedServer, LoopbackError> {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = host::run_cpus().get();
         CannedServer::bind(LOOPBACK_ANY_PORT, cores)
     }
 

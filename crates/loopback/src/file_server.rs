@@ -298,7 +298,7 @@ impl Shared {
 
     /// Answers requests on one connection until the client closes, an error, or shutdown.
     fn serve(&self, stream: TcpStream) -> Result<(), ConnError> {
-        lower_timer_slack();
+        host::wake::lower_timer_slack();
         stream.set_nodelay(true)?;
         // A client that stops reading cannot hold the thread forever either.
         stream.set_write_timeout(Some(self.read_timeout))?;
@@ -374,17 +374,6 @@ impl Read for Stamped {
         let (n, arrived) = arrival::recv(&self.stream, out)?;
         self.arrival = arrived.unwrap_or_else(Instant::now);
         Ok(n)
-    }
-}
-
-/// Timer slack 1 ns for the calling thread (Linux; the default 50 us would be added to each
-/// sleep). 0 would mean "back to the default", so 1.
-fn lower_timer_slack() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_TIMERSLACK takes one integer and changes only this thread. A failure
-    // leaves the default slack: answers a little later, nothing unsafe.
-    unsafe {
-        libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong, 0, 0, 0);
     }
 }
 

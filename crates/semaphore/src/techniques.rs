@@ -14,7 +14,7 @@ fn run_threads<G>(
     admit: impl Fn() -> Result<G, RunError> + Sync,
 ) -> Result<LimitedResourceReport, RunError> {
     let gauge = Gauge::new();
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cpus = host::run_cpus().get();
     let may_spin = job.permits <= cpus;
     let (results, makespan) = run_timed(job.workers, |_| {
         for _ in 0..job.uses {
@@ -33,15 +33,9 @@ fn run_threads<G>(
 /// The `threading.Semaphore` analog written here: [`Semaphore`] on `Mutex` + `Condvar`.
 pub struct CondvarSemaphore;
 
+workloads::technique!(CondvarSemaphore, "condvar-semaphore", Kind::Thread);
+
 impl Technique<LimitedResourceJob> for CondvarSemaphore {
-    fn id(&self) -> &'static str {
-        "condvar-semaphore"
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn run(&self, job: &LimitedResourceJob) -> Result<LimitedResourceReport, RunError> {
         let semaphore = Semaphore::new(job.permits);
         run_threads(job, || Ok(semaphore.acquire()))
@@ -49,17 +43,11 @@ impl Technique<LimitedResourceJob> for CondvarSemaphore {
 }
 
 /// [`FairSemaphore`]: first come, first served, each permit handed to the longest waiter.
-pub struct FairSemaphoreTechnique;
+pub struct HandOffSemaphore;
 
-impl Technique<LimitedResourceJob> for FairSemaphoreTechnique {
-    fn id(&self) -> &'static str {
-        "fair-semaphore"
-    }
+workloads::technique!(HandOffSemaphore, "fair-semaphore", Kind::Thread);
 
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
+impl Technique<LimitedResourceJob> for HandOffSemaphore {
     fn run(&self, job: &LimitedResourceJob) -> Result<LimitedResourceReport, RunError> {
         let semaphore = FairSemaphore::new(job.permits);
         run_threads(job, || Ok(semaphore.acquire()))
@@ -81,15 +69,9 @@ impl Drop for Token<'_> {
     }
 }
 
+workloads::technique!(TokenChannel, "channel-tokens", Kind::Thread);
+
 impl Technique<LimitedResourceJob> for TokenChannel {
-    fn id(&self) -> &'static str {
-        "channel-tokens"
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn run(&self, job: &LimitedResourceJob) -> Result<LimitedResourceReport, RunError> {
         let (give, take) = crossbeam_channel::bounded(job.permits);
         for _ in 0..job.permits {
@@ -121,7 +103,7 @@ impl TokioSemaphore {
             .enable_time()
             .build()
             .map_err(|e| RunError::Start {
-                technique: "tokio-semaphore".into(),
+                technique: Self::ID.into(),
                 cause: e.to_string(),
             })?;
         Ok(TokioSemaphore { runtime })
@@ -129,15 +111,10 @@ impl TokioSemaphore {
 }
 
 #[cfg(not(loom))]
+workloads::technique!(TokioSemaphore, "tokio-semaphore", Kind::Async);
+
+#[cfg(not(loom))]
 impl Technique<LimitedResourceJob> for TokioSemaphore {
-    fn id(&self) -> &'static str {
-        "tokio-semaphore"
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Async
-    }
-
     fn timer_resolution(&self) -> std::time::Duration {
         std::time::Duration::from_millis(1)
     }

@@ -29,8 +29,8 @@ fn main() {
     };
     // The request lasts while it is held.
     let _request = idle_poll.then(|| {
-        let path = std::path::Path::new(concurrency_bench::CPU_DMA_LATENCY);
-        concurrency_bench::IdlePoll::hold(path).unwrap_or_else(|e| {
+        let path = std::path::Path::new(host::wake::CPU_DMA_LATENCY);
+        host::IdlePoll::hold(path).unwrap_or_else(|e| {
             eprintln!("error: --idle-poll: {e}");
             std::process::exit(1);
         })
@@ -51,8 +51,7 @@ mod linux {
 
     /// Lowers this thread's timer slack to 1 ns and pins it to `cpu` where there is one.
     fn prepare(cpu: usize) {
-        // SAFETY: PR_SET_TIMERSLACK takes one integer and changes only this thread.
-        unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong, 0, 0, 0) };
+        host::wake::lower_timer_slack();
         // The machine's CPUs, not this thread's: a thread inherits its creator's affinity.
         // SAFETY: sysconf reads a system value.
         let cpus = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) }.max(1) as usize;
@@ -65,17 +64,6 @@ mod linux {
                 libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &raw const set);
             }
         }
-    }
-
-    fn sleep(d: Duration) {
-        let t = libc::timespec {
-            tv_sec: d.as_secs() as libc::time_t,
-            tv_nsec: d.subsec_nanos() as libc::c_long,
-        };
-        // SAFETY: a valid timespec; the remainder may be null.
-        unsafe {
-            libc::clock_nanosleep(libc::CLOCK_MONOTONIC, 0, &raw const t, std::ptr::null_mut())
-        };
     }
 
     fn quantiles(mut v: Vec<f64>) -> String {
@@ -94,7 +82,7 @@ mod linux {
         let late = (0..samples)
             .map(|_| {
                 let started = Instant::now();
-                sleep(d);
+                host::precise_sleep(d);
                 (started.elapsed().as_secs_f64() - d.as_secs_f64()) * 1e6
             })
             .collect();
@@ -128,7 +116,7 @@ mod linux {
                     std::hint::spin_loop();
                 }
             } else {
-                sleep(idle);
+                host::precise_sleep(idle);
             }
             let sent = origin.elapsed().as_nanos();
             if ours.write_all(&sent.to_le_bytes()).is_err() || ours.read_exact(&mut ack).is_err() {

@@ -81,6 +81,9 @@ impl<'a> PoolBuilder<'a> {
 
     /// Starts every worker and waits until each has said it is ready.
     pub fn start(self) -> Result<ProcessPool, PoolError> {
+        // Without a count, Python's default: `os.cpu_count()` workers. `available_parallelism`
+        // is std's nearest count (it also honours affinity and a cgroup quota, floored); the
+        // suite always names its worker count, from `host::run_cpus`.
         let workers = self
             .workers
             .unwrap_or_else(|| thread::available_parallelism().unwrap_or(NonZeroUsize::MIN));

@@ -62,7 +62,7 @@ fn main() {
     let threads = match args.threads {
         Some(0) => exit_with(2, "--threads 0: the generator needs a thread"),
         Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        None => host::run_cpus().get(),
     };
     let plan = TimedPlan {
         connections: args.connections,

@@ -39,10 +39,8 @@ fn run(args: Vec<String>) -> Result<(), String> {
         Some(name) => name.parse::<Preset>().map_err(|e| format!("--preset: {e}")),
         None => Preset::from_env().map_err(|e| e.to_string()),
     }?;
-    // std's count honours affinity and the cgroup CPU quota, as the suite's effective CPUs
-    // do; CB_WORKERS overrides both sweeps the same way.
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let workers = worker_counts(cpus).map_err(|e| e.to_string())?;
+    // The CPUs the suite's sweep is built from; CB_WORKERS overrides both sweeps the same way.
+    let workers = worker_counts(host::run_cpus().get()).map_err(|e| e.to_string())?;
     let text = export::export(preset, &workers).to_string();
     match out {
         None => writeln!(std::io::stdout(), "{text}").map_err(|e| format!("stdout: {e}")),
