@@ -30,20 +30,9 @@ type HttpClient = Client<HttpConnector, Empty<Bytes>>;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AsyncDownload;
 
-impl AsyncDownload {
-    /// The technique id.
-    pub const ID: &'static str = "tokio-joinset";
-}
+workloads::technique!(AsyncDownload, "tokio-joinset", Kind::Async);
 
 impl DownloadTechnique for AsyncDownload {
-    fn id(&self) -> &'static str {
-        Self::ID
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Async
-    }
-
     fn concurrency(&self, job: &DownloadJob) -> NonZeroUsize {
         job.in_flight
     }

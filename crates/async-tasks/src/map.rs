@@ -32,25 +32,10 @@ pub struct TokioSpawnBlocking;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TokioCurrentThread;
 
-impl TokioSpawnBlocking {
-    /// The technique id.
-    pub const ID: &'static str = "tokio-spawn-blocking";
-}
-
-impl TokioCurrentThread {
-    /// The technique id.
-    pub const ID: &'static str = "tokio-current-thread";
-}
+workloads::technique!(TokioSpawnBlocking, "tokio-spawn-blocking", Kind::Async);
+workloads::technique!(TokioCurrentThread, "tokio-current-thread", Kind::Async);
 
 impl MapTechnique for TokioSpawnBlocking {
-    fn id(&self) -> &'static str {
-        Self::ID
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Async
-    }
-
     fn concurrent_waits(&self, _workers: NonZeroUsize) -> Option<usize> {
         // Sleeps are tokio timers, not blocking work: they wait at once whatever the
         // blocking pool's size.
@@ -64,14 +49,6 @@ impl MapTechnique for TokioSpawnBlocking {
 }
 
 impl MapTechnique for TokioCurrentThread {
-    fn id(&self) -> &'static str {
-        Self::ID
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Async
-    }
-
     fn threads(&self, _workers: NonZeroUsize) -> Option<usize> {
         Some(1)
     }

@@ -16,20 +16,9 @@ use workloads::{Kind, RunError, RunningServer, ServerSettings, WebServerTechniqu
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TokioHyperServer;
 
-impl TokioHyperServer {
-    /// The technique id.
-    pub const ID: &'static str = "tokio-hyper";
-}
+workloads::technique!(TokioHyperServer, "tokio-hyper", Kind::Async);
 
 impl WebServerTechnique for TokioHyperServer {
-    fn id(&self) -> &'static str {
-        Self::ID
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Async
-    }
-
     fn start(&self, settings: &ServerSettings) -> Result<Box<dyn RunningServer>, RunError> {
         let config = ServeConfig {
             name: "cb-tokio-hello".into(),

@@ -15,15 +15,9 @@ use workloads::{Kind, RunError, Technique};
 /// One `AtomicU64` that every worker `fetch_add`s: no lock, but one contended cache line.
 pub struct AtomicAdd;
 
+workloads::technique!(AtomicAdd, "atomic-fetch-add", Kind::Thread);
+
 impl Technique<CounterJob> for AtomicAdd {
-    fn id(&self) -> &'static str {
-        "atomic-fetch-add"
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn run(&self, job: &CounterJob) -> Result<CounterReport, RunError> {
         let counter = AtomicU64::new(0);
         let (_, elapsed) = run_timed(job.workers, |_| {
@@ -68,19 +62,17 @@ impl Sharded {
     }
 }
 
+workloads::technique!(
+    Sharded,
+    |self| if self.padded {
+        "sharded-padded"
+    } else {
+        "sharded-packed"
+    },
+    Kind::Thread
+);
+
 impl Technique<CounterJob> for Sharded {
-    fn id(&self) -> &'static str {
-        if self.padded {
-            "sharded-padded"
-        } else {
-            "sharded-packed"
-        }
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn run(&self, job: &CounterJob) -> Result<CounterReport, RunError> {
         if self.padded {
             let shards: Vec<CachePadded<AtomicU64>> = (0..job.workers)
@@ -98,15 +90,9 @@ impl Technique<CounterJob> for Sharded {
 /// Nothing is shared while counting: the floor every other strategy is measured against.
 pub struct LocalThenReduce;
 
+workloads::technique!(LocalThenReduce, "local-then-reduce", Kind::Thread);
+
 impl Technique<CounterJob> for LocalThenReduce {
-    fn id(&self) -> &'static str {
-        "local-then-reduce"
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn run(&self, job: &CounterJob) -> Result<CounterReport, RunError> {
         let (counts, elapsed) = run_timed(job.workers, |_| {
             let mut local = 0u64;

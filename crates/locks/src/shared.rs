@@ -107,15 +107,9 @@ impl<L> Default for LockedCounter<L> {
     }
 }
 
+workloads::technique!(impl<L: SharedLock<u64>> LockedCounter<L>, L::ID, Kind::Thread);
+
 impl<L: SharedLock<u64>> Technique<CounterJob> for LockedCounter<L> {
-    fn id(&self) -> &'static str {
-        L::ID
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn run(&self, job: &CounterJob) -> Result<CounterReport, RunError> {
         let counter = L::new(0);
         let (_, elapsed) = run_timed(job.workers, |_| {
@@ -144,15 +138,9 @@ impl<L> Default for LockedTable<L> {
     }
 }
 
+workloads::technique!(impl<L: SharedLock<Vec<u64>>> LockedTable<L>, L::ID, Kind::Thread);
+
 impl<L: SharedLock<Vec<u64>>> Technique<ReadMostlyJob> for LockedTable<L> {
-    fn id(&self) -> &'static str {
-        L::ID
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn run(&self, job: &ReadMostlyJob) -> Result<ReadMostlyReport, RunError> {
         let table = L::new(vec![0; job.slots]);
         let (tallies, elapsed) = run_timed(job.workers, |worker| {

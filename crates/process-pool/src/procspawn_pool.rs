@@ -18,31 +18,21 @@ use crate::Chunksize;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ProcspawnPool;
 
-impl ProcspawnPool {
-    /// The technique id.
-    pub const ID: &'static str = "procspawn-pool";
-}
+workloads::technique!(ProcspawnPool, "procspawn-pool", Kind::Process);
 
-struct Runner {
+/// A started [`ProcspawnPool`]: procspawn's pool and its worker count.
+struct ProcspawnRunner {
     pool: procspawn::Pool,
     workers: usize,
 }
 
 impl MapTechnique for ProcspawnPool {
-    fn id(&self) -> &'static str {
-        ProcspawnPool::ID
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Process
-    }
-
     fn start(&self, workers: NonZeroUsize) -> Result<Box<dyn MapRunner>, RunError> {
         let pool = procspawn::Pool::new(workers.get()).map_err(|e| RunError::Start {
             technique: ProcspawnPool::ID.into(),
             cause: e.to_string(),
         })?;
-        Ok(Box::new(Runner {
+        Ok(Box::new(ProcspawnRunner {
             pool,
             workers: workers.get(),
         }))
@@ -54,7 +44,7 @@ fn run_chunk(tasks: Vec<Task>) -> Vec<TaskOutput> {
     tasks.iter().map(run_task).collect()
 }
 
-impl MapRunner for Runner {
+impl MapRunner for ProcspawnRunner {
     fn run(&mut self, job: &MapJob) -> Result<Vec<TaskOutput>, RunError> {
         let tasks = job.tasks();
         let size = Chunksize::Auto.resolve(tasks.len(), self.workers);
@@ -76,13 +66,13 @@ impl MapRunner for Runner {
     }
 }
 
-impl Runner {
+impl ProcspawnRunner {
     fn spawn(&self, chunk: &[Task]) -> procspawn::JoinHandle<Vec<TaskOutput>> {
         self.pool.spawn(chunk.to_vec(), run_chunk)
     }
 }
 
-impl Drop for Runner {
+impl Drop for ProcspawnRunner {
     fn drop(&mut self) {
         // Kills and reaps the pool's processes now rather than whenever its threads notice.
         self.pool.kill();

@@ -21,15 +21,8 @@ pub struct FreshPool {
     pub program: WorkerProgram,
 }
 
-impl ReusedPool {
-    /// The technique id.
-    pub const ID: &'static str = "process-pool";
-}
-
-impl FreshPool {
-    /// The technique id.
-    pub const ID: &'static str = "process-pool-fresh";
-}
+workloads::technique!(ReusedPool, "process-pool", Kind::Process);
+workloads::technique!(FreshPool, "process-pool-fresh", Kind::Process);
 
 fn start_pool(
     technique: &str,
@@ -47,14 +40,6 @@ fn start_pool(
 }
 
 impl MapTechnique for ReusedPool {
-    fn id(&self) -> &'static str {
-        ReusedPool::ID
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Process
-    }
-
     fn start(&self, workers: NonZeroUsize) -> Result<Box<dyn MapRunner>, RunError> {
         Ok(Box::new(start_pool(
             ReusedPool::ID,
@@ -77,14 +62,6 @@ struct FreshRunner {
 }
 
 impl MapTechnique for FreshPool {
-    fn id(&self) -> &'static str {
-        FreshPool::ID
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Process
-    }
-
     fn start(&self, workers: NonZeroUsize) -> Result<Box<dyn MapRunner>, RunError> {
         Ok(Box::new(FreshRunner {
             program: self.program.clone(),

@@ -19,20 +19,18 @@ pub enum Shutdown {
 }
 
 /// [`Queue`] (`Mutex<VecDeque>` + `Condvar`), the `queue.Queue` analog.
-pub struct QueueTechnique(pub Shutdown);
+pub struct CondvarQueue(pub Shutdown);
 
-impl Technique<TaskQueueJob> for QueueTechnique {
-    fn id(&self) -> &'static str {
-        match self.0 {
-            Shutdown::Sentinels => "queue-sentinels",
-            Shutdown::Close => "queue-close",
-        }
-    }
+workloads::technique!(
+    CondvarQueue,
+    |self| match self.0 {
+        Shutdown::Sentinels => "queue-sentinels",
+        Shutdown::Close => "queue-close",
+    },
+    Kind::Thread
+);
 
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
+impl Technique<TaskQueueJob> for CondvarQueue {
     fn run(&self, job: &TaskQueueJob) -> Result<TaskQueueReport, RunError> {
         let queue: Queue<Option<u64>> = Queue::new();
         let producers_done = Barrier::new(job.producers);
@@ -77,15 +75,9 @@ impl Technique<TaskQueueJob> for QueueTechnique {
 /// usual way to make it multi-consumer; the thread pool of the Rust book does it).
 pub struct StdMpsc;
 
+workloads::technique!(StdMpsc, "std-mpsc", Kind::Thread);
+
 impl Technique<TaskQueueJob> for StdMpsc {
-    fn id(&self) -> &'static str {
-        "std-mpsc"
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn run(&self, job: &TaskQueueJob) -> Result<TaskQueueReport, RunError> {
         let (tx, rx) = mpsc::channel();
         let senders = Slots::new((0..job.producers).map(|_| tx.clone()));
@@ -125,18 +117,16 @@ impl Crossbeam {
     pub const BOUND: usize = 256;
 }
 
+workloads::technique!(
+    Crossbeam,
+    |self| match self.capacity {
+        Some(_) => "crossbeam-bounded",
+        None => "crossbeam-unbounded",
+    },
+    Kind::Thread
+);
+
 impl Technique<TaskQueueJob> for Crossbeam {
-    fn id(&self) -> &'static str {
-        match self.capacity {
-            Some(_) => "crossbeam-bounded",
-            None => "crossbeam-unbounded",
-        }
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn run(&self, job: &TaskQueueJob) -> Result<TaskQueueReport, RunError> {
         let (tx, rx) = match self.capacity {
             Some(capacity) => crossbeam_channel::bounded(capacity),

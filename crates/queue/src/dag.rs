@@ -50,15 +50,9 @@ impl Readiness {
 /// closes it.
 pub struct DagOnQueue;
 
+workloads::technique!(DagOnQueue, "dag-queue", Kind::Thread);
+
 impl Technique<DagJob> for DagOnQueue {
-    fn id(&self) -> &'static str {
-        "dag-queue"
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn run(&self, job: &DagJob) -> Result<DagReport, RunError> {
         let ledger = DagLedger::new(job);
         let readiness = Readiness::new(job);
@@ -97,15 +91,9 @@ fn closed() -> RunError {
 /// `None` per worker (the article's sentinels), since every worker holds a sender.
 pub struct DagOnChannel;
 
+workloads::technique!(DagOnChannel, "dag-crossbeam", Kind::Thread);
+
 impl Technique<DagJob> for DagOnChannel {
-    fn id(&self) -> &'static str {
-        "dag-crossbeam"
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn run(&self, job: &DagJob) -> Result<DagReport, RunError> {
         let ledger = DagLedger::new(job);
         let readiness = Readiness::new(job);
@@ -130,15 +118,9 @@ impl Technique<DagJob> for DagOnChannel {
 /// Kahn's algorithm on one thread: the baseline the schedulers are measured against.
 pub struct DagSequential;
 
+workloads::technique!(DagSequential, "dag-sequential", Kind::Sequential);
+
 impl Technique<DagJob> for DagSequential {
-    fn id(&self) -> &'static str {
-        "dag-sequential"
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Sequential
-    }
-
     fn sweeps_workers(&self) -> bool {
         false
     }

@@ -65,7 +65,7 @@ mod sync;
 #[cfg(not(loom))]
 mod tokio_mpsc;
 
-pub use channels::{Crossbeam, QueueTechnique, Shutdown, StdMpsc};
+pub use channels::{CondvarQueue, Crossbeam, Shutdown, StdMpsc};
 pub use dag::{DagOnChannel, DagOnQueue, DagSequential};
 pub use fifo::{Closed, Queue, TooManyTaskDone};
 pub use heap::PriorityQueue;
@@ -81,8 +81,8 @@ use workloads::sync::{DagJob, PriorityJob, TaskQueueJob};
 pub fn task_queue_techniques() -> Result<Vec<Box<dyn Technique<TaskQueueJob>>>, RunError> {
     #[allow(unused_mut)]
     let mut all: Vec<Box<dyn Technique<TaskQueueJob>>> = vec![
-        Box::new(QueueTechnique(Shutdown::Sentinels)),
-        Box::new(QueueTechnique(Shutdown::Close)),
+        Box::new(CondvarQueue(Shutdown::Sentinels)),
+        Box::new(CondvarQueue(Shutdown::Close)),
         Box::new(StdMpsc),
         Box::new(Crossbeam { capacity: None }),
         Box::new(Crossbeam {

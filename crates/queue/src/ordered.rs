@@ -11,15 +11,9 @@ use crate::PriorityQueue;
 /// [`PriorityQueue`] (`Mutex<BinaryHeap>` + `Condvar`), the `queue.PriorityQueue` analog.
 pub struct HeapQueue;
 
+workloads::technique!(HeapQueue, "priority-queue", Kind::Thread);
+
 impl Technique<PriorityJob> for HeapQueue {
-    fn id(&self) -> &'static str {
-        "priority-queue"
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn run(&self, job: &PriorityJob) -> Result<PriorityReport, RunError> {
         let queue = PriorityQueue::new();
         // Consumers start taking only once the whole backlog is in, so the order tasks leave

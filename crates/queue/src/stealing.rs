@@ -15,15 +15,9 @@ use crate::roles::{Slots, run_roles};
 /// Work stealing with crossbeam-deque's `Injector`, `Worker` and `Stealer`.
 pub struct WorkStealing;
 
+workloads::technique!(WorkStealing, "work-stealing", Kind::Thread);
+
 impl Technique<TaskQueueJob> for WorkStealing {
-    fn id(&self) -> &'static str {
-        "work-stealing"
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn run(&self, job: &TaskQueueJob) -> Result<TaskQueueReport, RunError> {
         let injector = Injector::new();
         let locals: Vec<Worker<u64>> = (0..job.consumers).map(|_| Worker::new_fifo()).collect();

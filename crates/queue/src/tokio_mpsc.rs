@@ -24,7 +24,7 @@ impl TokioMpsc {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .build()
             .map_err(|e| RunError::Start {
-                technique: "tokio-mpsc".into(),
+                technique: Self::ID.into(),
                 cause: e.to_string(),
             })?;
         Ok(TokioMpsc { runtime })
@@ -35,15 +35,9 @@ fn task_error(e: tokio::task::JoinError) -> RunError {
     RunError::Other(format!("tokio task: {e}"))
 }
 
+workloads::technique!(TokioMpsc, "tokio-mpsc", Kind::Async);
+
 impl Technique<TaskQueueJob> for TokioMpsc {
-    fn id(&self) -> &'static str {
-        "tokio-mpsc"
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Async
-    }
-
     fn run(&self, job: &TaskQueueJob) -> Result<TaskQueueReport, RunError> {
         let job = *job;
         let driver = self.runtime.spawn(async move {

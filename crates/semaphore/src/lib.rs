@@ -60,7 +60,7 @@ pub use fair::{FairPermit, FairSemaphore};
 pub use hold::{SPIN_TAIL, precise_hold, precise_sleep};
 #[cfg(not(loom))]
 pub use techniques::TokioSemaphore;
-pub use techniques::{CondvarSemaphore, FairSemaphoreTechnique, TokenChannel};
+pub use techniques::{CondvarSemaphore, HandOffSemaphore, TokenChannel};
 use workloads::RunError;
 use workloads::Technique;
 use workloads::sync::LimitedResourceJob;
@@ -71,7 +71,7 @@ pub fn limited_resource_techniques() -> Result<Vec<Box<dyn Technique<LimitedReso
     #[allow(unused_mut)]
     let mut all: Vec<Box<dyn Technique<LimitedResourceJob>>> = vec![
         Box::new(CondvarSemaphore),
-        Box::new(FairSemaphoreTechnique),
+        Box::new(HandOffSemaphore),
         Box::new(TokenChannel),
     ];
     #[cfg(not(loom))]

@@ -35,20 +35,9 @@ pub struct ThreadPerDownload;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PoolDownload;
 
-impl SequentialDownload {
-    /// The technique id.
-    pub const ID: &'static str = "sequential";
-}
-
-impl ThreadPerDownload {
-    /// The technique id.
-    pub const ID: &'static str = "thread-per-download";
-}
-
-impl PoolDownload {
-    /// The technique id.
-    pub const ID: &'static str = "thread-pool";
-}
+workloads::technique!(SequentialDownload, "sequential", Kind::Sequential);
+workloads::technique!(ThreadPerDownload, "thread-per-download", Kind::Thread);
+workloads::technique!(PoolDownload, "thread-pool", Kind::Thread);
 
 /// The blocking client every thread technique shares.
 fn agent(job: &DownloadJob) -> Agent {
@@ -91,26 +80,19 @@ fn fetch(agent: &Agent, server: SocketAddr, path: &str) -> Result<Vec<u8>, RunEr
 }
 
 impl DownloadTechnique for SequentialDownload {
-    fn id(&self) -> &'static str {
-        Self::ID
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Sequential
-    }
-
     fn concurrency(&self, _job: &DownloadJob) -> NonZeroUsize {
         NonZeroUsize::MIN
     }
 
     fn start(&self, job: &DownloadJob) -> Result<Box<dyn DownloadRunner>, RunError> {
-        Ok(Box::new(Sequential(agent(job))))
+        Ok(Box::new(SequentialDownloads(agent(job))))
     }
 }
 
-struct Sequential(Agent);
+/// A started [`SequentialDownload`]: the client its downloads share.
+struct SequentialDownloads(Agent);
 
-impl DownloadRunner for Sequential {
+impl DownloadRunner for SequentialDownloads {
     fn run(&mut self, server: SocketAddr, job: &DownloadJob) -> Result<Vec<Vec<u8>>, RunError> {
         (0..job.files)
             .map(|i| fetch(&self.0, server, &job.path(i)))
@@ -119,26 +101,19 @@ impl DownloadRunner for Sequential {
 }
 
 impl DownloadTechnique for ThreadPerDownload {
-    fn id(&self) -> &'static str {
-        Self::ID
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn concurrency(&self, job: &DownloadJob) -> NonZeroUsize {
         job.in_flight
     }
 
     fn start(&self, job: &DownloadJob) -> Result<Box<dyn DownloadRunner>, RunError> {
-        Ok(Box::new(PerDownload(agent(job))))
+        Ok(Box::new(ThreadedDownloads(agent(job))))
     }
 }
 
-struct PerDownload(Agent);
+/// A started [`ThreadPerDownload`]: the client its threads share.
+struct ThreadedDownloads(Agent);
 
-impl DownloadRunner for PerDownload {
+impl DownloadRunner for ThreadedDownloads {
     fn run(&mut self, server: SocketAddr, job: &DownloadJob) -> Result<Vec<Vec<u8>>, RunError> {
         let mut alive = VecDeque::with_capacity(job.in_flight.get());
         let mut bodies = Vec::with_capacity(job.files);
@@ -175,14 +150,6 @@ fn join_download(handle: Download, job: &DownloadJob, index: usize) -> Result<Ve
 }
 
 impl DownloadTechnique for PoolDownload {
-    fn id(&self) -> &'static str {
-        Self::ID
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn concurrency(&self, job: &DownloadJob) -> NonZeroUsize {
         job.in_flight
     }
@@ -195,19 +162,20 @@ impl DownloadTechnique for PoolDownload {
                     cause: e.to_string(),
                 }
             })?;
-        Ok(Box::new(PoolRunner {
+        Ok(Box::new(PooledDownloads {
             pool,
             agent: agent(job),
         }))
     }
 }
 
-struct PoolRunner {
+/// A started [`PoolDownload`]: its pool and the client the pool's workers share.
+struct PooledDownloads {
     pool: ThreadPoolExecutor,
     agent: Agent,
 }
 
-impl DownloadRunner for PoolRunner {
+impl DownloadRunner for PooledDownloads {
     fn run(&mut self, server: SocketAddr, job: &DownloadJob) -> Result<Vec<Vec<u8>>, RunError> {
         let handles: Vec<_> = (0..job.files)
             .map(|index| {

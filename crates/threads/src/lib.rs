@@ -58,7 +58,7 @@ pub fn map_techniques() -> Vec<Box<dyn MapTechnique>> {
         Box::new(ThreadPerTask),
         Box::new(ScopedChunks(Split::Contiguous)),
         Box::new(ScopedChunks(Split::Strided)),
-        Box::new(pool::PoolTechnique),
+        Box::new(pool::PoolMap),
         Box::new(Rayon),
     ]
 }

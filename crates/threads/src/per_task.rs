@@ -20,20 +20,9 @@ pub const MAX_LIVE_THREADS: usize = 1_024;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ThreadPerTask;
 
-impl ThreadPerTask {
-    /// The technique id.
-    pub const ID: &'static str = "thread-per-task";
-}
+workloads::technique!(ThreadPerTask, "thread-per-task", Kind::Thread);
 
 impl MapTechnique for ThreadPerTask {
-    fn id(&self) -> &'static str {
-        ThreadPerTask::ID
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn sweeps_workers(&self) -> bool {
         false
     }

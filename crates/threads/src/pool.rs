@@ -253,20 +253,14 @@ impl fmt::Debug for ThreadPoolExecutor {
 }
 
 /// The map technique: one `submit` per task, results collected in order.
-pub(crate) struct PoolTechnique;
+pub(crate) struct PoolMap;
 
-impl MapTechnique for PoolTechnique {
-    fn id(&self) -> &'static str {
-        "thread-pool"
-    }
+workloads::technique!(PoolMap, "thread-pool", Kind::Thread);
 
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
+impl MapTechnique for PoolMap {
     fn start(&self, workers: NonZeroUsize) -> Result<Box<dyn MapRunner>, RunError> {
         let pool = ThreadPoolExecutor::new(workers).map_err(|e| RunError::Start {
-            technique: "thread-pool".into(),
+            technique: Self::ID.into(),
             cause: e.to_string(),
         })?;
         Ok(Box::new(pool))

@@ -10,33 +10,28 @@ use workloads::{Kind, MapJob, MapRunner, MapTechnique, RunError, TaskOutput, run
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Rayon;
 
-struct Runner {
+workloads::technique!(Rayon, "rayon", Kind::Thread);
+
+/// A started [`Rayon`]: its pool of exactly the workers asked for.
+struct RayonRunner {
     pool: rayon::ThreadPool,
 }
 
 impl MapTechnique for Rayon {
-    fn id(&self) -> &'static str {
-        "rayon"
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn start(&self, workers: NonZeroUsize) -> Result<Box<dyn MapRunner>, RunError> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(workers.get())
             .thread_name(|i| format!("cb-rayon-{i}"))
             .build()
             .map_err(|e| RunError::Start {
-                technique: "rayon".into(),
+                technique: Self::ID.into(),
                 cause: e.to_string(),
             })?;
-        Ok(Box::new(Runner { pool }))
+        Ok(Box::new(RayonRunner { pool }))
     }
 }
 
-impl MapRunner for Runner {
+impl MapRunner for RayonRunner {
     fn run(&mut self, job: &MapJob) -> Result<Vec<TaskOutput>, RunError> {
         let tasks = job.tasks();
         Ok(self

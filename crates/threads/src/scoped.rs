@@ -27,32 +27,31 @@ pub enum Split {
 #[derive(Clone, Copy, Debug)]
 pub struct ScopedChunks(pub Split);
 
-struct Runner {
+workloads::technique!(
+    ScopedChunks,
+    |self| match self.0 {
+        Split::Contiguous => "scoped-chunks",
+        Split::Strided => "scoped-strided",
+    },
+    Kind::Thread
+);
+
+/// A started [`ScopedChunks`]: the worker count and the split, applied per run.
+struct ScopedRunner {
     workers: usize,
     split: Split,
 }
 
 impl MapTechnique for ScopedChunks {
-    fn id(&self) -> &'static str {
-        match self.0 {
-            Split::Contiguous => "scoped-chunks",
-            Split::Strided => "scoped-strided",
-        }
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn start(&self, workers: NonZeroUsize) -> Result<Box<dyn MapRunner>, RunError> {
-        Ok(Box::new(Runner {
+        Ok(Box::new(ScopedRunner {
             workers: workers.get(),
             split: self.0,
         }))
     }
 }
 
-impl Runner {
+impl ScopedRunner {
     /// The task indices of worker `w`.
     fn share(&self, w: usize, len: usize) -> Vec<usize> {
         match self.split {
@@ -65,7 +64,7 @@ impl Runner {
     }
 }
 
-impl MapRunner for Runner {
+impl MapRunner for ScopedRunner {
     fn run(&mut self, job: &MapJob) -> Result<Vec<TaskOutput>, RunError> {
         let tasks: &[Task] = job.tasks();
         let shares: Vec<Vec<usize>> = (0..self.workers)
@@ -112,7 +111,7 @@ mod tests {
         for split in [Split::Contiguous, Split::Strided] {
             for workers in 1..6 {
                 for len in [0, 1, 4, 7, 64] {
-                    let runner = Runner { workers, split };
+                    let runner = ScopedRunner { workers, split };
                     let mut all: Vec<usize> =
                         (0..workers).flat_map(|w| runner.share(w, len)).collect();
                     all.sort_unstable();
@@ -128,12 +127,12 @@ mod tests {
 
     #[test]
     fn strided_interleaves() {
-        let runner = Runner {
+        let runner = ScopedRunner {
             workers: 2,
             split: Split::Strided,
         };
         assert_eq!(runner.share(1, 5), [1, 3]);
-        let runner = Runner {
+        let runner = ScopedRunner {
             workers: 2,
             split: Split::Contiguous,
         };

@@ -8,15 +8,9 @@ use workloads::{Kind, MapJob, MapRunner, MapTechnique, RunError, TaskOutput, run
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Sequential;
 
+workloads::technique!(Sequential, "sequential", Kind::Sequential);
+
 impl MapTechnique for Sequential {
-    fn id(&self) -> &'static str {
-        "sequential"
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Sequential
-    }
-
     fn concurrent_waits(&self, _workers: NonZeroUsize) -> Option<usize> {
         Some(1)
     }

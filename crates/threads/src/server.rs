@@ -27,29 +27,19 @@ use crate::{ShutdownMode, ThreadPoolExecutor};
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ThreadPerConnectionServer;
 
-impl ThreadPerConnectionServer {
-    /// The technique id.
-    pub const ID: &'static str = "thread-per-connection";
-}
+workloads::technique!(
+    ThreadPerConnectionServer,
+    "thread-per-connection",
+    Kind::Thread
+);
 
 /// A fixed pool of `ServerSettings::workers` threads serving connections.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PoolServer;
 
-impl PoolServer {
-    /// The technique id.
-    pub const ID: &'static str = "thread-pool";
-}
+workloads::technique!(PoolServer, "thread-pool", Kind::Thread);
 
 impl WebServerTechnique for ThreadPerConnectionServer {
-    fn id(&self) -> &'static str {
-        Self::ID
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn start(&self, settings: &ServerSettings) -> Result<Box<dyn RunningServer>, RunError> {
         let dispatch = Dispatch::PerThread(Mutex::new(Vec::new()));
         Ok(Box::new(StdServer::start(Self::ID, *settings, dispatch)?))
@@ -57,14 +47,6 @@ impl WebServerTechnique for ThreadPerConnectionServer {
 }
 
 impl WebServerTechnique for PoolServer {
-    fn id(&self) -> &'static str {
-        Self::ID
-    }
-
-    fn kind(&self) -> Kind {
-        Kind::Thread
-    }
-
     fn start(&self, settings: &ServerSettings) -> Result<Box<dyn RunningServer>, RunError> {
         let workers = NonZeroUsize::new(settings.workers).unwrap_or(NonZeroUsize::MIN);
         let pool = ThreadPoolExecutor::with_name(workers, "cb-pool-server").map_err(|e| {

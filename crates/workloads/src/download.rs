@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
-use crate::{Kind, Mismatch, Preset, RunError};
+use crate::{Mismatch, Named, Preset, RunError};
 
 /// What one downloaded file was: its length and checksum, computed by
 /// [`DownloadJob::verify`] from the body a technique returned.
@@ -189,13 +189,7 @@ impl DownloadJob {
 }
 
 /// A way to download a job's files: sequentially, a thread per download, a pool, async.
-pub trait DownloadTechnique: Send + Sync {
-    /// The stable kebab-case id: criterion's function id.
-    fn id(&self) -> &'static str;
-
-    /// What the technique pays for.
-    fn kind(&self) -> Kind;
-
+pub trait DownloadTechnique: Named + Send + Sync {
     /// How many downloads this technique keeps in flight for `job`: criterion's parameter.
     fn concurrency(&self, job: &DownloadJob) -> NonZeroUsize;
 

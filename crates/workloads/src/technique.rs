@@ -1,5 +1,7 @@
 //! The traits techniques implement: one generic [`Technique`] for the job families (a job
 //! states its report and how a report is checked), and the start/run pair of the map family.
+//! Every technique trait requires [`Named`], which a technique type declares once with
+//! [`technique!`](crate::technique).
 
 use std::num::NonZeroUsize;
 use std::time::Duration;
@@ -44,6 +46,114 @@ impl std::fmt::Display for Kind {
     }
 }
 
+/// What every technique declares once, whatever its family: its id and its [`Kind`].
+///
+/// The technique traits ([`Technique`], [`MapTechnique`], [`DownloadTechnique`],
+/// [`WebServerTechnique`]) require it, so a type that is a technique of several families
+/// still has one id and one kind. Declare it with [`technique!`](crate::technique).
+///
+/// [`DownloadTechnique`]: crate::DownloadTechnique
+/// [`WebServerTechnique`]: crate::WebServerTechnique
+pub trait Named {
+    /// The stable kebab-case id: criterion's function id, the JSON key, the chart legend.
+    fn id(&self) -> &'static str;
+
+    /// What the technique pays for.
+    fn kind(&self) -> Kind;
+}
+
+/// Declares a technique type's id and [`Kind`]: the [`Named`] impl, and for a fixed id the
+/// constants `ID` and `KIND` beside the type.
+///
+/// Three forms:
+/// - `technique!(Type, "id", Kind::Thread);` a type with one id: `Type::ID`, `Type::KIND`.
+/// - `technique!(impl<L: Bound> Type<L>, L::ID, Kind::Thread);` a generic type whose id comes
+///   from its parameters: the constants are on each `Type<L>`.
+/// - `technique!(Type, |self| match self.0 { .. }, Kind::Thread);` a type whose id depends on
+///   its value (one type measured as several rows): only `Type::KIND`, the id is `Named::id`.
+///
+/// ```
+/// use workloads::{Kind, Named, technique};
+///
+/// struct Spawn;
+/// technique!(Spawn, "spawn", Kind::Thread);
+///
+/// struct Chunks(bool);
+/// technique!(Chunks, |self| if self.0 { "chunks-strided" } else { "chunks" }, Kind::Thread);
+///
+/// trait Lock {
+///     const ID: &'static str;
+/// }
+/// struct Std;
+/// impl Lock for Std {
+///     const ID: &'static str = "std-mutex";
+/// }
+/// struct Locked<L>(std::marker::PhantomData<L>);
+/// technique!(impl<L: Lock> Locked<L>, L::ID, Kind::Thread);
+///
+/// assert_eq!((Spawn::ID, Spawn.id(), Spawn.kind()), ("spawn", "spawn", Kind::Thread));
+/// assert_eq!(Chunks(true).id(), "chunks-strided");
+/// assert_eq!(Chunks::KIND, Kind::Thread);
+/// assert_eq!(Locked::<Std>(std::marker::PhantomData).id(), Locked::<Std>::ID);
+/// ```
+#[macro_export]
+macro_rules! technique {
+    // The `self` of the id expression is the caller's token, passed in, so the expression can
+    // name the method's receiver (a macro's own `self` would not be visible to it).
+    ($ty:ident, |$this:ident| $id:expr, $kind:expr $(,)?) => {
+        impl $ty {
+            /// What the technique pays for.
+            pub const KIND: $crate::Kind = $kind;
+        }
+
+        impl $crate::Named for $ty {
+            fn id(&$this) -> &'static str {
+                $id
+            }
+
+            fn kind(&self) -> $crate::Kind {
+                Self::KIND
+            }
+        }
+    };
+    (impl<$($param:ident: $bound:path),+> $ty:ty, $id:expr, $kind:expr $(,)?) => {
+        impl<$($param: $bound),+> $ty {
+            /// The technique id: criterion's function id, the JSON key, the chart legend.
+            pub const ID: &'static str = $id;
+            /// What the technique pays for.
+            pub const KIND: $crate::Kind = $kind;
+        }
+
+        impl<$($param: $bound),+> $crate::Named for $ty {
+            fn id(&self) -> &'static str {
+                Self::ID
+            }
+
+            fn kind(&self) -> $crate::Kind {
+                Self::KIND
+            }
+        }
+    };
+    ($ty:ident, $id:expr, $kind:expr $(,)?) => {
+        impl $ty {
+            /// The technique id: criterion's function id, the JSON key, the chart legend.
+            pub const ID: &'static str = $id;
+            /// What the technique pays for.
+            pub const KIND: $crate::Kind = $kind;
+        }
+
+        impl $crate::Named for $ty {
+            fn id(&self) -> &'static str {
+                Self::ID
+            }
+
+            fn kind(&self) -> $crate::Kind {
+                Self::KIND
+            }
+        }
+    };
+}
+
 /// A workload of a job family (the counter, the semaphore's resource, the queues): its id,
 /// what a run reports, and how a report is checked against the expected answer.
 pub trait Job {
@@ -80,13 +190,7 @@ pub trait Job {
 ///
 /// Each technique crate exports its list per job family (`counter_techniques()`, ...); the
 /// bench and the tests iterate over it, so adding a technique adds it everywhere.
-pub trait Technique<J: Job>: Send + Sync {
-    /// The stable kebab-case id: criterion's function id, the JSON key, the chart legend.
-    fn id(&self) -> &'static str;
-
-    /// What the technique pays for.
-    fn kind(&self) -> Kind;
-
+pub trait Technique<J: Job>: Named + Send + Sync {
     /// Whether the worker count changes anything. A sequential baseline says `false` and is
     /// measured at one worker only.
     fn sweeps_workers(&self) -> bool {
@@ -108,13 +212,7 @@ pub trait Technique<J: Job>: Send + Sync {
 ///
 /// Each technique crate exports its list of these (`map_techniques()`); the bench and the
 /// tests iterate over it, so adding a technique adds it everywhere.
-pub trait MapTechnique: Send + Sync {
-    /// The stable kebab-case id: criterion's function id, the JSON key, the chart legend.
-    fn id(&self) -> &'static str;
-
-    /// What the technique pays for.
-    fn kind(&self) -> Kind;
-
+pub trait MapTechnique: Named + Send + Sync {
     /// The threads the tasks run on when started with `workers`, when the technique fixes
     /// that number (1 for a current-thread runtime; the suite counts every technique of kind
     /// `Sequential` as one thread without asking); `None`

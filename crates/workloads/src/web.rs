@@ -8,7 +8,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use crate::{Kind, Preset, RunError};
+use crate::{Named, Preset, RunError};
 
 /// The body a hello server answers for `path`, or `None` for a path with no route (404).
 pub fn hello_route(path: &str) -> Option<String> {
@@ -66,13 +66,7 @@ impl WebJob {
 }
 
 /// A hello server technique: an async event loop, a thread per connection, a fixed pool.
-pub trait WebServerTechnique: Send + Sync {
-    /// The stable kebab-case id: criterion's function id.
-    fn id(&self) -> &'static str;
-
-    /// What the technique pays for.
-    fn kind(&self) -> Kind;
-
+pub trait WebServerTechnique: Named + Send + Sync {
     /// Starts the server on `127.0.0.1:0` with `settings`. Never timed.
     fn start(&self, settings: &ServerSettings) -> Result<Box<dyn RunningServer>, RunError>;
 }
