@@ -2,26 +2,22 @@
 //! answered `latency` after its request arrived, standing in for a remote server.
 //!
 //! A thread per connection, each sleeping to its own answers' deadlines. The server is the
-//! harness, so its own costs must not land on the techniques it serves; on the 2-vCPU KVM
-//! reference machine three designs were measured (`io/download-100x4k`, 16 in flight, 30 runs
-//! each, against a floor of 70 ms):
+//! harness, so its own costs must not land on the techniques it serves (`io/download-*`
+//! judge each technique against the latency's floor):
 //!
-//! - hyper on one event-loop thread with tokio's timer: each 10 ms latency lasted up to
-//!   11 ms (the timer's 1 ms ticks);
-//! - the same loop with a timer thread firing each answer 500 us early and the handler
-//!   spinning to the deadline: the deadlines clustered, so the event loop spun most of each
-//!   round on one of the two CPUs, lost its scheduling credit to the 16 client threads, and
-//!   answered a median 0.2 ms (p90 1.2 ms) after the deadline: thread pool 73.9-74.4 ms,
-//!   tokio 74.7-74.8 ms;
-//! - this one: each connection's thread reads its request, sleeps to the deadline (1 ns
-//!   timer slack, an absolute futex timeout) and writes the pre-built answer. A thread that
-//!   slept is the first to run when it wakes; the server uses 15-30% less CPU, and no busy
-//!   wait competes with the clients: thread pool 72.7-73.6 ms, tokio 73.8-74.3 ms in the
-//!   same interleaved runs. Spinning the last 150 us as well gained nothing.
+//! - not tokio's timer: its 1 ms ticks would lengthen every answer by up to a millisecond;
+//! - not an event loop spinning to each deadline: the deadlines cluster, so the loop spins
+//!   most of each round on one CPU, loses its scheduling credit to the client threads on the
+//!   same cores, and answers late;
+//! - each connection's thread reads its request, sleeps to the deadline (1 ns timer slack,
+//!   an absolute futex timeout) and writes the pre-built answer. A thread that slept is the
+//!   first to run when it wakes, and no busy wait competes with the clients; spinning the
+//!   last stretch before the deadline as well gains nothing.
 //!
 //! The latency counts from the request's arrival in the kernel (the socket's receive
 //! timestamp, `SO_TIMESTAMPNS`), not from when the server's thread woke to read it: that
-//! wake-up, 35-100 us on an idle vCPU, is the server's cost, not the technique's. Where no
+//! wake-up (an idle virtual CPU's, see `docs/findings.md`) is the server's cost, not the
+//! technique's. Where no
 //! timestamp comes (not Linux), it counts from the read.
 
 use std::collections::HashMap;

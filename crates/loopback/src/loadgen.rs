@@ -6,22 +6,19 @@
 //!
 //! Each connection is one tokio task that writes a pre-built request and parses the answer
 //! itself (status line, `Content-Length`, `Connection: close`): no driver task, no channel
-//! between a request sender and a connection task. The first version used hyper's client,
-//! whose two tasks per connection cost two wake-ups per request; it topped out at ~90k req/s
-//! on the 2-core reference machine, below what `wrk -t1` drew from the tokio-hyper server
-//! (~150k), so the servers' rows measured the generator.
+//! between a request sender and a connection task. A client with two tasks per connection
+//! (hyper's) pays two wake-ups per request, and the generator, not the server, becomes the
+//! ceiling of the `io/web-server` rows (`scripts/wrk-check.sh` holds it to wrk's rate).
 //!
 //! # Threads: one event loop each, as wrk
 //!
 //! A [`LoadGenerator`] owns `threads` OS threads, each running a current-thread tokio runtime,
 //! built once and reused by every run. A run deals its connections out round-robin, and each
 //! thread drives its share to the end: no work stealing, no task crossing threads, no wake-up
-//! of another thread's runtime, as wrk runs one event loop per thread. The second version ran
-//! every connection on one multi-thread runtime, and per request it also registered a timer
-//! (`timeout_at`), cloned the shared plan's `Arc` and bumped a counter shared by all threads:
-//! 0.87x of wrk's rate at 256 connections. Now a client arms one deadline timer for the whole
-//! run, and only a run with a request budget shares a counter (the budget is one pool that
-//! faster threads drain further).
+//! of another thread's runtime, as wrk runs one event loop per thread. Per request a client
+//! registers no timer, clones no shared `Arc` and bumps no counter shared by all threads: it
+//! arms one deadline timer for the whole run, and only a run with a request budget shares a
+//! counter (the budget is one pool that faster threads drain further).
 //!
 //! Each thread also reads its own CPU clock around its share of the run, so a report says
 //! what the generator itself cost ([`LoadReport::cpu`]): requests per CPU-second is the

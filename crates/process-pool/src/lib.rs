@@ -30,11 +30,9 @@
 //! libtest test binary has libtest's `main`, so tests name this crate's tiny
 //! `process-pool-worker` binary instead: `WorkerProgram::Path(env!("CARGO_BIN_EXE_process-pool-worker").into())`.
 //!
-//! **Costs measured** (2-core VM, busy): a raw pipe round trip to a child is ~7 us; one
-//! `submit` + `result` through the pool ~17 us; `map` of 10_000 squares with `chunksize=1`
-//! ~13 us per task with one batch in flight per worker (window 1), 2-4 us with the default
-//! window even with the machine loaded, with the default chunksize ~0.06 us per task;
-//! starting a pool ~3 ms for one worker, ~9 ms for four.
+//! What a pipe round trip, a `submit` + `result`, a `map` by chunksize and a pool's start-up
+//! cost is measured by the `process/*` benchmarks; the reference machine's figures are in
+//! `docs/findings.md`.
 //!
 //! **Pipelining.** Each worker has up to a window of batches written ahead of its replies
 //! ([`PoolBuilder::window`], default [`ProcessPool::DEFAULT_WINDOW`] = 32): a slot thread
@@ -44,11 +42,8 @@
 //! waiting, answers a burst of them with one `write`, and the slot thread refills half a
 //! window per wake-up. A worker takes batches ahead only while the queue holds its share
 //! (`workers x in flight`), so the few big chunks of a default-chunksize map still spread
-//! over the workers. The default comes from the `process/pipeline-window` sweep (chunksize
-//! 1, 10_000 squares, 2 workers; 2-core VM with ~16 runnable threads of other builds, so
-//! ranges of medians over three quick runs): window 1: 217-797 ms, 2: 228-470, 4: 108-197,
-//! 8: 40-116, 16: 31-83, 32: 17-38, 64: 12-25. The cost falls with the window; 32 stays
-//! within 1.5x of 64 and fails half as many tasks when a worker dies.
+//! over the workers. The default comes from the `process/pipeline-window` sweep (its figures
+//! are at [`ProcessPool::DEFAULT_WINDOW`]).
 //! `shutdown(CancelPending)` cancels what is still queued; what was already written to a
 //! worker (at most its window) runs, as in `ProcessPoolExecutor`, whose call queue also runs
 //! ahead of the workers.

@@ -4,7 +4,7 @@
 //! | id | technique | the article's construct | what it costs |
 //! |---|---|---|---|
 //! | `sequential` | one loop on the caller's thread | the baseline | nothing |
-//! | `thread-per-task` | `std::thread::spawn` per task, join in order | `threading.Thread` per job | a spawn + join per task (~40 us here) |
+//! | `thread-per-task` | `std::thread::spawn` per task, join in order | `threading.Thread` per job | a spawn + join per task (`overhead/handoff/thread-spawn-join`) |
 //! | `scoped-chunks` | `std::thread::scope`, one contiguous chunk per worker | a manual split | a spawn per worker; unequal chunks wait for the slowest |
 //! | `scoped-strided` | `std::thread::scope`, worker `w` takes tasks `w, w+n, ...` | a manual split | as above, but each worker samples the whole input |
 //! | `thread-pool` | [`ThreadPoolExecutor`], one `submit` per task | `ThreadPoolExecutor.map` | a queue hand-off and a wake-up per task |

@@ -117,9 +117,12 @@ pub struct ProcessPool {
 }
 
 impl ProcessPool {
-    /// The default window: batches written ahead to each worker. Chosen from the sweep of
-    /// `process/pipeline-window` (see the crate docs): the cost per task falls with the
-    /// window; 32 is within 1.5x of 64 and fails half as many tasks when a worker dies.
+    /// The default window: batches written ahead to each worker. Chosen from the sweep
+    /// `cargo bench -- process/pipeline-window` (chunksize 1, 10_000 squares, 2 workers;
+    /// ranges of medians over three quick runs on the 2-core reference machine, loaded by
+    /// other builds): window 1: 217-797 ms, 2: 228-470, 4: 108-197, 8: 40-116, 16: 31-83,
+    /// 32: 17-38, 64: 12-25. The cost per task falls with the window; 32 is within 1.5x of 64
+    /// and fails half as many tasks when a worker dies.
     pub const DEFAULT_WINDOW: NonZeroUsize = NonZeroUsize::new(32).unwrap();
 
     /// Starts `workers` workers running the current executable (see [`WorkerProgram`]).

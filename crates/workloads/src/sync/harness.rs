@@ -10,8 +10,9 @@ use crate::RunError;
 /// returns the results in index order with the time from the first worker's start until the
 /// last one finished.
 ///
-/// Spawning a thread costs 40-50 us on the 2-core machine: the barrier keeps that out of the
-/// measurement, so a short run is not dominated by `thread::spawn`. Each worker reads the
+/// Spawning a thread costs tens of microseconds (`overhead/handoff/thread-spawn-join`): the
+/// barrier keeps that out of the measurement, so a short run is not dominated by
+/// `thread::spawn`. Each worker reads the
 /// clock itself, after the barrier and before its work, and again after it: the span from
 /// the earliest start to the latest end covers all the work even when a thread (the caller
 /// included) is descheduled around the barrier, so a makespan is never under-measured. A
