@@ -5,7 +5,7 @@
 //! - [`FileServer`]: serves a generated file set, each answer delayed by a configurable
 //!   latency (standing in for a remote server) counted from the request's arrival in the
 //!   kernel: a thread per connection sleeps to the answer's absolute deadline and writes it
-//!   (tokio's timer rounded every latency up to the next 1 ms; see the module's measurements),
+//!   (tokio's timer would round every latency up to the next 1 ms; the module says why),
 //!   bound to `127.0.0.1:0` (or [`ServeConfig::bind`]). Its HTTP side is [`http1`], which the
 //!   blocking hello servers of `threads` share.
 //! - [`HttpServer`]: a hyper 1 server skeleton (accept loop, `TCP_NODELAY`, header-read

@@ -2,9 +2,8 @@
 //!
 //! `std::net::TcpListener::bind` asks for a backlog of 128. When 256 clients connect at
 //! once, the SYNs beyond the queue are dropped and retried by the kernel after 1 s, which
-//! shows up as a p99 of one second for every server alike (measured here: 2.5k req/s and
-//! p99 1.02 s at 256 connections, even for the canned responder). Every server of the
-//! workspace binds through [`bind_loopback`] instead.
+//! shows up as a p99 of one second for every server alike, the canned responder included.
+//! Every server of the workspace binds through [`bind_loopback`] instead.
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};

@@ -15,8 +15,8 @@
 //! schedulers run random DAGs of dependent tasks, each exactly once and only after all its
 //! dependencies, with ready tasks flowing through [`Queue`] or a crossbeam channel.
 //!
-//! What each costs: a blocking hand-off (Condvar, std `mpsc`) pays a thread wakeup (~20 us
-//! on the 2-core machine) whenever a consumer waits on an empty queue; crossbeam spins a
+//! What each costs: a blocking hand-off (Condvar, std `mpsc`) pays a thread wakeup
+//! (`overhead/handoff` measures one) whenever a consumer waits on an empty queue; crossbeam spins a
 //! little before sleeping; work stealing never sleeps (it backs off and yields).
 //!
 //! ```

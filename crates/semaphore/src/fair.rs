@@ -4,7 +4,7 @@
 //!
 //! [`Semaphore`](crate::Semaphore) lets a releasing worker take its permit straight back
 //! (barging): in the article's job one worker can end with several uses in a row while the
-//! other permit idles, 46 ms against a floor of 40 ms at 2 permits. Here a release with
+//! other permit idles, a hold or more above the floor. Here a release with
 //! waiters never raises the count: it marks the oldest waiter's ticket as granted and wakes
 //! that one thread (each waiter sleeps on a condition variable of its own, so no other thread
 //! wakes for nothing). The count goes up only when nobody waits, and an acquire takes from it

@@ -9,7 +9,7 @@
 //! the workload's gauge, so a run that let too many in fails its check, and reports its
 //! makespan, to compare with the floor `ceil(workers x uses / permits) x hold`: what a
 //! semaphore costs is the time between one holder leaving and the next one running (a
-//! wakeup: ~20 us on the 2-core machine; 1 ms of timer resolution for tokio's sleeps).
+//! wakeup, see `docs/findings.md`; 1 ms of timer resolution for tokio's sleeps).
 //!
 //! The floor assumes perfect packing. The Mutex+Condvar semaphore and the token channel
 //! let a worker that just released take the permit straight back (barging), so one worker

@@ -50,7 +50,7 @@ fn agent(job: &DownloadJob) -> Agent {
         .max_idle_connections_per_host(job.in_flight.get())
         // Bounded per phase, not with `timeout_global`: a global (or per-call) timeout makes
         // ureq resolve every request's host on a thread of its own, spawned and joined per
-        // call (about 100 us of a 2-vCPU guest's time, more than the request itself). With
+        // call, which costs more than a loopback request itself. With
         // no resolve timeout, `127.0.0.1:port` is parsed on the calling thread.
         .timeout_connect(Some(REQUEST_TIMEOUT))
         .timeout_send_request(Some(REQUEST_TIMEOUT))

@@ -5,10 +5,10 @@
 //! - `at 0 ms`: a round's own work (16 requests, answers, checks) with no waiting at all;
 //! - `at 10 ms`: what a round costs beyond its 10 ms.
 //!
-//! With the latency on tokio's 1 ms timer, all answers of a round fired on the same tick, so
-//! a round paid the timer's rounding plus the whole round's work in series behind it; with
-//! deadlines per request the answers stagger as the requests came and the work overlaps the
-//! wait.
+//! With the latency on a 1 ms timer (tokio's), all answers of a round would fire on the same
+//! tick, so a round would pay the timer's rounding plus the whole round's work in series
+//! behind it; with a deadline per request (the file server's) the answers stagger as the
+//! requests came and the work overlaps the wait.
 //!
 //! `cargo run --release -p tools --example download-rounds [runs, default 15]`
 

@@ -2,10 +2,9 @@
 //! counts: how late a precise sleep ends, and how long a thread blocked on a pipe takes to
 //! run after another CPU writes to it, by how long its CPU sat idle before.
 //!
-//! On the 2-vCPU KVM reference machine (a nested guest): a 5 ms sleep ended a median
-//! 110-117 us late, 43 us with idle CPUs polling (`CB_IDLE_POLL=1` in the suite); a pipe
-//! wake-up took 34 us after 20 us of idle and 97 us after 10 ms: the host lets an idle
-//! virtual CPU go, and getting it back costs more the longer it slept.
+//! On a virtual machine the host lets an idle virtual CPU go, and getting it back costs more
+//! the longer it slept; with idle CPUs polling (`CB_IDLE_POLL=1` in the suite) much less.
+//! What it shows on the reference machine is in `docs/findings.md`.
 //!
 //! `cargo run --release -p tools --example wake-ups [samples, default 100] [--idle-poll]`
 //! (Linux; `--idle-poll`, as root, holds the PM QoS CPU latency at 0 us while it measures,
