@@ -14,7 +14,8 @@
 
 use std::time::{Duration, Instant};
 
-/// Steps of the compute kernel: about 2 ms on the 2-vCPU reference machine.
+/// Steps of the compute kernel: about 2 ms on the 2-vCPU reference machine (any measuring
+/// `cargo bench` records it: `machine.calibration.compute_ns` in the results file).
 const COMPUTE_STEPS: u64 = 600_000;
 /// Bytes the memory kernel sums: 16 MiB, beyond the last-level cache share of a small VM.
 const MEMORY_BYTES: usize = 16 << 20;

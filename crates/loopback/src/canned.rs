@@ -22,8 +22,8 @@ pub struct CannedServer {
 
 impl CannedServer {
     /// Binds `127.0.0.1:0` and answers on one event-loop thread per core, as many as the
-    /// servers under test get: a one-thread responder was slower than tokio + hyper on two
-    /// threads, and so measured itself, not the generator.
+    /// servers under test get: a one-thread responder is slower than tokio + hyper on two
+    /// threads, and so would measure itself, not the generator.
     pub fn start() -> Result<CannedServer, LoopbackError> {
         let cores = host::run_cpus().get();
         CannedServer::bind(LOOPBACK_ANY_PORT, cores)

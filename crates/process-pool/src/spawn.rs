@@ -9,8 +9,8 @@
 //! then checks that its parent is still the pid in `PROCESS_POOL_PARENT` (a parent that died
 //! in between would never signal it). Doing it there rather than in a `pre_exec` hook lets
 //! std start the child with `posix_spawn` (a vfork: no copy of the parent's page tables)
-//! instead of `fork`: a fork of the multi-hundred-megabyte bench process took several
-//! milliseconds per worker. Only a pool with a shared value still forks, to clear
+//! instead of `fork`: a fork copies the page tables of the multi-hundred-megabyte bench
+//! process, several milliseconds per worker. Only a pool with a shared value still forks, to clear
 //! close-on-exec on the memory's descriptor in the child alone.
 
 use std::borrow::Cow;

@@ -31,9 +31,8 @@ impl Contention {
     /// Whether a neighbour or the hypervisor took more than the documented thresholds,
     /// beyond what the readings can tell apart: `/proc/stat` counts in ticks of 10 ms, so a
     /// share over a window of `seconds` is uncertain by about one tick per CPU, `0.01 /
-    /// seconds` (10% over 0.1 s, nothing over a whole run). Without that allowance a quiet
-    /// 2-CPU run marked a hundred of its short map rows busy at 15-32% "others" with no
-    /// other process running.
+    /// seconds` (10% over 0.1 s, nothing over a whole run). Without that allowance the
+    /// rounding alone would mark a quiet run's short rows busy.
     pub fn busy(&self) -> bool {
         let ticks = NS_PER_TICK / 1e9 / self.seconds.max(1e-3);
         self.others_share > BUSY_OTHERS + ticks || self.steal_share > BUSY_STEAL + ticks
