@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A fast look at the whole suite: small workloads (CB_PRESET=quick), criterion's --quick mode
-# and no criterion plots (--noplot: drawing its per-benchmark charts took half the time),
+# and no criterion plots (--noplot: drawing its per-benchmark charts would take half the time),
 # then the same report as a full run, without links to criterion's pages. Extra arguments go to criterion, e.g. a filter:
 #   scripts/quick.sh map/
 set -euo pipefail

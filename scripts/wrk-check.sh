@@ -7,9 +7,8 @@
 #   scripts/wrk-check.sh [seconds per run, default 3] [rounds, default 3]
 #
 # Each pair is measured `rounds` times, wrk and the suite's generator in turn, and the best
-# rate of each is compared. One run of each was not enough: a thread-per-connection server at
-# 256 connections gave wrk 36-43k and the generator 39-52k req/s in three alternating 3 s runs
-# on the 2-CPU reference machine, so a single pair's ratio ran from 0.72 to 1.27 by chance.
+# rate of each is compared. One run of each is not enough: on 2 shared CPUs a single pair's
+# ratio swings by tens of percent by chance (docs/findings.md, "Servers on 2 shared cores").
 #
 # Output: `<server> <connections> suite=<req/s> wrk=<req/s> ratio=<suite/wrk>`, and after the
 # canned pair, `ceiling <connections> suite=<req/s> req_per_cpu_s=<n> cpus=<n>`.
@@ -20,7 +19,7 @@
 # the machine to itself and a server that cost nothing. It is not the canned pair's rate:
 # generator and server share the cores, so a closed loop's rate is the cores over the sum of
 # both sides' cost per request, and on 2 CPUs the canned responder (tokio, a thread per core)
-# costs about what tokio-hyper costs, so "canned above tokio-hyper" was a coin toss. A
+# costs about what tokio-hyper costs, so "canned above tokio-hyper" is a coin toss. A
 # server's rate is below the ceiling as long as the generator was not using every core.
 #
 # Installs Debian's wrk when it is missing. Servers get one worker per core; wrk runs with
