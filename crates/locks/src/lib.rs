@@ -33,19 +33,19 @@
 //! ```
 //!
 //! Model checking: `RUSTFLAGS="--cfg loom" cargo test -p locks --release --lib` runs the
-//! spin lock through loom (the `sync` module switches its atomics to loom's).
+//! spin lock through loom (the `loom_shim` module switches its atomics to loom's).
 
 #![warn(missing_docs)]
 
 mod lock_free;
-mod shared;
+mod locked;
 mod spin;
-mod sync;
+mod loom_shim;
 
 use std::sync::{Mutex, RwLock};
 
 pub use lock_free::{AtomicAdd, LocalThenReduce, Sharded};
-pub use shared::{LockedCounter, LockedTable, SharedLock};
+pub use locked::{LockedCounter, LockedTable, SharedLock};
 pub use spin::SpinLock;
 use workloads::Technique;
 use workloads::sync::{CounterJob, ReadMostlyJob};

@@ -1,7 +1,7 @@
 //! A test-and-test-and-set spin lock with exponential backoff, written here to be compared
 //! with the OS-backed locks and model-checked with loom.
 
-use crate::sync::{AtomicBool, Ordering, UnsafeCell, spin_hint, yield_now};
+use crate::loom_shim::{AtomicBool, Ordering, UnsafeCell, spin_hint, yield_now};
 
 /// A spin lock around a value. Waiters never sleep in the kernel: they spin with growing
 /// pauses and, past a limit, yield their time slice, since with more threads than cores the

@@ -14,7 +14,7 @@ use workloads::{TaskOutput, run_task};
 
 use crate::frame::{FrameError, encode_frame, read_frame, write_frame};
 use crate::protocol::{Fault, Reply, Request};
-use crate::shared::SharedValue;
+use crate::shared_value::SharedValue;
 
 /// Set on a worker's environment: "you are a pool worker".
 pub(crate) const WORKER_ENV: &str = "PROCESS_POOL_WORKER";

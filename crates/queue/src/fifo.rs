@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::sync::PoisonError;
 
-use crate::sync::{Condvar, Mutex, MutexGuard};
+use crate::loom_shim::{Condvar, Mutex, MutexGuard};
 
 /// An unbounded FIFO queue shared by producers and consumers.
 ///

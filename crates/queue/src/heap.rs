@@ -5,7 +5,7 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::sync::PoisonError;
 
-use crate::sync::{Condvar, Mutex, MutexGuard};
+use crate::loom_shim::{Condvar, Mutex, MutexGuard};
 
 /// A priority queue shared by producers and consumers: [`get`](PriorityQueue::get) takes the
 /// highest priority, the earliest put among equals. Stops takers by [`close`](PriorityQueue::close).

@@ -61,7 +61,7 @@ mod heap;
 mod ordered;
 mod roles;
 mod stealing;
-mod sync;
+mod loom_shim;
 #[cfg(not(loom))]
 mod tokio_mpsc;
 

@@ -4,7 +4,7 @@
 use std::sync::PoisonError;
 use std::time::{Duration, Instant};
 
-use crate::sync::{Condvar, Mutex, MutexGuard};
+use crate::loom_shim::{Condvar, Mutex, MutexGuard};
 
 /// A counting semaphore: at most `permits` holders at once, the others sleep on a condition
 /// variable until a permit is returned.

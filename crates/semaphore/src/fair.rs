@@ -13,7 +13,7 @@
 use std::collections::VecDeque;
 use std::sync::PoisonError;
 
-use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
+use crate::loom_shim::{Arc, Condvar, Mutex, MutexGuard};
 
 /// A first-come-first-served counting semaphore with direct hand-off.
 #[derive(Debug)]

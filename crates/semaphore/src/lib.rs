@@ -52,7 +52,7 @@ mod checks;
 mod counting;
 mod fair;
 mod hold;
-mod sync;
+mod loom_shim;
 mod techniques;
 
 pub use counting::{Permit, Semaphore};

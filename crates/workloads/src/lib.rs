@@ -16,7 +16,7 @@
 //! takes its file and one line of the registry in `map/mod.rs`.
 //!
 //! The [`grain`](map::grain) workload sweeps the task cost itself (a fixed xorshift kernel,
-//! [`grain`], from about 100 ns to 10 ms per task, checksums known from a GF(2) matrix
+//! [`map::grain::kernel`], from about 100 ns to 10 ms per task, checksums known from a GF(2) matrix
 //! jump), so the report can say from which task cost each technique pays.
 //!
 //! ```
@@ -37,7 +37,6 @@
 pub mod download;
 mod error;
 pub mod export;
-pub mod grain;
 pub mod map;
 mod preset;
 pub mod sync;

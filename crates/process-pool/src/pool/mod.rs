@@ -23,7 +23,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::error::PoolError;
-use crate::shared::SharedValue;
+use crate::shared_value::SharedValue;
 use crate::spawn::{SpawnConfig, WorkerProgram};
 
 mod map;

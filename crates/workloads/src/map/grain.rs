@@ -1,14 +1,16 @@
 //! The grain sweep: tasks of one fixed CPU cost at a time, from about 100 ns to 10 ms, with and
 //! without a payload, so the report can say from which task cost each technique pays. The
-//! kernel and its independent check (a GF(2) matrix power) are in [`crate::grain`].
+//! kernel and its independent check (a GF(2) matrix power) are in [`kernel`].
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+pub mod kernel;
+
 use super::Workload;
-use crate::grain::{Jump, cost_name, grain_kernel, iterations_for, payload_of, payload_sum};
-use crate::grain::{seed_of, task_count};
 use crate::{Preset, short_size};
+use kernel::{Jump, cost_name, grain_kernel, iterations_for, payload_of, payload_sum};
+use kernel::{seed_of, task_count};
 
 /// `tasks` grain tasks of about `nominal_ns` each, carrying `payload` bytes each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,7 +24,7 @@ pub struct Grain {
 }
 
 /// A fixed amount of CPU work: `iterations` xorshift64 steps from `seed` xor the byte sum of
-/// `payload` (see [`crate::grain`]). The payload is what a process pool moves.
+/// `payload` (see [`kernel`]). The payload is what a process pool moves.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Task {
     /// The start value.
@@ -129,7 +131,9 @@ impl Workload for Grain {
     fn expected(&self) -> Vec<u64> {
         let sum = payload_sum(self.payload as usize);
         let jump = Jump::new(iterations_for(self.nominal_ns));
-        (0..self.tasks).map(|i| jump.apply(seed_of(i) ^ sum)).collect()
+        (0..self.tasks)
+            .map(|i| jump.apply(seed_of(i) ^ sum))
+            .collect()
     }
 
     /// None: each task's checksum already comes from the matrix jump, not the kernel.

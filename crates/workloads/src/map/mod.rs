@@ -87,7 +87,7 @@ impl MapJob {
         MapJob::of(sleep::Sleep { tasks, ms })
     }
 
-    /// `tasks` grain tasks of about `nominal_ns` each (see [`crate::grain`]), each carrying
+    /// `tasks` grain tasks of about `nominal_ns` each (see [`grain::kernel`]), each carrying
     /// `payload` bytes; expected checksums from the matrix jump, not from the kernel.
     ///
     /// # Panics

@@ -19,8 +19,9 @@
 //! payloads built here (`payload[i] = (task + i) mod 256`, a length divisible by 256) has a
 //! closed form: `len / 256 * 32640`.
 
-/// Xorshift64 steps per nanosecond of nominal cost: one step took ~2.8 ns on the 2-core
-/// reference machine (AMD EPYC, 2 vCPUs), so `grain-1us` is 350 steps. Fixed, so an id
+/// Xorshift64 steps per nanosecond of nominal cost: one step takes ~2.8 ns on the 2-core
+/// reference machine (AMD EPYC, 2 vCPUs; `cargo bench -- map/grain` measures it: the
+/// sequential median over tasks over steps), so `grain-1us` is 350 steps. Fixed, so an id
 /// means the same work everywhere.
 const STEPS_PER_NS: (u64, u64) = (7, 20);
 
