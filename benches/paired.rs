@@ -35,9 +35,9 @@ use workloads::{MapJob, MapRunner, MapTechnique, TaskOutput};
 
 /// The share of a row's measured time the baseline runs beside it: as long as the row, so
 /// a row of one-iteration samples as long as one baseline run (a one-worker row) gets a
-/// baseline run after every sample. A share of 0.3 ran one every three samples there, and
-/// the host's speed steps (up to 30% for seconds on the reference VM) fell between them:
-/// 3 of 80 one-worker rows read 4-5% faster than sequential "beyond their interval".
+/// baseline run after every sample. A smaller share runs one every few samples there, and
+/// the host's speed steps (tens of percent for seconds on a shared VM) fall between them:
+/// one-worker rows then read faster than sequential "beyond their interval".
 pub const SHARE: f64 = 1.0;
 /// The share under criterion's `--quick`, whose budget is 90 s for the whole suite.
 pub const QUICK_SHARE: f64 = 0.3;

@@ -78,8 +78,8 @@ fn pin_to(cpu: usize) -> bool {
 /// The compute kernel: four independent xorshift64 chains stepped together, returned so
 /// they are not elided. Independent chains keep several instructions in flight each cycle,
 /// as the suite's kernels do, so the kernel slows when the core is shared (an SMT sibling
-/// busy on the host) and not only when its clock drops: a single dependent chain measured
-/// the same on the reference VM while the grain kernel ran 30% slower.
+/// busy on the host) and not only when its clock drops: a single dependent chain reads the
+/// same on a shared core while the grain kernel runs slower.
 pub fn compute_kernel(steps: u64) -> u64 {
     let step = |mut x: u64| {
         x ^= x << 13;
