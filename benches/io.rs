@@ -37,9 +37,10 @@ use loopback::{
 };
 use workloads::{DownloadJob, DownloadTechnique, Kind, ServerSettings, WebJob, WebServerTechnique};
 
-use crate::support::{
-    BenchId, Settings, bench_checked, bench_started, criterion_dir, fail, is_measuring,
-};
+use crate::finish::{criterion_dir, fail, is_measuring};
+use crate::ids::BenchId;
+use crate::measure::{bench_checked, bench_started};
+use crate::settings::Settings;
 
 const SHUTDOWN_BOUND: Duration = Duration::from_secs(10);
 
@@ -58,7 +59,7 @@ fn web_server_techniques() -> Vec<Box<dyn WebServerTechnique>> {
 }
 
 fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    host::run_cpus().get()
 }
 
 pub fn benches(c: &mut Criterion, settings: &Settings) {

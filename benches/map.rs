@@ -10,7 +10,8 @@
 use criterion::Criterion;
 use workloads::{MapJob, MapTechnique};
 
-use crate::support::{Settings, bench_map};
+use crate::measure::bench_map;
+use crate::settings::Settings;
 
 /// Every map technique of the workspace, in legend order.
 fn map_techniques() -> Vec<Box<dyn MapTechnique>> {

@@ -33,7 +33,9 @@ use criterion::{BenchmarkGroup, Criterion, Throughput, measurement::WallTime};
 
 use workloads::Kind;
 
-use crate::support::{BenchId, Settings, fail};
+use crate::finish::fail;
+use crate::ids::BenchId;
+use crate::settings::Settings;
 use crate::{progress, sidecar};
 
 /// The criterion group every hand-off is in.
@@ -63,7 +65,7 @@ fn begin(settings: &Settings, id: &str, kind: Kind) -> Option<(BenchId, Instant)
         return None;
     }
     sidecar::record_kind(id.name(), kind);
-    let started = progress::start(id.name());
+    let started = crate::measure::announce(id.name());
     Some((id, started))
 }
 

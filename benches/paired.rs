@@ -85,7 +85,7 @@ impl<'a> Baseline<'a> {
             // A new row: its first sample gets a run whatever it owes.
             self.owed = (id.to_string(), per_iter);
         } else {
-            let share = if crate::support::quick() {
+            let share = if crate::ids::quick() {
                 QUICK_SHARE
             } else {
                 SHARE

@@ -38,7 +38,10 @@ use workloads::map::squares::{self, Squares};
 use workloads::sync::{CounterJob, SyncSizes};
 use workloads::{Kind, MapJob, TaskOutput};
 
-use crate::support::{BenchId, Settings, bench_checked, bench_started, fail, timed};
+use crate::finish::fail;
+use crate::ids::BenchId;
+use crate::measure::{bench_checked, bench_started, timed};
+use crate::settings::Settings;
 
 /// Every row of this family crosses a process boundary.
 const KIND: Kind = Kind::Process;
@@ -55,7 +58,7 @@ pub fn benches(c: &mut Criterion, settings: &Settings) {
 const WINDOWS: [usize; 7] = [1, 2, 4, 8, 16, 32, 64];
 
 fn cores() -> NonZeroUsize {
-    std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
+    host::run_cpus()
 }
 
 fn start_windowed(id: &BenchId, workers: NonZeroUsize, window: usize) -> ProcessPool {

@@ -15,9 +15,9 @@
 //! them, criterion's analysis), or the mean over the whole run for a family not started yet.
 //! At the end: the total time and the five slowest benchmarks.
 //!
-//! A run that fails (a wrong answer, a broken technique) or is interrupted (Ctrl-C: the
-//! current benchmark finishes first; a second Ctrl-C ends the run at once) still publishes
-//! what it measured, with the results file's `run.partial` saying why, and says so.
+//! Ctrl-C sets a flag ([`interrupted`]): the current benchmark finishes first, then the run
+//! ends the way a failed one does, publishing what it measured (`finish`); a second Ctrl-C
+//! ends the run at once. This module publishes nothing itself.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -75,13 +75,18 @@ pub fn begin(preset: &'static str) {
     catch_ctrl_c();
 }
 
+/// Whether Ctrl-C asked the run to stop after the current benchmark.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::Relaxed)
+}
+
+/// The preset's name, as [`begin`] was given it.
+pub fn preset() -> &'static str {
+    state().preset
+}
+
 /// Announces benchmark `id` (and its family, at the family's first), and returns its start.
-/// After a Ctrl-C, publishes what was measured and ends the run instead.
 pub fn start(id: &str) -> Instant {
-    if INTERRUPTED.load(Ordering::Relaxed) {
-        stop("interrupted (Ctrl-C)");
-        std::process::exit(130);
-    }
     let state = state();
     if let Some(began) = state.began {
         let index = state.done.len() + 1;
@@ -108,10 +113,11 @@ pub fn done(id: &str, started: Instant) {
     }
 }
 
-/// Prints the total time and the five slowest benchmarks.
-pub fn finish() {
+/// Prints the total time and the five slowest benchmarks, and returns how many were
+/// measured; `None` before the measuring pass began (nothing to say).
+pub fn summary() -> Option<usize> {
     let state = state();
-    let Some(began) = state.began else { return };
+    let began = state.began?;
     eprintln!(
         "progress: {} benchmarks in {}; the slowest:",
         state.done.len(),
@@ -122,33 +128,7 @@ pub fn finish() {
     for (id, took) in slowest.into_iter().take(5) {
         eprintln!("  {:>8.1}s  {id}", took.as_secs_f64());
     }
-}
-
-/// Ends a measuring run early: prints the progress summary and publishes what was measured,
-/// marked partial with `why`. Nothing happens outside a measuring run.
-pub fn stop(why: &str) {
-    let (began, preset, measured) = {
-        let state = state();
-        (state.began, state.preset, state.done.len())
-    };
-    if began.is_none() {
-        return;
-    }
-    finish();
-    if measured == 0 {
-        eprintln!("report: nothing measured, nothing published");
-        return;
-    }
-    crate::write_sidecars();
-    // Ctrl-C reaches the pool's worker processes too, which can fail the benchmark at hand.
-    let interrupted = INTERRUPTED.load(Ordering::Relaxed) && !why.starts_with("interrupted");
-    let why = match interrupted {
-        true => format!("interrupted (Ctrl-C): {why}"),
-        false => why.to_string(),
-    };
-    let partial = format!("{why}, after {measured} benchmarks");
-    eprintln!("report: publishing a partial run ({partial})");
-    crate::support::publish(preset, Some(partial));
+    Some(state.done.len())
 }
 
 /// The estimate for the benchmarks after the first `measured` of the plan.

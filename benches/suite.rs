@@ -9,14 +9,17 @@
 
 mod calibration;
 mod cpu;
+mod finish;
+mod ids;
 mod io;
 mod map;
+mod measure;
 mod overhead;
 mod paired;
 mod process;
 mod progress;
+mod settings;
 mod sidecar;
-mod support;
 mod sync;
 
 use criterion::Criterion;
@@ -26,50 +29,24 @@ fn main() {
     // anything else runs, and return at once in the suite itself.
     process_pool::init();
     procspawn::init();
-    let settings = support::Settings::from_env();
-    if support::is_measuring() {
+    let settings = settings::Settings::from_env();
+    if finish::is_measuring() {
         // The dry pass: count what the filter selects, run nothing.
         families(&mut Criterion::default(), &settings.planning());
         calibration::at_start();
         progress::begin(settings.preset.name());
     }
-    let mut criterion = support::criterion();
+    let mut criterion = ids::criterion();
     families(&mut criterion, &settings);
     criterion.final_summary();
-    progress::finish();
-    write_sidecars();
-    support::publish(settings.preset.name(), None);
+    finish::finish(None);
 }
 
 /// Every family, in the suite's order.
-fn families(criterion: &mut Criterion, settings: &support::Settings) {
+fn families(criterion: &mut Criterion, settings: &settings::Settings) {
     map::benches(criterion, settings);
     process::benches(criterion, settings);
     io::benches(criterion, settings);
     sync::benches(criterion, settings);
     overhead::benches(criterion, settings);
-}
-
-/// Writes every sidecar beside criterion's files (a measuring run only): CPU times, kinds,
-/// what each benchmark declared, the calibration at the end, the paired baselines. One that
-/// cannot be written is a warning: the others and the report still go out.
-fn write_sidecars() {
-    if !support::is_measuring() {
-        return;
-    }
-    let dir = support::criterion_dir();
-    type Writer = fn(&std::path::Path) -> std::io::Result<std::path::PathBuf>;
-    let writers: [(&str, Writer); 5] = [
-        ("CPU times", cpu::write_sidecar),
-        ("kinds", sidecar::write_kinds),
-        ("declared floors and threads", sidecar::write_declared),
-        ("calibration", calibration::write_at_end),
-        ("paired baselines", paired::write_pairs),
-    ];
-    for (what, write) in writers {
-        match write(&dir) {
-            Ok(path) => eprintln!("{what}: {}", path.display()),
-            Err(e) => eprintln!("warning: {what} not written: {e}"),
-        }
-    }
 }

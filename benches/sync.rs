@@ -25,7 +25,9 @@ use workloads::sync::{
     CounterJob, DagJob, LimitedResourceJob, PriorityJob, ReadMostlyJob, SyncSizes, TaskQueueJob,
 };
 
-use crate::support::{Settings, bench_jobs, fail};
+use crate::finish::fail;
+use crate::measure::bench_jobs;
+use crate::settings::Settings;
 
 pub fn benches(c: &mut Criterion, settings: &Settings) {
     let sizes = SyncSizes::of(settings.preset);
