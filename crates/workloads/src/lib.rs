@@ -16,8 +16,13 @@
 //! takes its file and one line of the registry in `map/mod.rs`.
 //!
 //! The [`grain`](map::grain) workload sweeps the task cost itself (a fixed xorshift kernel,
-//! [`map::grain::kernel`], from about 100 ns to 10 ms per task, checksums known from a GF(2) matrix
-//! jump), so the report can say from which task cost each technique pays.
+//! [`map::grain::kernel`], from about 100 ns to 10 ms per task, checksums known from a
+//! GF(2) matrix jump), so the report can say from which task cost each technique pays.
+//!
+//! The traits techniques implement live here too: [`Technique`] for the job families,
+//! [`MapTechnique`] (with its started [`MapRunner`]), [`DownloadTechnique`] and
+//! [`WebServerTechnique`]. Each requires [`Named`], the id and [`Kind`] a technique type
+//! declares once with [`technique!`] (`technique!(Rayon, "rayon", Kind::Thread);`).
 //!
 //! ```
 //! use workloads::{MapJob, Preset, run_task};
