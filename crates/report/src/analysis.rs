@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Ratio, Record};
+use crate::model::{Kind, Ratio, Record};
 
 /// The technique every speedup is measured against.
 pub const BASELINE_TECHNIQUE: &str = "sequential";
@@ -79,8 +79,8 @@ pub fn best_per_technique<'a>(group: &[&'a Record]) -> Vec<&'a Record> {
     list
 }
 
-/// The fastest record of a kind (`thread`, `process`, `async`) in a group.
-pub fn best_of_kind<'a>(group: &[&'a Record], kind: &str) -> Option<&'a Record> {
+/// The fastest record of a kind in a group.
+pub fn best_of_kind<'a>(group: &[&'a Record], kind: Kind) -> Option<&'a Record> {
     group
         .iter()
         .copied()

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use crate::analysis::{BASELINE_TECHNIQUE, by_group, format_time, speedup_interval};
 use crate::breakeven::{SCALES_AT, Threshold, crossing};
-use crate::model::{Record, Results};
+use crate::model::{Kind, Record, Results};
 
 /// What a grain workload id says: `grain-1us-n20k` or `grain-100us-n200-p64kib`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,6 +65,8 @@ pub struct CostPoint {
 /// One technique along the sweep.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Curve {
+    /// The kind the technique declared.
+    pub kind: Kind,
     /// `(cost_ns, speedup at the best worker count)`, by cost.
     pub best: Vec<(f64, f64)>,
     /// Where it beats sequential (speedup 1).
@@ -109,10 +111,12 @@ impl Sweep {
         let ideal = results.machine.ideal_speedup(cpus);
         let mut points = Vec::new();
         let mut left_out = Vec::new();
+        let mut kinds = BTreeMap::new();
         for (group, records) in by_group(&results.benchmarks) {
             if GrainId::parse(&records[0].workload).is_none() {
                 continue;
             }
+            kinds.extend(records.iter().map(|r| (r.technique.as_str(), r.kind)));
             let (kept, out): (Vec<&Record>, Vec<&Record>) =
                 records.into_iter().partition(|r| !r.implausible());
             left_out.extend(out.iter().map(|r| r.id.clone()));
@@ -143,9 +147,13 @@ impl Sweep {
                 .iter()
                 .filter_map(|p| p.at_cpus.get(technique).map(|&s| (p.cost_ns, s)))
                 .collect();
+            let Some(&kind) = kinds.get(technique.as_str()) else {
+                continue;
+            };
             curves.insert(
                 technique.clone(),
                 Curve {
+                    kind,
                     beats: crossing(&best, 1.0),
                     scales: crossing(&at_cpus, SCALES_AT * ideal),
                     best,
@@ -273,6 +281,18 @@ pub(crate) mod tests {
     use super::*;
     use crate::model::{Estimate, Machine, Run, SCHEMA, Throughput};
 
+    /// The kind each technique of these tests declares, as the suite's `cb-kinds.json` would
+    /// hold it.
+    fn declared_kind(technique: &str) -> Kind {
+        match technique {
+            "sequential" => Kind::Sequential,
+            "process-pool" => Kind::Process,
+            "tokio-hyper" => Kind::Async,
+            "rayon" | "thread-pool" | "canned" => Kind::Thread,
+            other => panic!("no kind declared for the test technique {other}"),
+        }
+    }
+
     pub(crate) fn record(
         workload: &str,
         technique: &str,
@@ -292,7 +312,7 @@ pub(crate) mod tests {
             workload: workload.into(),
             technique: technique.into(),
             parameter: workers.to_string(),
-            kind: crate::model::kind_of(technique).into(),
+            kind: declared_kind(technique),
             median: e,
             mean: e,
             std_dev: e,

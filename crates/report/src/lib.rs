@@ -85,6 +85,7 @@ pub mod page;
 pub mod paired;
 pub mod publish;
 pub mod pyperf;
+pub mod sidefiles;
 pub mod stats;
 pub mod versus;
 

@@ -6,8 +6,10 @@
 //! (`base/` and `change/` belong to criterion's own comparisons); a missing field falls back,
 //! an unknown throughput kind keeps its name, and `slope` (null under flat sampling) is not
 //! used. A file that is present but unreadable is an error naming that file. Beside them, the
-//! suite's sidecars: CPU time (`cb-cpu.json`) and the kind each technique declared
-//! (`cb-kinds.json`; without it the kind is guessed from the technique id).
+//! suite's side files ([`crate::sidefiles`]): CPU time (`cb-cpu.json`), the kind each
+//! technique declared (`cb-kinds.json`: a benchmark without one is an error), what each
+//! benchmark declared, the paired baselines, the run's contention and calibration, and the
+//! load tests' latency.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,33 +18,10 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::model::{
-    Calibration, Contention, CpuTime, Estimate, Latency, Record, Sample, Throughput, kind_of,
+use crate::model::{Calibration, Contention, CpuTime, Estimate, Kind, Record, Sample, Throughput};
+use crate::sidefiles::{
+    self, CalibrationFile, CpuFile, DeclaredFile, KindsFile, RunFile, SideFile,
 };
-
-/// The suite's CPU-time file in criterion's folder (schema `cb-cpu-v1`).
-pub const CPU_FILE: &str = "cb-cpu.json";
-/// The suite's file about the whole run (schema `cb-run-v1`): others' and steal's share.
-pub const RUN_FILE: &str = "cb-run.json";
-
-/// The suite's file of the kind each technique declared, in criterion's folder
-/// (`{"schema": "cb-kinds-v1", "kinds": {"<group>/<function>": "thread"}}`).
-pub const KINDS_FILE: &str = "cb-kinds.json";
-
-/// The suite's file of the sequential baseline measured beside each sample of a map row
-/// (schema `cb-pairs-v1`; see `benches/paired.rs`).
-pub const PAIRS_FILE: &str = "cb-pairs.json";
-
-/// The suite's file of each CPU's speed at the start and the end of the run (schema
-/// `cb-calibration-v1`; see `benches/calibration.rs`).
-pub const CALIBRATION_FILE: &str = "cb-calibration.json";
-
-/// The suite's file of what each benchmark declared beside its kind: a waiting job's floor,
-/// the threads and the workers of the technique (schema `cb-declared-v1`).
-pub const DECLARED_FILE: &str = "cb-declared.json";
-
-/// The kinds a technique may declare.
-pub const KINDS: [&str; 4] = ["sequential", "thread", "process", "async"];
 
 /// Reads every benchmark under `criterion_dir` whose results were written at or after
 /// `since` (so a filtered run reports what it ran, not stale results of earlier runs).
@@ -58,21 +37,21 @@ pub fn load_criterion(
     }
     let mut dirs = Vec::new();
     find_new_dirs(criterion_dir, &mut dirs)?;
+    let kinds = sidefiles::read::<KindsFile>(criterion_dir)?.unwrap_or_default();
     let mut records = Vec::new();
     let mut fences = std::collections::BTreeMap::new();
     for dir in dirs {
         if since.is_some_and(|since| !written_since(&dir.join("estimates.json"), since)) {
             continue;
         }
-        let record = load_one(criterion_dir, &dir)?;
+        let record = load_one(criterion_dir, &dir, &kinds)?;
         fences.insert(record.id.clone(), read_fences(&dir.join("tukey.json"))?);
         records.push(record);
     }
     records.sort_by(|a, b| a.id.cmp(&b.id));
-    merge_cpu(&criterion_dir.join(CPU_FILE), &mut records)?;
-    merge_kinds(&criterion_dir.join(KINDS_FILE), &mut records)?;
-    merge_declared(&criterion_dir.join(DECLARED_FILE), &mut records)?;
-    crate::paired::merge_pairs(&criterion_dir.join(PAIRS_FILE), &mut records)?;
+    merge_cpu(criterion_dir, &mut records)?;
+    merge_declared(criterion_dir, &mut records)?;
+    crate::paired::merge_pairs(criterion_dir, &mut records)?;
     for record in &mut records {
         if let Some(sample) = &record.sample {
             let fences = fences.get(&record.id).copied().flatten();
@@ -127,8 +106,13 @@ fn read_json(path: &Path) -> Result<Value, Error> {
     serde_json::from_str(&text).map_err(|e| Error::new(path, format!("not valid JSON ({e})")))
 }
 
-/// One benchmark from its `new/` folder.
-fn load_one(root: &Path, new_dir: &Path) -> Result<Record, Error> {
+/// One benchmark from its `new/` folder, filed under the kind `kinds` (`cb-kinds.json`)
+/// holds for its technique.
+fn load_one(
+    root: &Path,
+    new_dir: &Path,
+    kinds: &std::collections::BTreeMap<String, Kind>,
+) -> Result<Record, Error> {
     let bench_file = new_dir.join("benchmark.json");
     let bench = read_json(&bench_file)?;
     let text = |key: &str| bench.get(key).and_then(Value::as_str).map(str::to_string);
@@ -145,6 +129,13 @@ fn load_one(root: &Path, new_dir: &Path) -> Result<Record, Error> {
         .copied()
         .collect::<Vec<_>>()
         .join("/");
+
+    let key = format!("{group}/{technique}");
+    let kind = *kinds.get(&key).ok_or_else(|| {
+        let problem =
+            format!("no kind declared for {key} (the suite writes each technique's kind here)");
+        Error::new(&KindsFile::path(root), problem)
+    })?;
 
     let est_file = new_dir.join("estimates.json");
     let est = read_json(&est_file)?;
@@ -171,11 +162,11 @@ fn load_one(root: &Path, new_dir: &Path) -> Result<Record, Error> {
     let throughput = bench
         .get("throughput")
         .and_then(|t| throughput(t, median.point_ns));
-    let latency = latency(new_dir)?;
+    let latency = sidefiles::read_latency(new_dir)?.map(|l| l.latency());
     let criterion_page = criterion_page(root, new_dir);
     let record = Record {
         id,
-        kind: kind_of(&technique).to_string(),
+        kind,
         group,
         family,
         workload,
@@ -299,166 +290,60 @@ fn throughput(value: &Value, median_ns: f64) -> Option<Throughput> {
     })
 }
 
-/// The sidecar `latency.json` a server benchmark writes, in `new/` or beside it.
-fn latency(new_dir: &Path) -> Result<Option<Latency>, Error> {
-    let candidates = [
-        new_dir.join("latency.json"),
-        new_dir.with_file_name("latency.json"),
-    ];
-    let Some(path) = candidates.iter().find(|p| p.is_file()) else {
-        return Ok(None);
-    };
-    let v = read_json(path)?;
-    let num = |k: &str| v.get(k).and_then(Value::as_f64);
-    let (Some(p50_us), Some(p99_us)) = (num("p50_us"), num("p99_us")) else {
-        return Err(Error::new(path, "no p50_us/p99_us latency"));
-    };
-    Ok(Some(Latency {
-        requests: num("requests").unwrap_or(0.0) as u64,
-        errors: num("errors").unwrap_or(0.0) as u64,
-        requests_per_sec: num("requests_per_sec").unwrap_or(0.0),
-        p50_us,
-        p99_us,
-        max_us: num("max_us").unwrap_or(p99_us),
-        duration_s: num("duration_s").unwrap_or(0.0),
-    }))
-}
-
-/// Adds CPU time from `cb-cpu.json` (`{"benchmarks": {id: {iterations, wall_ns, cpu_ns}}}`)
-/// to the records it names; no file, no CPU time.
-fn merge_cpu(path: &Path, records: &mut [Record]) -> Result<(), Error> {
-    if !path.is_file() {
+/// Adds CPU time and contention from `cb-cpu.json` to the records it names; no file, no
+/// CPU time.
+fn merge_cpu(criterion_dir: &Path, records: &mut [Record]) -> Result<(), Error> {
+    let Some(benchmarks) = sidefiles::read::<CpuFile>(criterion_dir)? else {
         return Ok(());
-    }
-    let doc = read_json(path)?;
-    let Some(benchmarks) = doc.get("benchmarks").and_then(Value::as_object) else {
-        return Err(Error::new(path, "no \"benchmarks\" object"));
     };
     for record in records {
         let Some(entry) = benchmarks.get(&record.id) else {
             continue;
         };
-        let num = |k: &str| entry.get(k).and_then(Value::as_f64);
-        let (Some(wall_ns), Some(cpu_ns)) = (num("wall_ns"), num("cpu_ns")) else {
-            continue;
-        };
-        record.contention = contention(entry);
-        if wall_ns > 0.0 && cpu_ns >= 0.0 {
-            let iterations = num("iterations").unwrap_or(0.0) as u64;
+        record.contention = entry.shares.contention();
+        if entry.wall_ns > 0.0 && entry.cpu_ns >= 0.0 {
             record.cpu = Some(CpuTime {
-                iterations,
-                wall_ns,
-                cpu_ns,
-                cores_busy: cpu_ns / wall_ns,
+                iterations: entry.iterations,
+                wall_ns: entry.wall_ns,
+                cpu_ns: entry.cpu_ns,
+                cores_busy: entry.cpu_ns / entry.wall_ns,
             });
-            record.validate().map_err(|p| Error::new(path, p))?;
+            let path = CpuFile::path(criterion_dir);
+            record.validate().map_err(|p| Error::new(&path, p))?;
         }
     }
     Ok(())
 }
 
-/// The run's contention from `cb-run.json` (`{"run": {"contention": {...}}}`), when the
-/// file was written by this run (at or after `since`).
+/// The run's contention from `cb-run.json`, when the file was written by this run (at or
+/// after `since`).
 pub fn run_contention(
     criterion_dir: &Path,
     since: Option<SystemTime>,
 ) -> Result<Option<Contention>, Error> {
-    let path = criterion_dir.join(RUN_FILE);
-    if !path.is_file() || since.is_some_and(|since| !written_since(&path, since)) {
+    let path = RunFile::path(criterion_dir);
+    if since.is_some_and(|since| path.is_file() && !written_since(&path, since)) {
         return Ok(None);
     }
-    let doc = read_json(&path)?;
-    Ok(doc.pointer("/run/contention").and_then(contention))
+    let run = sidefiles::read::<RunFile>(criterion_dir)?;
+    Ok(run
+        .as_ref()
+        .and_then(|run| run.get(sidefiles::RUN_CONTENTION))
+        .and_then(sidefiles::Shares::contention))
 }
 
-/// `others_share` and `steal_share` of a `cb-cpu.json` entry, when the suite read them.
-pub fn contention(entry: &Value) -> Option<Contention> {
-    let num = |k: &str| {
-        entry
-            .get(k)
-            .and_then(Value::as_f64)
-            .filter(|v| v.is_finite())
-    };
-    Some(Contention {
-        others_share: num("others_share")?.clamp(0.0, 1.0),
-        steal_share: num("steal_share")?.clamp(0.0, 1.0),
-        seconds: num("seconds").unwrap_or(0.0),
-    })
-}
-
-/// Files each record under the kind its technique declared in `cb-kinds.json`; without the
-/// file, or for a benchmark it does not name, the guess from the id stays (`kind_of`).
-fn merge_kinds(path: &Path, records: &mut [Record]) -> Result<(), Error> {
-    if !path.is_file() {
-        return Ok(());
-    }
-    let doc = read_json(path)?;
-    let kinds = doc.get("kinds").and_then(Value::as_object);
-    let kinds = kinds.ok_or_else(|| Error::new(path, "no \"kinds\" object"))?;
-    for record in records {
-        let key = format!("{}/{}", record.group, record.technique);
-        let Some(kind) = kinds.get(&key) else {
-            continue;
-        };
-        match kind.as_str().filter(|k| KINDS.contains(k)) {
-            Some(kind) => record.kind = kind.to_string(),
-            None => {
-                let expected = KINDS.join(", ");
-                let problem = format!("kind of {key} is {kind}, expected one of {expected}");
-                return Err(Error::new(path, problem));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The object under `key` of the suite's sidecar at `path`, whose schema must be `schema`;
-/// `None` when there is no such file. A file with another schema, or without the object, is
-/// an error naming the file.
-pub fn read_sidecar(path: &Path, schema: &str, key: &str) -> Result<Option<Value>, Error> {
-    if !path.is_file() {
-        return Ok(None);
-    }
-    let mut doc = read_json(path)?;
-    match doc.get("schema").and_then(Value::as_str) {
-        Some(s) if s == schema => {}
-        other => {
-            let problem = format!("schema {other:?} is not supported (expected {schema:?})");
-            return Err(Error::new(path, problem));
-        }
-    }
-    match doc.get_mut(key).map(Value::take) {
-        Some(value) if value.is_object() => Ok(Some(value)),
-        _ => Err(Error::new(path, format!("no \"{key}\" object"))),
-    }
-}
-
-/// Adds what each benchmark declared from `cb-declared.json` (`{"declared": {id: {"floor_ns":
-/// ns, "threads": n, "workers": n}}}`, each field optional).
-fn merge_declared(path: &Path, records: &mut [Record]) -> Result<(), Error> {
-    let Some(Value::Object(declared)) = read_sidecar(path, "cb-declared-v1", "declared")? else {
+/// Adds what each benchmark declared from `cb-declared.json` to the records it names.
+fn merge_declared(criterion_dir: &Path, records: &mut [Record]) -> Result<(), Error> {
+    let Some(declared) = sidefiles::read::<DeclaredFile>(criterion_dir)? else {
         return Ok(());
     };
     for record in records {
         let Some(entry) = declared.get(&record.id) else {
             continue;
         };
-        let bad = |field: &str, v: &Value| {
-            Error::new(
-                path,
-                format!("{field} of {} is {v}, expected a number", record.id),
-            )
-        };
-        if let Some(v) = entry.get("floor_ns") {
-            let ns = v.as_f64().filter(|f| f.is_finite() && *f >= 0.0);
-            record.floor_ns = Some(ns.ok_or_else(|| bad("floor_ns", v))?);
-        }
-        if let Some(v) = entry.get("threads") {
-            record.threads = Some(v.as_u64().ok_or_else(|| bad("threads", v))?);
-        }
-        if let Some(v) = entry.get("workers") {
-            record.workers = Some(v.as_u64().ok_or_else(|| bad("workers", v))?);
-        }
+        record.floor_ns = entry.floor_ns.map(|ns| ns as f64);
+        record.threads = entry.threads;
+        record.workers = entry.workers;
     }
     Ok(())
 }
@@ -469,16 +354,11 @@ pub fn calibration(
     criterion_dir: &Path,
     since: Option<SystemTime>,
 ) -> Result<Option<Calibration>, Error> {
-    let path = criterion_dir.join(CALIBRATION_FILE);
+    let path = CalibrationFile::path(criterion_dir);
     if since.is_some_and(|since| path.is_file() && !written_since(&path, since)) {
         return Ok(None);
     }
-    let Some(value) = read_sidecar(&path, "cb-calibration-v1", "calibration")? else {
-        return Ok(None);
-    };
-    serde_json::from_value(value)
-        .map(Some)
-        .map_err(|e| Error::new(&path, format!("calibration does not read: {e}")))
+    Ok(sidefiles::read::<CalibrationFile>(criterion_dir)?.map(sidefiles::calibration))
 }
 
 /// criterion's page for the benchmark (`<bench dir>/report/index.html`), relative to the

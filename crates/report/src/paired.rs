@@ -13,41 +13,24 @@
 
 use std::path::Path;
 
-use serde_json::Value;
-
 use crate::analysis::BASELINE_TECHNIQUE;
 use crate::error::Error;
 use crate::model::{Paired, Ratio, Record, Sample};
+use crate::sidefiles::{self, PairsFile};
 
 /// Pairs fewer than this give no interval worth the name: the row keeps the ratio of the
 /// medians.
 pub const MIN_PAIRS: usize = 5;
 
 /// Adds the paired baseline from `cb-pairs.json` to the records it names; no file, no pairs.
-pub fn merge_pairs(path: &Path, records: &mut [Record]) -> Result<(), Error> {
-    let Some(Value::Object(pairs)) = crate::load::read_sidecar(path, "cb-pairs-v1", "pairs")?
-    else {
+pub fn merge_pairs(criterion_dir: &Path, records: &mut [Record]) -> Result<(), Error> {
+    let Some(pairs) = sidefiles::read::<PairsFile>(criterion_dir)? else {
         return Ok(());
     };
     for record in records {
-        let (Some(entries), Some(sample)) = (pairs.get(&record.id), &record.sample) else {
-            continue;
-        };
-        let entries: Option<Vec<[f64; 3]>> = entries.as_array().and_then(|a| {
-            a.iter()
-                .map(|e| serde_json::from_value::<[f64; 3]>(e.clone()).ok())
-                .collect()
-        });
-        let entries = entries.ok_or_else(|| {
-            Error::new(
-                path,
-                format!(
-                    "pairs of {} are not [iterations, ns, ns] triples",
-                    record.id
-                ),
-            )
-        })?;
-        record.paired = pair(sample, &entries);
+        if let (Some(entries), Some(sample)) = (pairs.get(&record.id), &record.sample) {
+            record.paired = pair(sample, entries);
+        }
     }
     Ok(())
 }

@@ -9,7 +9,9 @@
 //! statistics (distribution-free), the mean's from the normal approximation; the raw values
 //! are kept as [`Sample`]s for compare's statistics. Metadata found in a benchmark or, when
 //! pyperf hoisted it because every benchmark shares it, in the file: `cb_tier`, `cb_gil`,
-//! `cb_start_method`, `python_version`, `python_implementation`, `perf_version`, `loops`.
+//! `cb_start_method`, `python_version`, `python_implementation`, `perf_version`, `loops`, and
+//! `cb_kind`, the kind the technique declared (`bench.py` writes it for every benchmark: a
+//! benchmark without one is an error naming the file and the benchmark).
 //! Load-test latencies come from the JSON lines `bench.py --sidecar` appends (the suite's
 //! `loadgen --json` output plus the benchmark id).
 
@@ -19,7 +21,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::error::Error;
-use crate::model::{Estimate, Latency, PythonRun, Record, Sample, kind_of};
+use crate::model::{Estimate, Kind, Latency, PythonRun, Record, Sample};
 
 /// Everything read from one or more pyperf files.
 #[derive(Clone, Debug, PartialEq)]
@@ -185,6 +187,17 @@ fn record(bench: &Value, common: &Map<String, Value>) -> Result<(Record, String)
         "{processes} process(es) x {per_process} values, {warmups} warmup(s), {loops} loop(s)"
     );
     let tier = meta_text(common, own, "cb_tier");
+    let kind = match own.get("cb_kind").or_else(|| common.get("cb_kind")) {
+        Some(v) => serde_json::from_value::<Kind>(v.clone()).map_err(|_| {
+            let expected = Kind::ALL.map(Kind::as_str).join(", ");
+            format!("benchmark {id:?}: \"cb_kind\" is {v}, expected one of {expected}")
+        })?,
+        None => {
+            return Err(format!(
+                "benchmark {id:?} has no \"cb_kind\" metadata (bench.py declares each technique's kind)"
+            ));
+        }
+    };
     let record = Record {
         id: id.to_string(),
         group: format!("{family}/{workload}"),
@@ -192,7 +205,7 @@ fn record(bench: &Value, common: &Map<String, Value>) -> Result<(Record, String)
         workload: workload.to_string(),
         technique: technique.to_string(),
         parameter: parameter.to_string(),
-        kind: kind_of(technique).to_string(),
+        kind,
         median: median(&values),
         mean: mean(&values),
         std_dev: std_dev(&values),
@@ -297,11 +310,12 @@ mod tests {
       "python_version": "3.11.7 (64-bit)", "python_implementation": "cpython",
       "perf_version": "2.11.0"},
       "benchmarks": [
-        {"metadata": {"name": "map/squares-1k/thread-pool-executor/2"},
+        {"metadata": {"name": "map/squares-1k/thread-pool-executor/2", "cb_kind": "thread"},
          "runs": [{"metadata": {}, "warmups": [[1, 0.5]]},
                   {"metadata": {}, "warmups": [[1, 0.004]], "values": [0.003, 0.001, 0.002]},
                   {"metadata": {}, "warmups": [[1, 0.004]], "values": [0.004, 0.005, 0.006]}]},
-        {"metadata": {"name": "io/web-server/asyncio-aiohttp/16", "cb_tier": "slow"},
+        {"metadata": {"name": "io/web-server/asyncio-aiohttp/16", "cb_tier": "slow",
+                      "cb_kind": "async"},
          "runs": [{"metadata": {}, "values": [0.25, 0.2]}]}]}"#;
 
     fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
@@ -340,7 +354,7 @@ mod tests {
         assert_eq!(pool.tier.as_deref(), Some("fast"));
         let server = &got.benchmarks[0];
         assert_eq!(server.tier.as_deref(), Some("slow"));
-        assert_eq!(server.kind, "async");
+        assert_eq!(server.kind, Kind::Async);
         assert_eq!(server.latency.as_ref().unwrap().requests, 9000);
         assert!(
             got.python
@@ -362,8 +376,16 @@ mod tests {
                 "<family>",
             ),
             (
-                r#"{"benchmarks": [{"metadata": {"name": "a/b/c/1"}, "runs": [{"values": [-1]}]}]}"#,
+                r#"{"benchmarks": [{"metadata": {"name": "a/b/c/1", "cb_kind": "thread"}, "runs": [{"values": [-1]}]}]}"#,
                 "invalid value",
+            ),
+            (
+                r#"{"benchmarks": [{"metadata": {"name": "a/b/c/1"}, "runs": [{"values": [1]}]}]}"#,
+                "benchmark \"a/b/c/1\" has no \"cb_kind\"",
+            ),
+            (
+                r#"{"benchmarks": [{"metadata": {"name": "a/b/c/1", "cb_kind": "fiber"}, "runs": [{"values": [1]}]}]}"#,
+                "\"cb_kind\" is \"fiber\"",
             ),
         ];
         for (i, (text, problem)) in cases.iter().enumerate() {

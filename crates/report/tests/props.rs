@@ -20,10 +20,11 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use report::compare::{Comparison, Input};
-use report::load::{CPU_FILE, load_criterion};
+use report::load::load_criterion;
 use report::model::{
-    CpuTime, Estimate, Latency, Machine, Record, Results, Run, SCHEMA, Throughput,
+    CpuTime, Estimate, Kind, Latency, Machine, Record, Results, Run, SCHEMA, Throughput,
 };
+use report::sidefiles::{CpuFile, KindsFile, SideFile};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
@@ -67,7 +68,14 @@ fn estimate(positive: bool) -> impl Strategy<Value = Estimate> {
 }
 
 fn record() -> impl Strategy<Value = Record> {
-    let names = (text(), text(), text(), text(), text(), text());
+    let names = (
+        text(),
+        text(),
+        text(),
+        text(),
+        text(),
+        proptest::sample::select(Kind::ALL.to_vec()),
+    );
     let times = (
         estimate(true),
         estimate(true),
@@ -390,12 +398,26 @@ proptest! {
         std::fs::create_dir_all(&new).unwrap();
         let mut named = vec![root.clone(), new.clone()];
         for (name, content) in &files {
-            let path = if name == CPU_FILE { root.join(name) } else { new.join(name) };
+            let path = if name == CpuFile::NAME { root.join(name) } else { new.join(name) };
             if let Some(Content(bytes)) = content {
                 std::fs::write(&path, bytes).unwrap();
             }
             named.push(path);
         }
+        // The kind the benchmark's technique declared, keyed as the reader looks it up, when
+        // benchmark.json names it in text.
+        let bench: Value = files
+            .iter()
+            .find(|(name, _)| name == "benchmark.json")
+            .and_then(|(_, c)| c.as_ref())
+            .and_then(|Content(bytes)| serde_json::from_slice(bytes).ok())
+            .unwrap_or_default();
+        if let Some(group) = bench.get("group_id").and_then(Value::as_str) {
+            let function = bench.get("function_id").and_then(Value::as_str).unwrap_or("(none)");
+            let kinds = json!({"schema": "cb-kinds-v1", "kinds": {format!("{group}/{function}"): "thread"}});
+            std::fs::write(KindsFile::path(&root), kinds.to_string()).unwrap();
+        }
+        named.push(KindsFile::path(&root));
         match load_criterion(&root, None) {
             Err(e) => assert_clear(&e, &named),
             Ok(records) => {
@@ -513,7 +535,7 @@ fn two_runs() -> impl Strategy<Value = (Results, Results)> {
                     workload: workload.to_string(),
                     technique: technique.to_string(),
                     parameter: param.to_string(),
-                    kind: report::model::kind_of(technique).to_string(),
+                    kind: Kind::Thread,
                     median: t,
                     mean: t,
                     std_dev: Estimate {
@@ -628,15 +650,17 @@ fn criterion_files() -> impl Strategy<Value = Vec<(String, Option<Content>)>> {
         json_value(),
     ]
     .boxed();
-    let latency = (num(), num(), num(), num(), num(), num(), num())
+    let count = || prop_oneof![9 => (0u64..1_000_000).prop_map(Value::from), 1 => num()];
+    let latency = (count(), count(), num(), num(), num(), num(), num())
         .prop_map(|(r, e, rps, p50, p99, max, d)| {
-            json!({"requests": r, "errors": e, "requests_per_sec": rps, "p50_us": p50,
+            json!({"schema": "cb-latency-v1", "group": "g", "function": "f", "parameter": "1",
+                   "requests": r, "errors": e, "requests_per_sec": rps, "p50_us": p50,
                    "p99_us": p99, "max_us": max, "duration_s": d})
         })
         .boxed();
     // The sidecar names the benchmark as the reader will, when the names are text.
-    let cpu = (text(), num(), num(), num())
-        .prop_map(|(id, i, w, c)| json!({"benchmarks": {id: {"iterations": i, "wall_ns": w, "cpu_ns": c}}}))
+    let cpu = (text(), count(), num(), num())
+        .prop_map(|(id, i, w, c)| json!({"schema": "cb-cpu-v1", "benchmarks": {id: {"iterations": i, "wall_ns": w, "cpu_ns": c}}}))
         .boxed();
     (
         maybe(benchmark),
@@ -675,7 +699,7 @@ fn criterion_files() -> impl Strategy<Value = Vec<(String, Option<Content>)>> {
                 ("estimates.json", e),
                 ("sample.json", s),
                 ("latency.json", l),
-                (CPU_FILE, cpu),
+                (CpuFile::NAME, cpu),
             ]
             .into_iter()
             .map(|(name, bytes)| (name.to_string(), bytes.map(Content)))

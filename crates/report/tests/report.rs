@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use report::model::Kind;
 use report::{PublishOptions, Results, publish};
 use serde_json::json;
 use tempfile::TempDir;
@@ -111,6 +112,12 @@ fn fixture() -> (TempDir, PathBuf, PathBuf) {
     bench(&crit, "map_a/new/2", "map/a", "new", "2", 6e6, el.clone());
     let cpu = json!({"schema": "cb-cpu-v1", "benchmarks": {"map/a/rayon/2": {"iterations": 10, "wall_ns": 2.0e7, "cpu_ns": 3.8e7}}});
     fs::write(crit.join("cb-cpu.json"), cpu.to_string()).unwrap();
+    let kinds = json!({"schema": "cb-kinds-v1", "kinds": {
+        "map/a/sequential": "sequential", "map/a/rayon": "thread", "map/a/process-pool": "process",
+        "map/a/tokio-tasks": "async", "map/a/new-kind": "thread", "map/a/new": "thread",
+        "map/a/tiny": "thread",
+        "io/web-server/hyper": "async"}});
+    fs::write(crit.join("cb-kinds.json"), kinds.to_string()).unwrap();
     let reports = tmp.path().join("reports");
     (tmp, crit, reports)
 }
@@ -671,19 +678,18 @@ fn busy_and_unstable_benchmarks_are_marked_on_the_page() {
 }
 
 /// Each technique's declared kind (`cb-kinds.json`) files its records, whatever the id says;
-/// without an entry, or without the file, the guess from the id stays.
+/// a benchmark without one is an error naming the file and the benchmark.
 #[test]
-fn kinds_come_from_the_sidecar_and_fall_back_to_the_guess() {
+fn kinds_come_from_the_side_file_and_nothing_is_guessed() {
     let tmp = TempDir::new().unwrap();
     let crit = tmp.path().join("criterion");
     let el = json!({"Elements": 10});
     let rows = [
         ("map/w", "sequential", "1"),
         ("map/w", "rayon", "2"),
-        // The guess files these two as threads: one is a process, the other async.
+        // An id that reads like a thread technique: it is a process.
         ("process/shared-counter", "atomic", "100"),
         ("io/file-server", "loopback-file-server", "64"),
-        // Not in the sidecar: guessed from the id.
         ("map/w", "tokio-spawn-blocking", "2"),
     ];
     for (i, (group, function, param)) in rows.iter().enumerate() {
@@ -697,29 +703,52 @@ fn kinds_come_from_the_sidecar_and_fall_back_to_the_guess() {
             el.clone(),
         );
     }
-    let kinds = json!({"schema": "cb-kinds-v1", "kinds": {
+    let mut kinds = json!({"schema": "cb-kinds-v1", "kinds": {
         "map/w/sequential": "sequential", "map/w/rayon": "thread",
-        "process/shared-counter/atomic": "process", "io/file-server/loopback-file-server": "async"}});
+        "process/shared-counter/atomic": "process", "io/file-server/loopback-file-server": "async",
+        "map/w/tokio-spawn-blocking": "async"}});
     fs::write(crit.join("cb-kinds.json"), kinds.to_string()).unwrap();
     let kind_of = |records: &[report::model::Record], technique: &str| {
-        let record = records.iter().find(|r| r.technique == technique).unwrap();
-        record.kind.clone()
+        records
+            .iter()
+            .find(|r| r.technique == technique)
+            .unwrap()
+            .kind
     };
     let records = report::load::load_criterion(&crit, None).unwrap();
     for (technique, kind) in [
-        ("sequential", "sequential"),
-        ("rayon", "thread"),
-        ("atomic", "process"),
-        ("loopback-file-server", "async"),
-        ("tokio-spawn-blocking", "async"),
+        ("sequential", Kind::Sequential),
+        ("rayon", Kind::Thread),
+        ("atomic", Kind::Process),
+        ("loopback-file-server", Kind::Async),
+        ("tokio-spawn-blocking", Kind::Async),
     ] {
         assert_eq!(kind_of(&records, technique), kind, "{technique}");
     }
 
-    // Without the sidecar, today's guess: the process row is misfiled as a thread.
+    // A benchmark the file does not name: an error naming the file and the benchmark.
+    kinds["kinds"]
+        .as_object_mut()
+        .unwrap()
+        .remove("map/w/tokio-spawn-blocking");
+    fs::write(crit.join("cb-kinds.json"), kinds.to_string()).unwrap();
+    let err = report::load::load_criterion(&crit, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("cb-kinds.json") && err.contains("map/w/tokio-spawn-blocking"),
+        "{err}"
+    );
+
+    // Without the file, the same.
     fs::remove_file(crit.join("cb-kinds.json")).unwrap();
-    let guessed = report::load::load_criterion(&crit, None).unwrap();
-    assert_eq!(kind_of(&guessed, "atomic"), "thread");
+    let err = report::load::load_criterion(&crit, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("cb-kinds.json") && err.contains("map/w"),
+        "{err}"
+    );
 
     // A kind the report does not know is an error naming the file, the entry and the value.
     let bad = json!({"schema": "cb-kinds-v1", "kinds": {"map/w/rayon": "fiber"}});
@@ -729,6 +758,17 @@ fn kinds_come_from_the_sidecar_and_fall_back_to_the_guess() {
         .to_string();
     assert!(
         err.contains("cb-kinds.json") && err.contains("map/w/rayon") && err.contains("fiber"),
+        "{err}"
+    );
+
+    // So is a kinds file of another schema: the field and the value are named.
+    let old = json!({"schema": "cb-kinds-v0", "kinds": {}});
+    fs::write(crit.join("cb-kinds.json"), old.to_string()).unwrap();
+    let err = report::load::load_criterion(&crit, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("cb-kinds.json") && err.contains("\"schema\"") && err.contains("cb-kinds-v0"),
         "{err}"
     );
 }

@@ -10,7 +10,7 @@ use crate::breakeven::SCALES_AT;
 use crate::chart::{self, Chart, Palette};
 use crate::grain::{Sweep, format_threshold};
 use crate::html::{cell, figure, none, slug, table};
-use crate::model::Results;
+use crate::model::{Kind, Results};
 
 /// Anchor of the break-even section.
 pub(super) const BREAKEVEN: &str = "break-even";
@@ -111,7 +111,7 @@ impl Answer {
                             (sweep.left_out.join(", ")) "); see their marks in the tables below."
                         }
                     }
-                    @if let Some((t, c)) = sweep.curves.iter().find(|(t, _)| t.starts_with("process-pool")) {
+                    @if let Some((t, c)) = sweep.curves.iter().find(|(_, c)| c.kind == Kind::Process) {
                         li {
                             "A process pool (" (t) ") beats sequential from tasks of " (format_threshold(c.beats))
                             " and reaches " (format!("{:.0}%", SCALES_AT * 100.0)) " of the ideal speedup from "

@@ -5,7 +5,7 @@ use crate::analysis::{
     best_of_kind, best_per_technique, by_group, format_ratio, format_time, speedup,
 };
 use crate::html::{cell, none, slug, table};
-use crate::model::{Record, Results};
+use crate::model::{Kind, Record, Results};
 use maud::{Markup, html};
 /// "rayon (4): 1.34 ms".
 fn named(r: &Record) -> String {
@@ -31,9 +31,9 @@ pub(super) fn headline(results: &Results, baseline: Option<&Beside<'_>>) -> Mark
         let (Some(fastest), Some(slowest)) = (best.first(), best.last()) else {
             continue;
         };
-        let cost = |kind: &str| match (
+        let cost = |kind: Kind| match (
             best_of_kind(&records, kind),
-            best_of_kind(&records, "thread"),
+            best_of_kind(&records, Kind::Thread),
         ) {
             (Some(k), Some(t)) => cell(format!(
                 "{} ({} vs {})",
@@ -48,8 +48,8 @@ pub(super) fn headline(results: &Results, baseline: Option<&Beside<'_>>) -> Mark
             cell(named(fastest)),
             speedup(&records, fastest).map_or_else(none, |s| cell(format_ratio(s))),
             cell(named(slowest)),
-            cost("process"),
-            cost("async"),
+            cost(Kind::Process),
+            cost(Kind::Async),
         ];
         if baseline.is_some() {
             let on_baseline = base_groups
