@@ -1,7 +1,8 @@
 //! CPU time (user + sys) next to wall time, for every timed benchmark.
 //!
 //! Idle spinning is invisible in wall time (<https://github.com/rayon-rs/rayon/issues/642>): a
-//! technique that burns a core while it waits looks as fast as one that sleeps. So every benchmark is timed through
+//! technique that burns a core while it waits looks as fast as one that sleeps. So every
+//! benchmark is timed through
 //! [`iter_timed_with_cpu`], which reads the CPU time of this process, of its reaped children
 //! and of its live children (process-pool workers) around each sample, inside criterion's
 //! own timing loop: no extra runs. At the end of the suite the totals are merged into

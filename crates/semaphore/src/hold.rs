@@ -6,7 +6,8 @@
 //!
 //! Even a precise timer wakes late: the timer interrupt, then the thread scheduled on a
 //! virtual CPU that was idle (about a tenth of a millisecond on a KVM guest: the wake-ups in
-//! `docs/findings.md`), paid on every hold (15 holds in a row at one permit). [`precise_hold`] therefore sleeps to a little
+//! `docs/findings.md`), paid on every hold (15 holds in a row at one permit).
+//! [`precise_hold`] therefore sleeps to a little
 //! before the deadline and spins the rest, [`SPIN_TAIL`], when the caller says holders fit
 //! on the CPUs: a spin never takes a CPU from another holder. With more holders than CPUs it
 //! is [`precise_sleep`], all in the kernel.
