@@ -57,9 +57,9 @@ pub fn allowed_cpus() -> Vec<usize> {
     (0..crate::run_cpus().get()).collect()
 }
 
-/// Pins the calling thread to `cpu`; false where that is not possible (then the samples are
-/// wherever the scheduler put the thread).
-fn pin_to(cpu: usize) -> bool {
+/// Pins the calling thread to `cpu`; false where that is not possible (then the thread runs
+/// wherever the scheduler puts it).
+pub fn pin_to(cpu: usize) -> bool {
     #[cfg(target_os = "linux")]
     {
         // SAFETY: as in `allowed_cpus`; pid 0 is the calling thread.

@@ -4,11 +4,13 @@
 //!   to 1 ns ([`lower_timer_slack`]), so it lasts what it is asked and not what the kernel's
 //!   default slack (50 us per sleep) and a relative sleep's drift add. The semaphore's holds,
 //!   the file server's answers and the probes below all sleep this way.
-//! - [`sleep_overshoot_us`]: how late such a sleep ends here, the wake-up every sleep,
-//!   hand-off and answer of a waiting technique pays.
+//! - [`sleep_overshoot_us`] and [`sleep_lateness_us`]: how late such a sleep ends here, the
+//!   wake-up every sleep of a waiting technique pays; [`cross_cpu_wake_us`]: how long a
+//!   thread blocked on another CPU takes to run after a write wakes it, by how long that CPU
+//!   sat idle, the wake-up every hand-off and answer pays.
 //! - [`cpu_dma_latency_us`] and [`IdlePoll`]: Linux's PM QoS wake-up latency, read and held.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Lowers the calling thread's timer slack to 1 ns (Linux; elsewhere nothing). 0 would mean
 /// "back to the default", so 1. A failure leaves the default slack: sleeps end a little
@@ -86,18 +88,23 @@ mod linux {
     }
 }
 
+/// How late each of `samples` [`precise_sleep`]s of `hold` on the calling thread ends, in
+/// microseconds.
+pub fn sleep_lateness_us(hold: Duration, samples: usize) -> Vec<f64> {
+    (0..samples)
+        .map(|_| {
+            let started = Instant::now();
+            precise_sleep(hold);
+            started.elapsed().saturating_sub(hold).as_secs_f64() * 1e6
+        })
+        .collect()
+}
+
 /// The median lateness of 20 [`precise_sleep`]s of 5 ms, on a thread of its own, in
 /// microseconds; `None` if the thread cannot run.
 pub fn sleep_overshoot_us() -> Option<f64> {
-    const HOLD: Duration = Duration::from_millis(5);
     let measure = || {
-        let mut late: Vec<f64> = (0..20)
-            .map(|_| {
-                let started = std::time::Instant::now();
-                precise_sleep(HOLD);
-                (started.elapsed() - HOLD).as_secs_f64() * 1e6
-            })
-            .collect();
+        let mut late = sleep_lateness_us(Duration::from_millis(5), 20);
         late.sort_by(f64::total_cmp);
         late[late.len() / 2]
     };
@@ -107,6 +114,57 @@ pub fn sleep_overshoot_us() -> Option<f64> {
         .ok()?
         .join()
         .ok()
+}
+
+/// From a write on CPU `from` to the reader blocked on CPU `to` running, after `to` sat idle
+/// for `idle` (the writer spins out idles under 100 us, sleeps longer ones), `samples`
+/// times, in microseconds. Both threads are pinned where the machine has those CPUs.
+#[cfg(unix)]
+pub fn cross_cpu_wake_us(
+    idle: Duration,
+    samples: usize,
+    (from, to): (usize, usize),
+) -> std::io::Result<Vec<f64>> {
+    use std::io::{Read, Write};
+    use std::os::unix::net::UnixStream;
+
+    let (mut ours, mut theirs) = UnixStream::pair()?;
+    let origin = Instant::now();
+    let reader = std::thread::Builder::new()
+        .name("cb-wake-probe".into())
+        .spawn(move || {
+            crate::calibrate::pin_to(to);
+            let mut stamp = [0u8; 16];
+            let mut delays = Vec::with_capacity(samples);
+            while theirs.read_exact(&mut stamp).is_ok() {
+                let now = origin.elapsed().as_nanos();
+                delays.push(now.saturating_sub(u128::from_le_bytes(stamp)) as f64 / 1e3);
+                if theirs.write_all(&[1]).is_err() {
+                    break;
+                }
+            }
+            delays
+        })?;
+    crate::calibrate::pin_to(from);
+    let mut ack = [0u8; 1];
+    for _ in 0..samples {
+        if idle < Duration::from_micros(100) {
+            let until = Instant::now() + idle;
+            while Instant::now() < until {
+                std::hint::spin_loop();
+            }
+        } else {
+            precise_sleep(idle);
+        }
+        let sent = origin.elapsed().as_nanos();
+        if ours.write_all(&sent.to_le_bytes()).is_err() || ours.read_exact(&mut ack).is_err() {
+            break;
+        }
+    }
+    drop(ours);
+    reader
+        .join()
+        .map_err(|_| std::io::Error::other("the wake-up probe's reader panicked"))
 }
 
 /// Linux's PM QoS interface for the CPU wake-up latency the system must meet.
@@ -187,7 +245,6 @@ impl IdlePoll {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Instant;
 
     #[test]
     fn a_precise_sleep_lasts_at_least_the_hold() {
@@ -222,6 +279,16 @@ mod tests {
         let missing = dir.path().join("none");
         let err = IdlePoll::hold(&missing).unwrap_err();
         assert!(err.contains(&missing.display().to_string()), "{err}");
+    }
+
+    #[test]
+    fn the_cross_cpu_probe_times_every_wake_up() {
+        let delays = cross_cpu_wake_us(Duration::from_micros(20), 5, (0, 1)).unwrap();
+        assert_eq!(delays.len(), 5);
+        assert!(
+            delays.iter().all(|d| d.is_finite() && *d >= 0.0),
+            "{delays:?}"
+        );
     }
 
     #[test]
