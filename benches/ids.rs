@@ -162,4 +162,3 @@ pub fn quick() -> bool {
     static QUICK: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *QUICK.get_or_init(|| std::env::args().any(|a| a == "--quick"))
 }
-

@@ -216,4 +216,3 @@ pub fn timed<R, E>(
         run().map(|result| (result, started.elapsed()))
     }
 }
-
