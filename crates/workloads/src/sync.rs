@@ -16,6 +16,37 @@
 //! assert_eq!(TaskQueueJob::article(10_000).id(), "task-queue-10k");
 //! ```
 
+/// The [`Job`](crate::Job) impl of a job whose type already says the rest: its inherent
+/// `id()` and `verify(&Report)`, and the field of the report holding the time. `elements`
+/// is the one expression each job states; further methods (`floor`, `note`) follow as
+/// written.
+macro_rules! job {
+    (
+        $job:ident => $report:ident,
+        elements: |$this:ident| $elements:expr,
+        time: $time:ident
+        $(; $($rest:tt)*)?
+    ) => {
+        impl $crate::Job for $job {
+            type Report = $report;
+
+            fn id(&self) -> String {
+                $job::id(self)
+            }
+
+            fn elements(&$this) -> u64 {
+                $elements
+            }
+
+            fn check(&self, report: &$report) -> Result<std::time::Duration, $crate::Mismatch> {
+                self.verify(report).map(|()| report.$time)
+            }
+
+            $($($rest)*)?
+        }
+    };
+}
+
 mod counter;
 mod dag;
 mod harness;

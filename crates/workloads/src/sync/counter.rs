@@ -179,21 +179,11 @@ pub struct ReadMostlyReport {
     pub elapsed: Duration,
 }
 
-impl Job for ReadMostlyJob {
-    type Report = ReadMostlyReport;
-
-    fn id(&self) -> String {
-        ReadMostlyJob::id(self)
-    }
-
-    fn elements(&self) -> u64 {
-        self.ops * self.workers as u64
-    }
-
-    fn check(&self, report: &ReadMostlyReport) -> Result<Duration, Mismatch> {
-        self.verify(report).map(|()| report.elapsed)
-    }
-}
+job!(
+    ReadMostlyJob => ReadMostlyReport,
+    elements: |self| self.ops * self.workers as u64,
+    time: elapsed
+);
 
 #[cfg(test)]
 mod tests {

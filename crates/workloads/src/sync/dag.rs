@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::harness::{SplitMix64, mix};
-use crate::{Job, Mismatch};
+use crate::Mismatch;
 
 /// A random DAG: node `i` depends on up to `max_deps` distinct nodes below `i` (so there is
 /// no cycle), drawn from a seeded generator, so every run and machine gets the same graph.
@@ -165,21 +165,7 @@ pub struct DagReport {
     pub elapsed: Duration,
 }
 
-impl Job for DagJob {
-    type Report = DagReport;
-
-    fn id(&self) -> String {
-        DagJob::id(self)
-    }
-
-    fn elements(&self) -> u64 {
-        self.nodes() as u64
-    }
-
-    fn check(&self, report: &DagReport) -> Result<Duration, Mismatch> {
-        self.verify(report).map(|()| report.elapsed)
-    }
-}
+job!(DagJob => DagReport, elements: |self| self.nodes() as u64, time: elapsed);
 
 #[cfg(test)]
 mod tests {

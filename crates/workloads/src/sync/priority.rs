@@ -5,7 +5,7 @@ use std::cmp::Reverse;
 use std::time::Duration;
 
 use super::harness::mix;
-use crate::{Job, Mismatch};
+use crate::Mismatch;
 
 /// `tasks` numbered tasks, each with a priority in `0..levels` (higher runs first), put into
 /// the queue in number order, then drained by `consumers` workers.
@@ -80,21 +80,7 @@ pub struct PriorityReport {
     pub elapsed: Duration,
 }
 
-impl Job for PriorityJob {
-    type Report = PriorityReport;
-
-    fn id(&self) -> String {
-        PriorityJob::id(self)
-    }
-
-    fn elements(&self) -> u64 {
-        self.tasks
-    }
-
-    fn check(&self, report: &PriorityReport) -> Result<Duration, Mismatch> {
-        self.verify(report).map(|()| report.elapsed)
-    }
-}
+job!(PriorityJob => PriorityReport, elements: |self| self.tasks, time: elapsed);
 
 #[cfg(test)]
 mod tests {

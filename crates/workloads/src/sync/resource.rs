@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::{Job, Mismatch};
+use crate::Mismatch;
 
 /// `workers` workers each use a resource `uses` times, holding it `hold` each time, while at
 /// most `permits` may hold it at once.
@@ -145,23 +145,13 @@ impl Drop for Inside<'_> {
     }
 }
 
-impl Job for LimitedResourceJob {
-    type Report = LimitedResourceReport;
+job!(
+    LimitedResourceJob => LimitedResourceReport,
+    elements: |self| (self.workers * self.uses) as u64,
+    time: makespan;
 
     fn floor(&self, timer_resolution: Duration) -> Option<Duration> {
         Some(self.floor_with_timer(timer_resolution))
-    }
-
-    fn id(&self) -> String {
-        LimitedResourceJob::id(self)
-    }
-
-    fn elements(&self) -> u64 {
-        (self.workers * self.uses) as u64
-    }
-
-    fn check(&self, report: &LimitedResourceReport) -> Result<Duration, Mismatch> {
-        self.verify(report).map(|()| report.makespan)
     }
 
     /// The first makespan against its floor with the technique's timer, and the most
@@ -176,7 +166,7 @@ impl Job for LimitedResourceJob {
             report.max_inside,
         ))
     }
-}
+);
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::time::Duration;
 
 use super::harness::mix;
-use crate::{Job, Mismatch};
+use crate::Mismatch;
 
 /// A producer/consumer run: `tasks` numbered tasks through a queue to `consumers` workers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,21 +146,7 @@ impl ConsumerLog {
     }
 }
 
-impl Job for TaskQueueJob {
-    type Report = TaskQueueReport;
-
-    fn id(&self) -> String {
-        TaskQueueJob::id(self)
-    }
-
-    fn elements(&self) -> u64 {
-        self.tasks
-    }
-
-    fn check(&self, report: &TaskQueueReport) -> Result<Duration, Mismatch> {
-        self.verify(report).map(|()| report.elapsed)
-    }
-}
+job!(TaskQueueJob => TaskQueueReport, elements: |self| self.tasks, time: elapsed);
 
 #[cfg(test)]
 mod tests {
