@@ -13,8 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use report::model::CpuCalibration;
-use serde_json::json;
+use report::sidefiles::{self, CalibrationFile, CpuCalibration};
 
 static START: Mutex<Vec<CpuCalibration>> = Mutex::new(Vec::new());
 
@@ -41,13 +40,9 @@ pub fn at_start() {
 pub fn write_at_end(criterion_dir: &Path) -> std::io::Result<PathBuf> {
     let start = START.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let end = measure();
-    crate::sidecar::merge(
-        criterion_dir,
-        report::load::CALIBRATION_FILE,
-        ("cb-calibration-v1", "calibration"),
-        [
-            ("start".to_string(), json!(start)),
-            ("end".to_string(), json!(end)),
-        ],
-    )
+    let entries = [
+        (sidefiles::CALIBRATION_START.to_string(), start),
+        (sidefiles::CALIBRATION_END.to_string(), end),
+    ];
+    sidefiles::merge::<CalibrationFile>(criterion_dir, entries).map_err(std::io::Error::other)
 }

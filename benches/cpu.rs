@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use criterion::Bencher;
 use host::contention::{Delta, Snapshot};
-use serde_json::{Value, json};
+use report::sidefiles::{self, CpuEntry, CpuFile, RunFile, Shares};
 
 #[derive(Default, Clone, Copy)]
 struct Totals {
@@ -114,17 +114,16 @@ fn record(id: &str, iterations: u64, wall: Duration, cpu: Duration, delta: Optio
     }
 }
 
-/// `others_share`, `steal_share` and `seconds` of `delta` merged into a sidecar entry.
-fn with_contention(mut entry: Value, delta: Option<Delta>) -> Value {
-    if let (Some(c), Some(map)) = (
-        delta.and_then(|d| d.shares(host::machine_cpus())),
-        entry.as_object_mut(),
-    ) {
-        map.insert("others_share".into(), json!(c.others_share));
-        map.insert("steal_share".into(), json!(c.steal_share));
-        map.insert("seconds".into(), json!(c.seconds));
+/// Others' and steal's shares of `delta`, each left out where `/proc/stat` was not read.
+fn shares(delta: Option<Delta>) -> Shares {
+    match delta.and_then(|d| d.shares(host::machine_cpus())) {
+        Some(c) => Shares {
+            others_share: Some(c.others_share),
+            steal_share: Some(c.steal_share),
+            seconds: Some(c.seconds),
+        },
+        None => Shares::default(),
     }
-    entry
 }
 
 /// Writes the run's contention (first timed sample to now) to `cb-run.json`.
@@ -134,34 +133,28 @@ fn write_run(criterion_dir: &Path) -> std::io::Result<PathBuf> {
         let own = cpu_time().saturating_sub(start_cpu);
         a.until(&b, own.as_nanos() as f64)
     });
-    let entry = with_contention(json!({}), run);
-    crate::sidecar::merge(
-        criterion_dir,
-        report::load::RUN_FILE,
-        ("cb-run-v1", "run"),
-        [("contention".to_string(), entry)],
-    )
+    let entry = (sidefiles::RUN_CONTENTION.to_string(), shares(run));
+    sidefiles::merge::<RunFile>(criterion_dir, [entry]).map_err(std::io::Error::other)
 }
 
 /// Merges this run's totals into `cb-cpu.json` (a filtered run keeps the other entries),
-/// writing a temporary file and renaming it over the old one; then the run's contention into
-/// `cb-run.json`.
+/// then the run's contention into `cb-run.json`.
 pub fn write_sidecar(criterion_dir: &Path) -> std::io::Result<PathBuf> {
-    let totals = TOTALS.lock().unwrap_or_else(|e| e.into_inner());
+    let totals = TOTALS.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let entries = totals
-        .iter()
+        .into_iter()
         .filter(|(_, t)| t.iterations > 0)
         .map(|(id, t)| {
-            let entry =
-                json!({"iterations": t.iterations, "wall_ns": t.wall_ns, "cpu_ns": t.cpu_ns});
-            (id.clone(), with_contention(entry, t.contention))
+            let entry = CpuEntry {
+                iterations: t.iterations,
+                wall_ns: t.wall_ns,
+                cpu_ns: t.cpu_ns,
+                shares: shares(t.contention),
+            };
+            (id, entry)
         });
-    let path = crate::sidecar::merge(
-        criterion_dir,
-        "cb-cpu.json",
-        ("cb-cpu-v1", "benchmarks"),
-        entries,
-    )?;
+    let path =
+        sidefiles::merge::<CpuFile>(criterion_dir, entries).map_err(std::io::Error::other)?;
     write_run(criterion_dir)?;
     Ok(path)
 }

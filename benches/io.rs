@@ -22,7 +22,7 @@
 //! the servers share this machine's cores (on the 2-core reference machine, all of them):
 //! server figures include the generator's own cost, which `io/loadgen-ceiling` shows.
 //! For each load-generator benchmark, p50/p99/max latency go beside criterion's files as
-//! `latency.json` (schema `cb-latency-v1`, see the `loopback` crate docs).
+//! `latency.json` (schema `cb-latency-v1`, see `report::sidefiles`).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -33,8 +33,9 @@ use criterion::{BenchmarkGroup, Criterion, Throughput};
 use loopback::conformance::web_plan;
 use loopback::{
     CANNED_BODY, CannedServer, FileServer, LoadGenerator, LoadPlan, LoadReport, LoopbackError,
-    OpenLoop, write_latency_json,
+    OpenLoop, latency_figures,
 };
+use report::sidefiles::{LATENCY_SCHEMA, LatencyFile};
 use workloads::{DownloadJob, DownloadTechnique, Kind, ServerSettings, WebJob, WebServerTechnique};
 
 use crate::finish::{criterion_dir, fail, is_measuring};
@@ -158,8 +159,24 @@ fn write_latency(id: &BenchId, report: &LoadReport, open: &OpenLoop) {
         .join(criterion_safe(&id.function))
         .join(criterion_safe(&id.parameter))
         .join("new");
-    let files = (report, Some(open));
-    match write_latency_json(&dir, files, &id.group, &id.function, &id.parameter) {
+    let figures = latency_figures(report, Some(open));
+    let file = LatencyFile {
+        schema: LATENCY_SCHEMA.to_string(),
+        group: id.group.clone(),
+        function: id.function.clone(),
+        parameter: id.parameter.clone(),
+        requests: figures.requests,
+        errors: figures.errors,
+        requests_per_sec: figures.requests_per_sec,
+        p50_us: figures.p50_us,
+        p99_us: figures.p99_us,
+        max_us: figures.max_us,
+        duration_s: figures.duration_s,
+        latency_mode: figures.open_loop.map(|_| "open-loop".to_string()),
+        open_loop_rate: figures.open_loop.map(|o| o.rate),
+        closed_loop_p99_us: figures.open_loop.map(|o| o.closed_loop_p99_us),
+    };
+    match report::sidefiles::write_latency(&dir, &file) {
         Ok(_) => eprintln!(
             "{id}: {:.0} req/s, {} errors; open loop at {:.0} req/s: p50 {:.0} us, p99 {:.0} us, max {} us (closed loop p99 {:.0} us)",
             report.requests_per_sec(),

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use report::sidefiles::{Pair, PairsFile};
 use workloads::{MapJob, MapRunner, MapTechnique, TaskOutput};
 
 /// The share of a row's measured time the baseline runs beside it: as long as the row, so
@@ -42,7 +42,7 @@ pub const SHARE: f64 = 1.0;
 /// The share under criterion's `--quick`, whose budget is 90 s for the whole suite.
 pub const QUICK_SHARE: f64 = 0.3;
 
-static PAIRS: Mutex<BTreeMap<String, Vec<[f64; 3]>>> = Mutex::new(BTreeMap::new());
+static PAIRS: Mutex<BTreeMap<String, Vec<Pair>>> = Mutex::new(BTreeMap::new());
 
 /// A group's sequential baseline, started and verified, ready to run beside each sample.
 pub struct Baseline<'a> {
@@ -121,12 +121,6 @@ impl<'a> Baseline<'a> {
 /// Merges this run's pairs into `cb-pairs.json` (a filtered run keeps the other rows' pairs;
 /// a row measured again replaces its own).
 pub fn write_pairs(criterion_dir: &Path) -> std::io::Result<PathBuf> {
-    let pairs = PAIRS.lock().unwrap_or_else(|e| e.into_inner());
-    let entries = pairs.iter().map(|(id, p)| (id.clone(), json!(p)));
-    crate::sidecar::merge(
-        criterion_dir,
-        report::load::PAIRS_FILE,
-        ("cb-pairs-v1", "pairs"),
-        entries,
-    )
+    let pairs = PAIRS.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    report::sidefiles::merge::<PairsFile>(criterion_dir, pairs).map_err(std::io::Error::other)
 }

@@ -5,7 +5,9 @@
 
 W.json is `cargo run -q -p tools --bin export-workloads -- --preset P`: the tasks,
 expected answers and worker sweep of the Rust suite. Benchmark names are the suite's ids,
-`<group>/<technique>/<parameter>`. Every timed run's answer is checked (outside the timed
+`<group>/<technique>/<parameter>`; each benchmark's pyperf metadata `cb_kind` is the kind its
+technique declares (`sequential`, `thread`, `process`, `async`: the Rust suite's
+`workloads::Kind`), which `import-pyperf` files it under. Every timed run's answer is checked (outside the timed
 part); a wrong one stops the run with the workload, the expected and the actual value.
 Tiers, so the default preset fits its time budget: `slow` holds the rows that take seconds
 per run in Python (primes up to a million, the load tests); of the others, those whose
@@ -30,6 +32,9 @@ import cb_sync  # noqa: E402
 import cb_workloads  # noqa: E402
 
 _cache = {}
+
+# The kinds a technique may declare: the serde names of the Rust suite's `workloads::Kind`.
+KINDS = ("sequential", "thread", "process", "async")
 
 
 def cached(key, make):
@@ -79,13 +84,13 @@ def map_benchmarks(doc):
                     return elapsed
 
                 name = f"{job['group']}/{technique.id}/{workers}"
-                yield name, "slow" if slow else "measured", one_run
+                yield name, technique.kind, "slow" if slow else "measured", one_run
 
 
 def sync_benchmarks(doc):
     counter = doc["counter"]
     for workers, expected in zip(counter["workers"], counter["expected"]):
-        yield (f"{counter['group']}/lock/{workers}", "measured",
+        yield (f"{counter['group']}/lock/{workers}", "thread", "measured",
                lambda w=workers, e=expected: cb_sync.lock_counter(
                    counter["group"], w, counter["increments"], e))
     shared = doc["shared_counter"]
@@ -94,19 +99,20 @@ def sync_benchmarks(doc):
             value = cached("value", lambda: cb_sync.SharedValue(shared["processes"]))
             return value.run(shared["group"], run["increments"], run["expected"])
 
-        yield f"{shared['group']}/process-value-get-lock/{run['increments']}", "measured", one_run
+        yield (f"{shared['group']}/process-value-get-lock/{run['increments']}", "process",
+               "measured", one_run)
     resource = doc["limited_resource"]
     for run in resource["runs"]:
-        yield (f"{resource['group']}/threading-semaphore/{run['permits']}", "measured",
+        yield (f"{resource['group']}/threading-semaphore/{run['permits']}", "thread", "measured",
                lambda run=run: cb_sync.limited_resource(
                    resource["group"], resource, run["permits"], run["floor_us"]))
     for job in doc["task_queue"]:
         for consumers in job["consumers"]:
-            yield (f"{job['group']}/queue-sentinels/{consumers}", "measured",
+            yield (f"{job['group']}/queue-sentinels/{consumers}", "thread", "measured",
                    lambda job=job, c=consumers: cb_sync.task_queue(job, c))
     job = doc["priority_queue"]
     for consumers in job["consumers"]:
-        yield (f"{job['group']}/priority-queue/{consumers}", "measured",
+        yield (f"{job['group']}/priority-queue/{consumers}", "thread", "measured",
                lambda c=consumers: cb_sync.priority_queue(job, c))
 
 
@@ -117,11 +123,12 @@ def io_benchmarks(doc, sidecar):
             def one_run(job=job, make=make):
                 return cb_io.download(cached(("download", make.id), make), job)
 
-            yield f"{job['group']}/{technique.id}/{technique.concurrency(job)}", "measured", one_run
+            yield (f"{job['group']}/{technique.id}/{technique.concurrency(job)}", technique.kind,
+                   "measured", one_run)
     web = doc["web_server"]
     seconds = 0.5 if doc["preset"] == "quick" else 2
     for run in web["runs"]:
-        yield (f"{web['group']}/asyncio-aiohttp/{run['connections']}", "slow",
+        yield (f"{web['group']}/asyncio-aiohttp/{run['connections']}", "async", "slow",
                lambda run=run: cb_io.load(web["group"], web["targets"][1], run["connections"],
                                           seconds, run["requests"], sidecar))
 
@@ -162,14 +169,16 @@ def read_plan(path):
 
 
 def selected(args, doc):
-    """(name, tier, run) of the benchmarks `--tier` and `--only` choose."""
+    """(name, kind, tier, run) of the benchmarks `--tier` and `--only` choose."""
     plan, chosen = read_plan(args.plan), []
-    for name, tier, run in benchmarks(doc, args.sidecar):
+    for name, kind, tier, run in benchmarks(doc, args.sidecar):
+        if kind not in KINDS:
+            failed(f"{name}: kind {kind!r} is not one of {', '.join(KINDS)}")
         if tier == "measured":
             tier = "fast" if plan.get(name, FAST_RUN_S) < FAST_RUN_S else "medium"
         wanted = {"all": (tier,), "measured": ("fast", "medium")}.get(args.tier, (args.tier,))
         if tier in wanted and args.only in name:
-            chosen.append((name, tier, run))
+            chosen.append((name, kind, tier, run))
     return chosen
 
 
@@ -191,7 +200,7 @@ def guarded(run):
 
 def check_all(args, doc):
     chosen, plan = selected(args, doc), {}
-    for name, _, run in chosen:
+    for name, _, _, run in chosen:
         plan[name] = guarded(run)()
         print(f"ok {name} ({plan[name] * 1e3:.1f} ms)", flush=True)
     print(f"{len(chosen)} benchmarks, every answer checked ({doc['preset']} preset)")
@@ -232,9 +241,10 @@ def main():
     add_arguments(runner.argparser)
     runner.metadata.update(metadata())
     runner.metadata["cb_preset"] = doc["preset"]
-    for name, tier, run in selected(ours, doc):
+    for name, kind, tier, run in selected(ours, doc):
         try:
-            runner.bench_time_func(name, guarded(repeat(run)), metadata={"cb_tier": tier})
+            runner.bench_time_func(name, guarded(repeat(run)),
+                                   metadata={"cb_tier": tier, "cb_kind": kind})
         except RuntimeError as e:  # a worker failed; its own error line is printed above
             failed(f"{name}: pyperf stopped ({e})")
 

@@ -90,7 +90,7 @@ def _fetch_blocking(url):
 class SequentialDownloads:
     """One file after the other, blocking (`urllib.request`)."""
 
-    id = "sequential"
+    id, kind = "sequential", "sequential"
 
     def concurrency(self, job):
         return 1
@@ -102,7 +102,7 @@ class SequentialDownloads:
 class ThreadPerDownload(SequentialDownloads):
     """The article's `threading.Thread` per download, then `join` each."""
 
-    id = "thread-per-download"
+    id, kind = "thread-per-download", "thread"
 
     def concurrency(self, job):
         return job["files"]
@@ -126,7 +126,7 @@ class AsyncioAiohttp:
     """The article's `asyncio.gather` of `aiohttp` fetches through one `ClientSession`, at
     most `in_flight` at once (an `asyncio.Semaphore`). Loop and session live across runs."""
 
-    id = "asyncio-aiohttp"
+    id, kind = "asyncio-aiohttp", "async"
 
     def __init__(self):
         self.loop, self.session = asyncio.new_event_loop(), None

@@ -1,7 +1,8 @@
 """The article's ways to spread a list of tasks over workers, on the exported map jobs.
 
-Each technique has a stable id (the Rust suite's style), says whether it sweeps the worker
-count, and is started outside the timed part; `run` is what is timed. Process pools use the
+Each technique has a stable id (the Rust suite's style) and declares its kind (what it pays
+for, one of the Rust suite's `workloads::Kind` names: sequential, thread, process, async),
+says whether it sweeps the worker count, and is started outside the timed part; `run` is what is timed. Process pools use the
 platform's default start method (fork on Linux) unless their id says `spawn`.
 """
 
@@ -11,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 
 class Sequential:
-    id, sweeps = "sequential", False
+    id, kind, sweeps = "sequential", "sequential", False
 
     def __init__(self, kernel, workers):
         self.kernel = kernel
@@ -26,7 +27,7 @@ class Sequential:
 class ThreadPerTask(Sequential):
     """The article's `threading.Thread(target=...)` per task, then `join` each."""
 
-    id = "thread-per-task"
+    id, kind = "thread-per-task", "thread"
 
     def run(self, inputs):
         outputs = [None] * len(inputs)
@@ -45,7 +46,7 @@ class ThreadPerTask(Sequential):
 class ThreadPool:
     """`ThreadPoolExecutor(max_workers=N)` started once, `executor.map` timed."""
 
-    id, sweeps = "thread-pool-executor", True
+    id, kind, sweeps = "thread-pool-executor", "thread", True
 
     def __init__(self, kernel, workers):
         self.kernel, self.executor = kernel, ThreadPoolExecutor(max_workers=workers)
@@ -61,7 +62,7 @@ class ThreadPool:
 class ProcessExecutor(ThreadPool):
     """`ProcessPoolExecutor(max_workers=N)` started once, `executor.map` timed."""
 
-    id = "process-pool-executor"
+    id, kind = "process-pool-executor", "process"
 
     def __init__(self, kernel, workers):
         self.kernel, self.executor = kernel, ProcessPoolExecutor(max_workers=workers)
@@ -72,7 +73,7 @@ class WarmPool:
     """`multiprocessing.Pool(N)` started once, `pool.map(f, tasks)` with the default
     chunksize timed."""
 
-    id, sweeps, chunksize = "process-pool-map", True, None
+    id, kind, sweeps, chunksize = "process-pool-map", "process", True, None
 
     def __init__(self, kernel, workers):
         self.kernel, self.pool = kernel, multiprocessing.Pool(workers)
@@ -96,7 +97,7 @@ class FreshPool:
     """The article's `with Pool(N) as pool: pool.map(f, tasks)`, start-up timed, with the
     platform's default start method."""
 
-    id, sweeps, method = "process-pool-fresh", True, None
+    id, kind, sweeps, method = "process-pool-fresh", "process", True, None
 
     def __init__(self, kernel, workers):
         self.kernel, self.workers = kernel, workers

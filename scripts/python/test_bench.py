@@ -5,6 +5,7 @@ fails the run naming the workload, the expected and the actual value.
 (the file is the quick preset's export; scripts/python-bench.sh --check writes it.)
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import bench as bench_py  # noqa: E402
 import cb_workloads  # noqa: E402
 
 WORKLOADS = os.environ.get("CB_WORKLOADS", "target/python-bench/workloads.json")
@@ -73,6 +75,29 @@ class Runs(unittest.TestCase):
         self.assertEqual(done.returncode, 3, done.stderr)
         self.assertRegex(done.stderr, rf"error: {group}/2: wrong answer \(final count\): "
                                       r"expected \d+, got \d+")
+
+    def test_every_benchmark_declares_a_kind_the_report_knows(self):
+        doc = cb_workloads.load(WORKLOADS)
+        kinds = {name: kind for name, kind, _, _ in bench_py.benchmarks(doc, "")}
+        self.assertTrue(kinds)
+        for name, kind in kinds.items():
+            self.assertIn(kind, bench_py.KINDS, name)
+        group = next(j for j in doc["map"] if j["kind"] == "squares")["group"]
+        self.assertEqual(kinds[f"{group}/sequential/1"], "sequential")
+        self.assertEqual(kinds[f"{group}/process-pool-map/2"], "process")
+
+    def test_the_kind_goes_into_each_benchmarks_pyperf_metadata(self):
+        group = cb_workloads.load(WORKLOADS)["counter"]["group"]
+        out = os.path.join(tempfile.mkdtemp(), "pyperf.json")
+        done = bench("--only", f"{group}/lock/", "--processes", "1", "--values", "1",
+                     "--warmups", "0", "--loops", "1", "--quiet", "-o", out)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        with open(out, encoding="utf-8") as f:
+            doc = json.load(f)
+        # pyperf hoists metadata every benchmark of a file shares into the file's own.
+        one = doc["benchmarks"][0]
+        kind = one["metadata"].get("cb_kind", doc.get("metadata", {}).get("cb_kind"))
+        self.assertEqual(kind, "thread")
 
     def test_a_bad_workloads_file_is_one_line_naming_it(self):
         done = subprocess.run([sys.executable, os.path.join(HERE, "bench.py"),

@@ -1,18 +1,12 @@
-//! The latency file written beside criterion's output (schema `cb-latency-v1`, documented in
-//! the crate docs), so the report can show percentiles criterion does not measure.
+//! The latency figures of a load-test benchmark: what the generator measured, over every
+//! load run of that benchmark, with the percentiles of an open-loop run when there was one.
+//! The bench writes them beside criterion's output (the report's `latency.json`); this crate
+//! writes no file.
 
-use std::path::{Path, PathBuf};
-
-use crate::{LoadReport, LoopbackError};
-
-/// The schema tag of the latency file.
-pub const LATENCY_SCHEMA: &str = "cb-latency-v1";
-
-/// The latency file's name.
-pub const LATENCY_FILE: &str = "latency.json";
+use crate::LoadReport;
 
 /// An open-loop run beside a benchmark's closed-loop runs: its percentiles, corrected for
-/// coordinated omission, are the ones the latency file gives.
+/// coordinated omission, are the ones the figures give.
 #[derive(Clone, Debug)]
 pub struct OpenLoop {
     /// The fixed request rate, requests per second.
@@ -21,62 +15,62 @@ pub struct OpenLoop {
     pub report: LoadReport,
 }
 
-/// The `cb-latency-v1` JSON of `report` for one benchmark id. With `open`, the percentiles
-/// are the open loop's and `latency_mode`, `open_loop_rate` and `closed_loop_p99_us` say so
-/// (optional fields: readers of the schema ignore them).
-pub fn latency_json(
-    report: &LoadReport,
-    open: Option<&OpenLoop>,
-    group: &str,
-    function: &str,
-    parameter: &str,
-) -> serde_json::Value {
-    let mut json = closed_loop_json(report, group, function, parameter);
-    if let Some(open) = open {
-        json["latency_mode"] = "open-loop".into();
-        json["open_loop_rate"] = open.rate.into();
-        json["closed_loop_p99_us"] = report.latency_at(0.99).into();
-        json["p50_us"] = open.report.latency_at(0.50).into();
-        json["p99_us"] = open.report.latency_at(0.99).into();
-        json["max_us"] = (open.report.latency_us.max() as f64).into();
-        json["errors"] = (report.errors + open.report.errors).into();
+/// A load-test benchmark's latency figures ([`latency_figures`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LatencyFigures {
+    /// Requests answered, over every closed-loop run.
+    pub requests: u64,
+    /// Failed requests, the open loop's included.
+    pub errors: u64,
+    /// `requests / duration_s` of the closed loop.
+    pub requests_per_sec: f64,
+    /// Median latency, microseconds.
+    pub p50_us: f64,
+    /// 99th percentile, microseconds.
+    pub p99_us: f64,
+    /// Worst latency, microseconds.
+    pub max_us: f64,
+    /// How long the closed loop ran, seconds.
+    pub duration_s: f64,
+    /// Set when the percentiles are an open loop's.
+    pub open_loop: Option<OpenLoopFigures>,
+}
+
+/// What the figures say about the open loop their percentiles come from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OpenLoopFigures {
+    /// The open loop's fixed rate, requests per second.
+    pub rate: f64,
+    /// The closed loop's own p99, microseconds.
+    pub closed_loop_p99_us: f64,
+}
+
+/// The figures of `report` (every closed-loop run of a benchmark). With `open`, the
+/// percentiles are the open loop's, its errors count too, and
+/// [`LatencyFigures::open_loop`] says so.
+pub fn latency_figures(report: &LoadReport, open: Option<&OpenLoop>) -> LatencyFigures {
+    let closed = LatencyFigures {
+        requests: report.requests,
+        errors: report.errors,
+        requests_per_sec: report.requests_per_sec(),
+        p50_us: report.latency_at(0.50),
+        p99_us: report.latency_at(0.99),
+        max_us: report.latency_us.max() as f64,
+        duration_s: report.duration.as_secs_f64(),
+        open_loop: None,
+    };
+    match open {
+        None => closed,
+        Some(open) => LatencyFigures {
+            errors: report.errors + open.report.errors,
+            p50_us: open.report.latency_at(0.50),
+            p99_us: open.report.latency_at(0.99),
+            max_us: open.report.latency_us.max() as f64,
+            open_loop: Some(OpenLoopFigures {
+                rate: open.rate,
+                closed_loop_p99_us: closed.p99_us,
+            }),
+            ..closed
+        },
     }
-    json
-}
-
-fn closed_loop_json(
-    report: &LoadReport,
-    group: &str,
-    function: &str,
-    parameter: &str,
-) -> serde_json::Value {
-    serde_json::json!({
-        "schema": LATENCY_SCHEMA,
-        "group": group,
-        "function": function,
-        "parameter": parameter,
-        "requests": report.requests,
-        "errors": report.errors,
-        "requests_per_sec": report.requests_per_sec(),
-        "p50_us": report.latency_at(0.50),
-        "p99_us": report.latency_at(0.99),
-        "max_us": report.latency_us.max() as f64,
-        "duration_s": report.duration.as_secs_f64(),
-    })
-}
-
-/// Writes [`latency_json`] as `dir/latency.json`, creating `dir`, and returns the path.
-pub fn write_latency_json(
-    dir: &Path,
-    (report, open): (&LoadReport, Option<&OpenLoop>),
-    group: &str,
-    function: &str,
-    parameter: &str,
-) -> Result<PathBuf, LoopbackError> {
-    let path = dir.join(LATENCY_FILE);
-    let json = latency_json(report, open, group, function, parameter);
-    std::fs::create_dir_all(dir)
-        .and_then(|()| std::fs::write(&path, format!("{json}\n")))
-        .map_err(|e| LoopbackError::io(format!("writing {}", path.display()), e))?;
-    Ok(path)
 }

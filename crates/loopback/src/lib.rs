@@ -34,28 +34,16 @@
 //! separately, and Nagle plus delayed ACK would add 40 ms to each keep-alive answer. On a
 //! 2-core machine the generator and the server share the cores; benchmark results say so.
 //!
-//! # The latency file (`cb-latency-v1`)
+//! # Latency figures
 //!
 //! criterion measures the time of a whole load run; the per-request percentiles come from
-//! the generator. The io benches write them with [`write_latency_json`] beside criterion's
-//! own `benchmark.json`, that is in
-//! `<target>/criterion/<group dir>/<function>/<parameter>/new/latency.json`, where `<target>`
-//! is `$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`, else `<workspace>/target/criterion`,
-//! and `<group dir>` is the group with criterion's file-name escaping (`/` becomes `_`:
-//! `io/web-server` is `io_web-server`). One JSON object, all fields always present:
-//!
-//! ```json
-//! {"schema":"cb-latency-v1","group":"io/web-server","function":"tokio-hyper",
-//!  "parameter":"16","requests":20480,"errors":0,"requests_per_sec":18000.5,
-//!  "p50_us":812.0,"p99_us":2101.0,"max_us":5003.0,"duration_s":1.14}
-//! ```
-//!
-//! `requests`, `errors` and `duration_s` cover every load run made for that benchmark id
-//! (warm-up and samples); `requests_per_sec` is `requests / duration_s`. The percentiles are
-//! those of an open-loop run at half that rate, latency counted from each request's
-//! scheduled start (coordinated omission corrected), marked by the optional fields
-//! `"latency_mode":"open-loop"`, `open_loop_rate` and `closed_loop_p99_us` (the closed
-//! loop's own p99). It is written only in a real bench run (`--bench` without `--test`).
+//! the generator. [`latency_figures`] gives them for one benchmark: `requests`, `errors`
+//! and `duration_s` cover every load run made for that benchmark id (warm-up and samples);
+//! `requests_per_sec` is `requests / duration_s`. The percentiles are those of an open-loop
+//! run at half that rate, latency counted from each request's scheduled start (coordinated
+//! omission corrected), which [`LatencyFigures::open_loop`] marks with its rate and the
+//! closed loop's own p99. This crate writes no file: the io benches write the figures as
+//! the report's `latency.json` beside criterion's own files (`report::sidefiles`).
 //!
 //! ```
 //! use std::time::Duration;
@@ -72,8 +60,8 @@
 //! let report = LoadGenerator::new(1)?.run(server.addr(), &plan)?;
 //! report.check()?;
 //! assert_eq!((report.requests, report.errors), (40, 0));
-//! let json = loopback::latency_json(&report, None, "io/file-server", "loopback", "4");
-//! assert_eq!(json["schema"], "cb-latency-v1");
+//! let figures = loopback::latency_figures(&report, None);
+//! assert_eq!((figures.requests, figures.open_loop), (40, None));
 //! server.shutdown(Duration::from_secs(5))?;
 //! # Ok::<(), loopback::LoopbackError>(())
 //! ```
@@ -92,7 +80,7 @@ mod serve;
 pub use canned::{CANNED_BODY, CannedServer};
 pub use error::LoopbackError;
 pub use file_server::{FileServer, MAX_CONNECTIONS};
-pub use latency::{LATENCY_FILE, LATENCY_SCHEMA, OpenLoop, latency_json, write_latency_json};
+pub use latency::{LatencyFigures, OpenLoop, OpenLoopFigures, latency_figures};
 pub use listen::{LISTEN_BACKLOG, LOOPBACK_ANY_PORT, bind_listener, bind_loopback};
 pub use loadgen::{LoadGenerator, LoadPlan, LoadReport, TimedPlan, run};
 pub use serve::{HttpServer, ServeConfig, plain};

@@ -342,8 +342,8 @@ fn merge_declared(criterion_dir: &Path, records: &mut [Record]) -> Result<(), Er
             continue;
         };
         record.floor_ns = entry.floor_ns.map(|ns| ns as f64);
-        record.threads = entry.threads;
-        record.workers = entry.workers;
+        record.threads = entry.threads.map(|n| n as u64);
+        record.workers = entry.workers.map(|n| n as u64);
     }
     Ok(())
 }

@@ -166,15 +166,6 @@ pub struct Shares {
 }
 
 impl Shares {
-    /// The shares of `contention`, all present.
-    pub fn of(contention: Contention) -> Shares {
-        Shares {
-            others_share: Some(contention.others_share),
-            steal_share: Some(contention.steal_share),
-            seconds: Some(contention.seconds),
-        }
-    }
-
     /// The contention these shares give, when both shares were read (each clamped to
     /// [0, 1]: `/proc/stat`'s ticks and the process's own CPU time are read at slightly
     /// different moments).
@@ -198,11 +189,21 @@ pub struct Declared {
     pub floor_ns: Option<u64>,
     /// The threads the technique runs the work on, when fixed (1 for sequential).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threads: Option<u64>,
+    pub threads: Option<usize>,
     /// The worker count the technique was started with, when it bounds the CPUs it can use;
     /// `None` for a technique that spreads the work its own way (a thread per task).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub workers: Option<u64>,
+    pub workers: Option<usize>,
+}
+
+impl Declared {
+    /// A waiting job's floor, nothing else.
+    pub fn floor(floor: Option<std::time::Duration>) -> Declared {
+        Declared {
+            floor_ns: floor.map(|f| u64::try_from(f.as_nanos()).unwrap_or(u64::MAX)),
+            ..Declared::default()
+        }
+    }
 }
 
 /// One criterion call of a map row and the baseline beside it: `[iterations, the row's
@@ -275,7 +276,18 @@ pub const LATENCY_SCHEMA: &str = "cb-latency-v1";
 
 /// A load-test benchmark's `latency.json`: the load generator's figures over every load
 /// run made for that benchmark id (warm-up and samples), with the percentiles of the open
-/// loop run beside them when there was one.
+/// loop run beside them when there was one (`loopback::latency_figures`).
+///
+/// The io benches write it in criterion's folder of the id,
+/// `<criterion dir>/<group dir>/<function>/<parameter>/new/`, where each part has
+/// criterion's file-name escaping (`io/web-server` is `io_web-server`):
+///
+/// ```json
+/// {"schema":"cb-latency-v1","group":"io/web-server","function":"tokio-hyper",
+///  "parameter":"16","requests":20480,"errors":0,"requests_per_sec":18000.5,
+///  "p50_us":812.0,"p99_us":2101.0,"max_us":5003.0,"duration_s":1.14,
+///  "latency_mode":"open-loop","open_loop_rate":9000.2,"closed_loop_p99_us":1890.0}
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LatencyFile {
     /// [`LATENCY_SCHEMA`].
