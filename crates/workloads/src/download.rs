@@ -160,14 +160,7 @@ impl DownloadJob {
 
     /// [`verify`](Self::verify) for digests already taken.
     fn verify_digests(&self, got: &[FileDigest]) -> Result<(), Mismatch> {
-        if got.len() != self.files {
-            return Err(Mismatch::new(
-                self.id(),
-                "number of files",
-                self.files,
-                got.len(),
-            ));
-        }
+        Mismatch::unless_equal(self.id(), "number of files", self.files, got.len())?;
         for (index, digest) in got.iter().enumerate() {
             let expected = self.expected(index);
             if digest.bytes != expected.bytes {

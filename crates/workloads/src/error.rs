@@ -33,6 +33,21 @@ impl Mismatch {
             got: format!("{got:?}"),
         }
     }
+
+    /// `Ok` when `got` equals `expected`, else the mismatch of `what` in `workload`: the one
+    /// comparison most checks are made of.
+    pub fn unless_equal<T: PartialEq + fmt::Debug>(
+        workload: impl Into<String>,
+        what: impl Into<String>,
+        expected: T,
+        got: T,
+    ) -> Result<(), Mismatch> {
+        if got == expected {
+            Ok(())
+        } else {
+            Err(Mismatch::new(workload, what, expected, got))
+        }
+    }
 }
 
 impl fmt::Display for Mismatch {

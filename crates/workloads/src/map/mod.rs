@@ -178,25 +178,17 @@ impl MapJob {
     /// table, the closed form of the sum of squares).
     pub fn verify(&self, got: &[TaskOutput]) -> Result<(), Mismatch> {
         let id = self.id();
-        if got.len() != self.expected.len() {
-            return Err(Mismatch::new(
-                id,
-                "number of outputs",
-                self.expected.len(),
-                got.len(),
-            ));
-        }
+        Mismatch::unless_equal(&id, "number of outputs", self.expected.len(), got.len())?;
         if let Some(i) = (0..got.len()).find(|&i| got[i] != self.expected[i]) {
             let what = format!("output of task {i} ({:?})", self.tasks[i].describe());
             return Err(Mismatch::new(id, what, self.expected[i], got[i]));
         }
-        if let Some(known) = self.workload.known_answer() {
-            let answer = MapJob::answer(got);
-            if answer != known {
-                return Err(Mismatch::new(id, "aggregate answer", known, answer));
+        match self.workload.known_answer() {
+            Some(known) => {
+                Mismatch::unless_equal(id, "aggregate answer", known, MapJob::answer(got))
             }
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 

@@ -41,16 +41,7 @@ impl CounterJob {
 
     /// Checks a final count; a lost update shows as a smaller number.
     pub fn verify(&self, got: u64) -> Result<(), Mismatch> {
-        if got == self.expected() {
-            Ok(())
-        } else {
-            Err(Mismatch::new(
-                self.id(),
-                "final count",
-                self.expected(),
-                got,
-            ))
-        }
+        Mismatch::unless_equal(self.id(), "final count", self.expected(), got)
     }
 }
 
@@ -137,26 +128,9 @@ impl ReadMostlyJob {
         let writes = self.workers as u64 * self.writes_per_worker();
         let reads = self.workers as u64 * self.ops - writes;
         let id = self.id();
-        if got.final_sum != writes {
-            return Err(Mismatch::new(
-                id,
-                "final sum of the table",
-                writes,
-                got.final_sum,
-            ));
-        }
-        if got.reads != reads {
-            return Err(Mismatch::new(id, "number of reads", reads, got.reads));
-        }
-        if got.backwards != 0 {
-            return Err(Mismatch::new(
-                id,
-                "reads that went backwards",
-                0,
-                got.backwards,
-            ));
-        }
-        Ok(())
+        Mismatch::unless_equal(&id, "final sum of the table", writes, got.final_sum)?;
+        Mismatch::unless_equal(&id, "number of reads", reads, got.reads)?;
+        Mismatch::unless_equal(id, "reads that went backwards", 0, got.backwards)
     }
 }
 

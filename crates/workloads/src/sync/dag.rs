@@ -75,14 +75,7 @@ impl DagJob {
     /// Checks a run: every node ran exactly once, and none before one of its dependencies.
     pub fn verify(&self, got: &DagReport) -> Result<(), Mismatch> {
         let id = format!("{} (seed {})", self.id(), self.seed);
-        if got.runs.len() != self.nodes() {
-            return Err(Mismatch::new(
-                id,
-                "number of nodes",
-                self.nodes(),
-                got.runs.len(),
-            ));
-        }
+        Mismatch::unless_equal(&id, "number of nodes", self.nodes(), got.runs.len())?;
         if let Some(i) = got.runs.iter().position(|&n| n != 1) {
             return Err(Mismatch::new(
                 id,
@@ -91,15 +84,7 @@ impl DagJob {
                 got.runs[i],
             ));
         }
-        if got.early != 0 {
-            return Err(Mismatch::new(
-                id,
-                "nodes run before a dependency finished",
-                0,
-                got.early,
-            ));
-        }
-        Ok(())
+        Mismatch::unless_equal(id, "nodes run before a dependency finished", 0, got.early)
     }
 }
 

@@ -44,14 +44,7 @@ impl PriorityJob {
     pub fn verify(&self, got: &PriorityReport) -> Result<(), Mismatch> {
         let mut taken: Vec<(u64, u64)> = got.taken.iter().flatten().copied().collect();
         taken.sort_unstable();
-        if taken.len() as u64 != self.tasks {
-            return Err(Mismatch::new(
-                self.id(),
-                "tasks taken",
-                self.tasks,
-                taken.len(),
-            ));
-        }
+        Mismatch::unless_equal(self.id(), "tasks taken", self.tasks, taken.len() as u64)?;
         let expected = self.expected_order();
         for (i, (&(seq, task), &want)) in taken.iter().zip(&expected).enumerate() {
             if seq != i as u64 {

@@ -60,14 +60,7 @@ impl LimitedResourceJob {
     /// not shorter than its floor (it cannot be, unless more than `permits` were inside).
     pub fn verify(&self, got: &LimitedResourceReport) -> Result<(), Mismatch> {
         let id = self.id();
-        if got.uses != self.workers * self.uses {
-            return Err(Mismatch::new(
-                id,
-                "uses completed",
-                self.workers * self.uses,
-                got.uses,
-            ));
-        }
+        Mismatch::unless_equal(&id, "uses completed", self.workers * self.uses, got.uses)?;
         if got.max_inside > self.permits || got.max_inside == 0 {
             return Err(Mismatch::new(
                 id,

@@ -54,14 +54,12 @@ impl TaskQueueJob {
 
     /// Checks that every task was processed exactly once, given how many times each was seen.
     pub fn verify_once(&self, seen: &[u32]) -> Result<(), Mismatch> {
-        if seen.len() as u64 != self.tasks {
-            return Err(Mismatch::new(
-                self.id(),
-                "number of task slots",
-                self.tasks,
-                seen.len(),
-            ));
-        }
+        Mismatch::unless_equal(
+            self.id(),
+            "number of task slots",
+            self.tasks,
+            seen.len() as u64,
+        )?;
         match seen.iter().position(|&n| n != 1) {
             None => Ok(()),
             Some(i) => Err(Mismatch::new(
@@ -76,15 +74,12 @@ impl TaskQueueJob {
     /// Checks a run: every task once (from the consumers' logs) and the checksum of the work.
     pub fn verify(&self, got: &TaskQueueReport) -> Result<(), Mismatch> {
         self.verify_once(&count_seen(self.tasks, &got.processed))?;
-        if got.checksum != self.expected_checksum() {
-            return Err(Mismatch::new(
-                self.id(),
-                "checksum of the outputs",
-                self.expected_checksum(),
-                got.checksum,
-            ));
-        }
-        Ok(())
+        Mismatch::unless_equal(
+            self.id(),
+            "checksum of the outputs",
+            self.expected_checksum(),
+            got.checksum,
+        )
     }
 }
 
