@@ -39,8 +39,8 @@
 
 mod lock_free;
 mod locked;
-mod spin;
 mod loom_shim;
+mod spin;
 
 use std::sync::{Mutex, RwLock};
 

@@ -30,22 +30,10 @@ impl<T> UnsafeCell<T> {
     }
 }
 
-/// One short wait in a spin loop. Under loom it must yield, or the model would spin forever.
+// `spin_hint` is one short wait in a spin loop: under loom it must yield, or the model would
+// spin forever. `yield_now` gives the CPU away (the lock holder may be descheduled on an
+// oversubscribed machine).
 #[cfg(loom)]
-pub(crate) fn spin_hint() {
-    loom::thread::yield_now();
-}
+pub(crate) use loom::thread::{yield_now, yield_now as spin_hint};
 #[cfg(not(loom))]
-pub(crate) fn spin_hint() {
-    std::hint::spin_loop();
-}
-
-/// Gives the CPU away (the lock holder may be descheduled on an oversubscribed machine).
-#[cfg(loom)]
-pub(crate) fn yield_now() {
-    loom::thread::yield_now();
-}
-#[cfg(not(loom))]
-pub(crate) fn yield_now() {
-    std::thread::yield_now();
-}
+pub(crate) use std::{hint::spin_loop as spin_hint, thread::yield_now};

@@ -7,7 +7,7 @@ use workloads::sync::{TaskQueueJob, TaskQueueReport};
 use workloads::{Kind, RunError, Technique};
 
 use crate::Queue;
-use crate::roles::{Slots, closed, run_roles};
+use crate::roles::{closed, run_channel, run_roles};
 
 /// How consumers of the queue written here learn that no more tasks come.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,18 +80,12 @@ workloads::technique!(StdMpsc, "std-mpsc", Kind::Thread);
 impl Technique<TaskQueueJob> for StdMpsc {
     fn run(&self, job: &TaskQueueJob) -> Result<TaskQueueReport, RunError> {
         let (tx, rx) = mpsc::channel();
-        let senders = Slots::new((0..job.producers).map(|_| tx.clone()));
-        drop(tx);
         let rx = Mutex::new(rx);
-        run_roles(
+        run_channel(
             job,
-            |p| {
-                let tx = senders.take(p)?;
-                for task in job.producer_tasks(p) {
-                    tx.send(task).map_err(|_| closed("std mpsc"))?;
-                }
-                Ok(())
-            },
+            "std mpsc",
+            tx,
+            |tx, task| tx.send(task),
             |_, log| {
                 loop {
                     // The guard is a temporary of this statement: the lock is held while
@@ -132,17 +126,11 @@ impl Technique<TaskQueueJob> for Crossbeam {
             Some(capacity) => crossbeam_channel::bounded(capacity),
             None => crossbeam_channel::unbounded(),
         };
-        let senders = Slots::new((0..job.producers).map(|_| tx.clone()));
-        drop(tx);
-        run_roles(
+        run_channel(
             job,
-            |p| {
-                let tx = senders.take(p)?;
-                for task in job.producer_tasks(p) {
-                    tx.send(task).map_err(|_| closed("crossbeam"))?;
-                }
-                Ok(())
-            },
+            "crossbeam",
+            tx,
+            |tx, task| tx.send(task),
             |_, log| {
                 rx.iter().for_each(|task| log.process(task));
                 Ok(())

@@ -2,23 +2,28 @@
 //! of unfinished dependencies per node), ready nodes go through a queue to the workers.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use workloads::sync::{DagJob, DagLedger, DagReport, run_timed};
 use workloads::{Kind, RunError, Technique};
 
 use crate::Queue;
 
-/// The dependency counts and dependents of a job, shared by the workers of one run.
-struct Readiness {
+/// One run of a job, shared by its workers: the ledger that records what ran, and the
+/// dependency counts and dependents that say what is ready.
+struct DagRun<'j> {
+    job: &'j DagJob,
+    ledger: DagLedger,
     dependents: Vec<Vec<usize>>,
     waiting_on: Vec<AtomicUsize>,
     finished: AtomicUsize,
 }
 
-impl Readiness {
-    fn new(job: &DagJob) -> Self {
-        Readiness {
+impl<'j> DagRun<'j> {
+    fn new(job: &'j DagJob) -> Self {
+        DagRun {
+            job,
+            ledger: DagLedger::new(job),
             dependents: job.dependents(),
             waiting_on: (0..job.nodes())
                 .map(|n| AtomicUsize::new(job.deps(n).len()))
@@ -31,9 +36,10 @@ impl Readiness {
         (0..self.waiting_on.len()).filter(|&n| self.waiting_on[n].load(Ordering::Relaxed) == 0)
     }
 
-    /// Marks `node` finished: calls `ready` for each dependent whose last dependency this
-    /// was, and returns whether `node` was the last node of the DAG.
-    fn finish(&self, node: usize, mut ready: impl FnMut(usize)) -> bool {
+    /// Runs `node` through the ledger, then calls `ready` for each dependent whose last
+    /// dependency it was, and returns whether `node` was the last node of the DAG.
+    fn run(&self, node: usize, mut ready: impl FnMut(usize)) -> bool {
+        self.ledger.run(self.job, node);
         for &d in &self.dependents[node] {
             // AcqRel: each decrement releases this node's work; the one that reaches zero
             // acquires all earlier decrements (one release sequence), so the dependent runs
@@ -43,6 +49,10 @@ impl Readiness {
             }
         }
         self.finished.fetch_add(1, Ordering::AcqRel) + 1 == self.dependents.len()
+    }
+
+    fn report(&self, elapsed: Duration) -> DagReport {
+        self.ledger.report(elapsed)
     }
 }
 
@@ -54,11 +64,9 @@ workloads::technique!(DagOnQueue, "dag-queue", Kind::Thread);
 
 impl Technique<DagJob> for DagOnQueue {
     fn run(&self, job: &DagJob) -> Result<DagReport, RunError> {
-        let ledger = DagLedger::new(job);
-        let readiness = Readiness::new(job);
+        let dag = DagRun::new(job);
         let ready = Queue::new();
-        readiness
-            .roots()
+        dag.roots()
             .try_for_each(|n| ready.put(n))
             .map_err(|_| closed())?;
         if job.nodes() == 0 {
@@ -66,9 +74,8 @@ impl Technique<DagJob> for DagOnQueue {
         }
         let (results, elapsed) = run_timed(job.workers, |_| {
             while let Some(node) = ready.get() {
-                ledger.run(job, node);
                 let mut refused = false;
-                let last = readiness.finish(node, |d| refused |= ready.put(d).is_err());
+                let last = dag.run(node, |d| refused |= ready.put(d).is_err());
                 if refused {
                     return Err(closed());
                 }
@@ -79,7 +86,7 @@ impl Technique<DagJob> for DagOnQueue {
             Ok(())
         })?;
         results.into_iter().collect::<Result<(), RunError>>()?;
-        Ok(ledger.report(elapsed))
+        Ok(dag.report(elapsed))
     }
 }
 
@@ -95,23 +102,21 @@ workloads::technique!(DagOnChannel, "dag-crossbeam", Kind::Thread);
 
 impl Technique<DagJob> for DagOnChannel {
     fn run(&self, job: &DagJob) -> Result<DagReport, RunError> {
-        let ledger = DagLedger::new(job);
-        let readiness = Readiness::new(job);
+        let dag = DagRun::new(job);
         let (tx, rx) = crossbeam_channel::unbounded();
-        readiness.roots().for_each(|n| _ = tx.send(Some(n)));
+        dag.roots().for_each(|n| _ = tx.send(Some(n)));
         if job.nodes() == 0 {
             (0..job.workers).for_each(|_| _ = tx.send(None));
         }
         // Sends cannot fail: `rx` lives until the run ends.
         let (_, elapsed) = run_timed(job.workers, |_| {
             while let Ok(Some(node)) = rx.recv() {
-                ledger.run(job, node);
-                if readiness.finish(node, |d| _ = tx.send(Some(d))) {
+                if dag.run(node, |d| _ = tx.send(Some(d))) {
                     (0..job.workers).for_each(|_| _ = tx.send(None));
                 }
             }
         })?;
-        Ok(ledger.report(elapsed))
+        Ok(dag.report(elapsed))
     }
 }
 
@@ -126,14 +131,12 @@ impl Technique<DagJob> for DagSequential {
     }
 
     fn run(&self, job: &DagJob) -> Result<DagReport, RunError> {
-        let ledger = DagLedger::new(job);
-        let readiness = Readiness::new(job);
+        let dag = DagRun::new(job);
         let started = Instant::now();
-        let mut ready: Vec<usize> = readiness.roots().collect();
+        let mut ready: Vec<usize> = dag.roots().collect();
         while let Some(node) = ready.pop() {
-            ledger.run(job, node);
-            readiness.finish(node, |d| ready.push(d));
+            dag.run(node, |d| ready.push(d));
         }
-        Ok(ledger.report(started.elapsed()))
+        Ok(dag.report(started.elapsed()))
     }
 }

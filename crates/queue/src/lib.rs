@@ -58,10 +58,10 @@ mod channels;
 mod dag;
 mod fifo;
 mod heap;
+mod loom_shim;
 mod ordered;
 mod roles;
 mod stealing;
-mod loom_shim;
 #[cfg(not(loom))]
 mod tokio_mpsc;
 

@@ -28,6 +28,32 @@ pub(crate) fn run_roles(
     ))
 }
 
+/// [`run_roles`] over a channel: each producer sends its tasks with `send` through its own
+/// clone of `tx`, dropped when it is done, so the channel disconnects once every producer
+/// finished; `consume` drains the other end. A failed send is the error of a channel
+/// (`what`) that closed while producing.
+pub(crate) fn run_channel<S: Clone + Send, E>(
+    job: &TaskQueueJob,
+    what: &str,
+    tx: S,
+    send: impl Fn(&S, u64) -> Result<(), E> + Sync,
+    consume: impl Fn(usize, &mut ConsumerLog) -> Result<(), RunError> + Sync,
+) -> Result<TaskQueueReport, RunError> {
+    let senders = Slots::new((0..job.producers).map(|_| tx.clone()));
+    drop(tx);
+    run_roles(
+        job,
+        |p| {
+            let tx = senders.take(p)?;
+            for task in job.producer_tasks(p) {
+                send(&tx, task).map_err(|_| closed(what))?;
+            }
+            Ok(())
+        },
+        consume,
+    )
+}
+
 /// One slot per thread, each holding something that thread must own (a `Sender` it drops
 /// when done, so the channel disconnects once every producer finished; a deque `Worker`).
 pub(crate) struct Slots<T>(Vec<Mutex<Option<T>>>);
