@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use report::sidefiles::{self, CalibrationFile, CpuCalibration};
+use report::inputs::side::{self, CalibrationFile, CpuCalibration};
 
 static START: Mutex<Vec<CpuCalibration>> = Mutex::new(Vec::new());
 
@@ -41,8 +41,8 @@ pub fn write_at_end(criterion_dir: &Path) -> std::io::Result<PathBuf> {
     let start = START.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let end = measure();
     let entries = [
-        (sidefiles::CALIBRATION_START.to_string(), start),
-        (sidefiles::CALIBRATION_END.to_string(), end),
+        (side::CALIBRATION_START.to_string(), start),
+        (side::CALIBRATION_END.to_string(), end),
     ];
-    sidefiles::merge::<CalibrationFile>(criterion_dir, entries).map_err(std::io::Error::other)
+    side::merge::<CalibrationFile>(criterion_dir, entries).map_err(std::io::Error::other)
 }

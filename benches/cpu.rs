@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use criterion::Bencher;
 use host::contention::{Delta, Snapshot};
-use report::sidefiles::{self, CpuEntry, CpuFile, RunFile, Shares};
+use report::inputs::side::{self, CpuEntry, CpuFile, RunFile, Shares};
 
 #[derive(Default, Clone, Copy)]
 struct Totals {
@@ -133,8 +133,8 @@ fn write_run(criterion_dir: &Path) -> std::io::Result<PathBuf> {
         let own = cpu_time().saturating_sub(start_cpu);
         a.until(&b, own.as_nanos() as f64)
     });
-    let entry = (sidefiles::RUN_CONTENTION.to_string(), shares(run));
-    sidefiles::merge::<RunFile>(criterion_dir, [entry]).map_err(std::io::Error::other)
+    let entry = (side::RUN_CONTENTION.to_string(), shares(run));
+    side::merge::<RunFile>(criterion_dir, [entry]).map_err(std::io::Error::other)
 }
 
 /// Merges this run's totals into `cb-cpu.json` (a filtered run keeps the other entries),
@@ -154,7 +154,7 @@ pub fn write_sidecar(criterion_dir: &Path) -> std::io::Result<PathBuf> {
             (id, entry)
         });
     let path =
-        sidefiles::merge::<CpuFile>(criterion_dir, entries).map_err(std::io::Error::other)?;
+        side::merge::<CpuFile>(criterion_dir, entries).map_err(std::io::Error::other)?;
     write_run(criterion_dir)?;
     Ok(path)
 }

@@ -108,8 +108,8 @@ pub fn criterion() -> Criterion {
 ///
 /// Linear sampling (criterion's slope) matters only where the timer's cost is not
 /// negligible; from 1 ms each sample is a clean measurement of its own, and 30 of them give
-/// the bootstrap in [`report::stats`] a much narrower interval than 10 linear samples, at
-/// about half their cost (a contended lock is bimodal within a run, and 10 samples cannot
+/// the bootstrap in [`report::analysis::stats`] a much narrower interval than 10 linear
+/// samples, at about half their cost (a contended lock is bimodal within a run, and 10 samples cannot
 /// tell a 20% slowdown from that spread). From 20 ms one iteration per sample is enough, and the
 /// verifying run has already warmed the technique up. A sweep point ([`Sampling::Sweep`],
 /// the grain sweep, read on a log scale) takes the slow plan from 2 ms on.

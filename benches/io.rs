@@ -22,7 +22,7 @@
 //! the servers share this machine's cores (on the 2-core reference machine, all of them):
 //! server figures include the generator's own cost, which `io/loadgen-ceiling` shows.
 //! For each load-generator benchmark, p50/p99/max latency go beside criterion's files as
-//! `latency.json` (schema `cb-latency-v1`, see `report::sidefiles`).
+//! `latency.json` (schema `cb-latency-v1`, see `report::inputs::side`).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -35,7 +35,7 @@ use loopback::{
     CANNED_BODY, CannedServer, FileServer, LoadGenerator, LoadPlan, LoadReport, LoopbackError,
     OpenLoop, latency_figures,
 };
-use report::sidefiles::{LATENCY_SCHEMA, LatencyFile};
+use report::inputs::side::{LATENCY_SCHEMA, LatencyFile};
 use workloads::{DownloadJob, DownloadTechnique, Kind, ServerSettings, WebJob, WebServerTechnique};
 
 use crate::finish::{criterion_dir, fail, is_measuring};
@@ -176,7 +176,7 @@ fn write_latency(id: &BenchId, report: &LoadReport, open: &OpenLoop) {
         open_loop_rate: figures.open_loop.map(|o| o.rate),
         closed_loop_p99_us: figures.open_loop.map(|o| o.closed_loop_p99_us),
     };
-    match report::sidefiles::write_latency(&dir, &file) {
+    match report::inputs::side::write_latency(&dir, &file) {
         Ok(_) => eprintln!(
             "{id}: {:.0} req/s, {} errors; open loop at {:.0} req/s: p50 {:.0} us, p99 {:.0} us, max {} us (closed loop p99 {:.0} us)",
             report.requests_per_sec(),

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use report::sidefiles::{Pair, PairsFile};
+use report::inputs::side::{Pair, PairsFile};
 use workloads::{MapJob, MapRunner, MapTechnique, TaskOutput};
 
 /// The share of a row's measured time the baseline runs beside it: as long as the row, so
@@ -122,5 +122,5 @@ impl<'a> Baseline<'a> {
 /// a row measured again replaces its own).
 pub fn write_pairs(criterion_dir: &Path) -> std::io::Result<PathBuf> {
     let pairs = PAIRS.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    report::sidefiles::merge::<PairsFile>(criterion_dir, pairs).map_err(std::io::Error::other)
+    report::inputs::side::merge::<PairsFile>(criterion_dir, pairs).map_err(std::io::Error::other)
 }

@@ -1,5 +1,5 @@
 //! The kind of every benchmark and what it declares, noted as the suite runs and written
-//! at the end beside criterion's files through `report::sidefiles` (which owns each side
+//! at the end beside criterion's files through `report::inputs::side` (which owns each side
 //! file's name, schema and writer).
 //!
 //! Each technique declares its [`Kind`]; [`record_kind`] notes it per `group/function` (a
@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-pub use report::sidefiles::Declared;
-use report::sidefiles::{DeclaredFile, KindsFile};
+pub use report::inputs::side::Declared;
+use report::inputs::side::{DeclaredFile, KindsFile};
 use workloads::Kind;
 
 static KINDS: Mutex<BTreeMap<String, Kind>> = Mutex::new(BTreeMap::new());
@@ -44,11 +44,11 @@ pub fn declare(id: &str, kind: Kind, mut declared: Declared) {
 /// benchmarks this run did not measure.
 pub fn write_declared(criterion_dir: &Path) -> std::io::Result<PathBuf> {
     let all = DECLARED.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    report::sidefiles::merge::<DeclaredFile>(criterion_dir, all).map_err(std::io::Error::other)
+    report::inputs::side::merge::<DeclaredFile>(criterion_dir, all).map_err(std::io::Error::other)
 }
 
 /// Merges this run's kinds into `cb-kinds.json` (a filtered run keeps the other entries).
 pub fn write_kinds(criterion_dir: &Path) -> std::io::Result<PathBuf> {
     let kinds = KINDS.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    report::sidefiles::merge::<KindsFile>(criterion_dir, kinds).map_err(std::io::Error::other)
+    report::inputs::side::merge::<KindsFile>(criterion_dir, kinds).map_err(std::io::Error::other)
 }

@@ -43,7 +43,7 @@
 //! run at half that rate, latency counted from each request's scheduled start (coordinated
 //! omission corrected), which [`LatencyFigures::open_loop`] marks with its rate and the
 //! closed loop's own p99. This crate writes no file: the io benches write the figures as
-//! the report's `latency.json` beside criterion's own files (`report::sidefiles`).
+//! the report's `latency.json` beside criterion's own files (`report::inputs::side`).
 //!
 //! ```
 //! use std::time::Duration;

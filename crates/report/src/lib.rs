@@ -3,16 +3,16 @@
 //!
 //! `cargo bench` ends by calling [`publish()`] (from `benches/support.rs`): it reads every
 //! benchmark this run wrote under `target/criterion` (ids from criterion's `benchmark.json`,
-//! times from `estimates.json`, server latency from a `latency.json` beside them, CPU time
-//! from the suite's `cb-cpu.json`), writes `reports/runs/<UTC time>-<machine>.json`
+//! times from `estimates.json`, and the suite's side files beside them: each technique's
+//! declared kind, CPU time, server latency and the rest, [`inputs::side`]), writes `reports/runs/<UTC time>-<machine>.json`
 //! (schema [`SCHEMA`], documented in `reports/README.md`), and renders
 //! `reports/index.html` with its SVG charts beside it, the newest file in
 //! `reports/baselines/` shown next to the run. Nothing is published in criterion's test
 //! mode ([`should_publish`]).
 //!
-//! The page is a pure function of the results file ([`page::render_index`]), so a file from
+//! The page is a pure function of the results file ([`output::page::render_index`]), so a file from
 //! another machine renders the same way (`render` binary). The `compare` binary puts two or
-//! more files side by side ([`compare::Comparison`]): ratios against a reference, geometric
+//! more files side by side ([`output::compare::Comparison`]): ratios against a reference, geometric
 //! means per family, each machine's own speedup over its sequential run, fingerprints, and
 //! `--fail-above PCT` for CI. Bad input (no criterion output, truncated or hand-edited JSON,
 //! a wrong schema, NaN or negative times, no benchmarks) is one line naming the file and the
@@ -20,16 +20,28 @@
 //! fresh folder named by the new page, so an existing good report is never replaced by a
 //! partial one.
 //!
-//! Files: `load` (criterion's files), `model` (the schema), `machine` (metadata from
-//! what `host` read, and the fingerprint), `contention` (the busy mark over others' and
-//! steal's share of CPU time), `stats` (compare's verdicts, stability),
-//! `noise` (A/A noise floors), `analysis` (speedups, best per technique), `chart/` (a file per chart kind),
-//! `html` and `page` (the page), `compare`, `publish`, `fsio` (atomic writes), `pyperf` (the
-//! Python side's pyperf files -> records, for `import-pyperf`), `versus` (the table "Rust
-//! against the article's Python" of a Rust and a Python run). This crate
-//! never links a technique crate: it knows techniques only by their ids.
+//! Modules, by layer:
+//! - [`inputs`], what is read: `criterion` (criterion's own files -> records), `side` (the
+//!   suite's side files: per file its name, schema, types, writer and reader; the benches
+//!   write through it), `pyperf` (the Python side's pyperf files -> records, for
+//!   `import-pyperf`);
+//! - [`analysis`], what is computed: speedups and best per technique (the module itself),
+//!   `stats` (medians and means with intervals, compare's verdicts, stability), `noise`
+//!   (A/A noise floors), `laws` (scaling fits), `breakeven` and `grain` (the grain sweep's
+//!   break-even), `versus` (Rust against the article's Python), `paired` (speedups from the
+//!   paired baseline), `bounds` (physical bounds);
+//! - [`output`], what is written: `chart` (a file per chart kind), `html` (maud building
+//!   blocks), `page` (the run page), `compare` (the comparison: its page and its text);
+//! - at the top: [`model`] (the results schema), [`Error`], [`fsio`] (atomic writes),
+//!   [`publish()`](publish::publish), and the machine's record: [`machine`] (metadata from
+//!   what `host` read, and the fingerprint), [`contention`] (the busy mark over others' and
+//!   steal's share of CPU time), [`calibration`].
 //!
-//! Pages are [maud](https://maud.lambda.xyz) templates ([`html`]): markup is a typed value
+//! This crate never links a technique crate: it knows techniques by their ids and the
+//! [`Kind`](model::Kind) each declared (`workloads::Kind`, from the side files or the
+//! Python side's metadata).
+//!
+//! Pages are [maud](https://maud.lambda.xyz) templates ([`output::html`]): markup is a typed value
 //! and every spliced value is escaped, so a machine label or technique id from a foreign
 //! results file cannot inject markup. maud over askama because the pages are built from many
 //! small computed pieces (a row here, a note there, shared by the run and compare pages):
@@ -56,7 +68,7 @@
 //! let results = Results::parse(&text).expect("a valid results file");
 //! assert_eq!(results.benchmarks[0].technique, "sequential");
 //!
-//! let page = report::page::render_index(&results, None, "charts").expect("renders");
+//! let page = report::output::page::render_index(&results, None, "charts").expect("renders");
 //! assert!(page.html.contains("map/w") && !page.charts.is_empty());
 //!
 //! let wrong = text.replace(SCHEMA, "cb-results-v0");
@@ -66,28 +78,18 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
-pub mod bounds;
-pub mod breakeven;
 pub mod calibration;
-pub mod chart;
-pub mod compare;
 pub mod contention;
 mod error;
 pub mod fsio;
-pub mod grain;
-pub mod html;
-pub mod laws;
-pub mod load;
+pub mod inputs;
 pub mod machine;
 pub mod model;
-pub mod noise;
-pub mod page;
-pub mod paired;
+pub mod output;
 pub mod publish;
-pub mod pyperf;
-pub mod sidefiles;
-pub mod stats;
-pub mod versus;
+
+// calibration.rs names the statistics module from its old place at the top.
+use analysis::stats;
 
 pub use error::Error;
 pub use model::{Results, SCHEMA};

@@ -9,11 +9,11 @@ use std::time::SystemTime;
 
 use crate::error::Error;
 use crate::fsio;
-use crate::html::slug;
-use crate::load::load_criterion;
+use crate::inputs::criterion::load_criterion;
 use crate::machine;
 use crate::model::{Machine, Results, Run, SCHEMA};
-use crate::page::{Beside, render_index_with};
+use crate::output::html::slug;
+use crate::output::page::{Beside, render_index_with};
 
 /// Overrides where reports go (default `<workspace>/reports`).
 pub const REPORT_DIR_ENV: &str = "CB_REPORT_DIR";
@@ -129,10 +129,12 @@ pub fn publish(options: &PublishOptions) -> Result<Published, Error> {
     let benchmarks = load_criterion(&options.criterion_dir, options.since)?;
     let mut machine = options.machine.clone();
     if let Some(limits) = &mut machine.limits {
-        limits.contention = crate::load::run_contention(&options.criterion_dir, options.since)?
-            .map(crate::model::Contention::rounded);
+        limits.contention =
+            crate::inputs::criterion::run_contention(&options.criterion_dir, options.since)?
+                .map(crate::model::Contention::rounded);
     }
-    machine.calibration = crate::load::calibration(&options.criterion_dir, options.since)?;
+    machine.calibration =
+        crate::inputs::criterion::calibration(&options.criterion_dir, options.since)?;
     let (time_utc, compact) = machine::utc_stamps(SystemTime::now());
     let id = format!("{compact}-{}", slug(&machine.label));
     let run = Run {
@@ -153,7 +155,7 @@ pub fn publish(options: &PublishOptions) -> Result<Published, Error> {
         machine,
         benchmarks,
     };
-    crate::bounds::mark(&mut results);
+    crate::analysis::bounds::mark(&mut results);
     results
         .validate()
         .map_err(|p| Error::new(&options.criterion_dir, p))?;
@@ -177,7 +179,7 @@ pub fn render_to(
     results_path: Option<&Path>,
 ) -> Result<(), Error> {
     let python = match results.run.language() {
-        "rust" => crate::versus::newest_python(&reports_dir.join("runs"), results),
+        "rust" => crate::analysis::versus::newest_python(&reports_dir.join("runs"), results),
         _ => None,
     };
     render_with_python(results, reports_dir, index, results_path, python.as_ref())

@@ -11,8 +11,8 @@
 use std::path::{Path, PathBuf};
 
 use report::Results;
-use report::compare::{Comparison, read_inputs};
-use report::page::{Beside, Page, render_index};
+use report::output::compare::{Comparison, read_inputs};
+use report::output::page::{Beside, Page, render_index};
 
 /// Set to accept the pages as they render now.
 const BLESS_ENV: &str = "CB_BLESS";

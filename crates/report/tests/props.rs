@@ -19,12 +19,12 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use proptest::sample::Index;
-use report::compare::{Comparison, Input};
-use report::load::load_criterion;
+use report::inputs::criterion::load_criterion;
+use report::inputs::side::{CpuFile, KindsFile, SideFile};
 use report::model::{
     CpuTime, Estimate, Kind, Latency, Machine, Record, Results, Run, SCHEMA, Throughput,
 };
-use report::sidefiles::{CpuFile, KindsFile, SideFile};
+use report::output::compare::{Comparison, Input};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
@@ -716,9 +716,9 @@ proptest! {
     // minutes to render.
     #[test]
     fn every_valid_results_file_renders(results in results(), other in results()) {
-        let page = report::page::render_index(
+        let page = report::output::page::render_index(
             &results,
-            Some(report::page::Beside { name: "other", results: &other }),
+            Some(report::output::page::Beside { name: "other", results: &other }),
             "charts",
         );
         prop_assert!(page.is_ok(), "{:?}", page.err());

@@ -474,10 +474,10 @@ fn an_aa_check_writes_noise_floors_and_quick_runs_get_no_verdict() {
     let (code, out, err) = compare(dir, &["a.json", "b.json", "--write-noise", "n.json"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("with a floor of 10% or more"), "{out}");
-    let noise = report::noise::Noise::read(&dir.join("n.json")).unwrap();
+    let noise = report::analysis::noise::Noise::read(&dir.join("n.json")).unwrap();
     let f = &noise.benchmarks["map/a/rayon/2"];
     assert!((f.spread - 0.25).abs() < 1e-3, "{f:?}");
-    let widened = 1.25_f64.powf(report::noise::widening(2)) - 1.0;
+    let widened = 1.25_f64.powf(report::analysis::noise::widening(2)) - 1.0;
     assert!(
         (f.floor - widened).abs() < 1e-3,
         "two runs see little of the spread: {f:?}"
@@ -654,7 +654,7 @@ fn another_machines_file_renders_on_its_own() {
 fn busy_and_unstable_benchmarks_are_marked_on_the_page() {
     let (_tmp, good) = good_results();
     let quiet = Results::parse(&good).unwrap();
-    let page = report::page::render_index(&quiet, None, "charts").unwrap();
+    let page = report::output::page::render_index(&quiet, None, "charts").unwrap();
     assert!(!page.html.contains(">busy<") && !page.html.contains("Busy:"));
     let mut doc: serde_json::Value = serde_json::from_str(&good).unwrap();
     let busy = json!({"others_share": 0.48, "steal_share": 0.0, "seconds": 12.0});
@@ -664,7 +664,7 @@ fn busy_and_unstable_benchmarks_are_marked_on_the_page() {
         "outliers": {"low_severe": 0, "low_mild": 0, "high_mild": 3, "high_severe": 0},
         "unstable": "bimodal: samples fall in two clusters"});
     let busy = Results::parse(&doc.to_string()).unwrap();
-    let html = report::page::render_index(&busy, None, "charts")
+    let html = report::output::page::render_index(&busy, None, "charts")
         .unwrap()
         .html;
     assert!(
@@ -715,7 +715,7 @@ fn kinds_come_from_the_side_file_and_nothing_is_guessed() {
             .unwrap()
             .kind
     };
-    let records = report::load::load_criterion(&crit, None).unwrap();
+    let records = report::inputs::criterion::load_criterion(&crit, None).unwrap();
     for (technique, kind) in [
         ("sequential", Kind::Sequential),
         ("rayon", Kind::Thread),
@@ -732,7 +732,7 @@ fn kinds_come_from_the_side_file_and_nothing_is_guessed() {
         .unwrap()
         .remove("map/w/tokio-spawn-blocking");
     fs::write(crit.join("cb-kinds.json"), kinds.to_string()).unwrap();
-    let err = report::load::load_criterion(&crit, None)
+    let err = report::inputs::criterion::load_criterion(&crit, None)
         .unwrap_err()
         .to_string();
     assert!(
@@ -742,7 +742,7 @@ fn kinds_come_from_the_side_file_and_nothing_is_guessed() {
 
     // Without the file, the same.
     fs::remove_file(crit.join("cb-kinds.json")).unwrap();
-    let err = report::load::load_criterion(&crit, None)
+    let err = report::inputs::criterion::load_criterion(&crit, None)
         .unwrap_err()
         .to_string();
     assert!(
@@ -753,7 +753,7 @@ fn kinds_come_from_the_side_file_and_nothing_is_guessed() {
     // A kind the report does not know is an error naming the file, the entry and the value.
     let bad = json!({"schema": "cb-kinds-v1", "kinds": {"map/w/rayon": "fiber"}});
     fs::write(crit.join("cb-kinds.json"), bad.to_string()).unwrap();
-    let err = report::load::load_criterion(&crit, None)
+    let err = report::inputs::criterion::load_criterion(&crit, None)
         .unwrap_err()
         .to_string();
     assert!(
@@ -764,7 +764,7 @@ fn kinds_come_from_the_side_file_and_nothing_is_guessed() {
     // So is a kinds file of another schema: the field and the value are named.
     let old = json!({"schema": "cb-kinds-v0", "kinds": {}});
     fs::write(crit.join("cb-kinds.json"), old.to_string()).unwrap();
-    let err = report::load::load_criterion(&crit, None)
+    let err = report::inputs::criterion::load_criterion(&crit, None)
         .unwrap_err()
         .to_string();
     assert!(

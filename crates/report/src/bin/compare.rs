@@ -17,9 +17,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use report::compare::{Comparison, Input, read_inputs, reference_index, write_page};
-use report::noise::{DEFAULT_NOISE_FILE, Noise};
-use report::versus::Versus;
+use report::analysis::noise::{DEFAULT_NOISE_FILE, Noise};
+use report::analysis::versus::Versus;
+use report::output::compare::{Comparison, Input, read_inputs, reference_index, write_page};
 
 /// Compare concurrency-bench results files across machines.
 #[derive(Parser, Debug)]
@@ -162,7 +162,8 @@ fn write_noise(inputs: &[Input], path: &std::path::Path) -> ExitCode {
         runs.len(),
         path.display()
     );
-    let mut worst: Vec<(&String, &report::noise::Floor)> = noise.benchmarks.iter().collect();
+    let mut worst: Vec<(&String, &report::analysis::noise::Floor)> =
+        noise.benchmarks.iter().collect();
     worst.sort_by(|a, b| b.1.floor.total_cmp(&a.1.floor));
     for (id, f) in worst.iter().take(10) {
         println!(

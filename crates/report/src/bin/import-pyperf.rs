@@ -1,6 +1,6 @@
 //! `import-pyperf`: the Python side's pyperf files -> `reports/runs/<id>-python.json`, a
 //! `cb-results-v1` file with `language: python`, the interpreter in `run.python`, and the
-//! machine record and fingerprint from the same code as a Rust run (see `report::pyperf`).
+//! machine record and fingerprint from the same code as a Rust run (see `report::inputs::pyperf`).
 //! `scripts/python-bench.sh` runs it; it prints the path it wrote.
 
 use std::path::{Path, PathBuf};
@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use clap::Parser;
-use report::html::slug;
+use report::inputs::pyperf;
 use report::model::{Results, Run};
-use report::{SCHEMA, machine, pyperf};
+use report::output::html::slug;
+use report::{SCHEMA, machine};
 
 /// Convert pyperf JSON files of scripts/python/bench.py into a results file.
 #[derive(Parser, Debug)]

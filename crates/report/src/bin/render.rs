@@ -11,8 +11,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use report::Results;
+use report::analysis::versus::newest_rust;
 use report::publish::{render_to, render_with_python};
-use report::versus::newest_rust;
 
 /// Render a concurrency-bench results file as an HTML report.
 #[derive(Parser, Debug)]
@@ -66,7 +66,10 @@ fn main() -> ExitCode {
         .out
         .unwrap_or_else(|| args.reports_dir.join(format!("{stem}.html")));
     if let Some((_, py)) = &python {
-        print!("{}", report::versus::Versus::new(&results, py).text());
+        print!(
+            "{}",
+            report::analysis::versus::Versus::new(&results, py).text()
+        );
     }
     let rendered = match &python {
         Some(python) => render_with_python(&results, &args.reports_dir, &out, None, Some(python)),

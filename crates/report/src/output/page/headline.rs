@@ -4,8 +4,8 @@ use super::Beside;
 use crate::analysis::{
     best_of_kind, best_per_technique, by_group, format_ratio, format_time, speedup,
 };
-use crate::html::{cell, none, slug, table};
 use crate::model::{Kind, Record, Results};
+use crate::output::html::{cell, none, slug, table};
 use maud::{Markup, html};
 /// "rayon (4): 1.34 ms".
 fn named(r: &Record) -> String {

@@ -4,8 +4,8 @@ use maud::{Markup, html};
 
 use super::Beside;
 use crate::analysis::{self, by_family, format_ratio};
-use crate::html::{cell, none, table};
 use crate::model::{Limits, Machine, Record, Results};
+use crate::output::html::{cell, none, table};
 /// Machine and run summary, with the baseline's machine in a second column.
 pub(super) fn summary(results: &Results, baseline: Option<&Beside<'_>>) -> Markup {
     let run = &results.run;
@@ -292,7 +292,7 @@ pub(super) fn baseline_section(results: &Results, b: &Beside<'_>) -> Markup {
 #[cfg(test)]
 mod tests {
     use crate::model::Results;
-    use crate::page::render_index;
+    use crate::output::page::render_index;
 
     #[test]
     fn wake_ups_say_how_idle_cpus_wait_and_what_a_sleep_overshoots() {
@@ -315,7 +315,7 @@ mod tests {
 
     #[test]
     fn a_partial_run_says_so_at_the_top_and_in_the_run_table() {
-        let mut results = Results::parse(include_str!("../../tests/data/results.json")).unwrap();
+        let mut results = Results::parse(include_str!("../../../tests/data/results.json")).unwrap();
         let whole = render_index(&results, None, "charts").unwrap().html;
         assert!(!whole.contains("Partial run"));
         results.run.partial = Some("failed at map/a/rayon/2: wrong answer".into());

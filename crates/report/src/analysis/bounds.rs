@@ -237,8 +237,8 @@ fn cores_bound(machine: &Machine, r: &Record) -> Option<Mark> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grain::Sweep;
-    use crate::grain::tests::{record, synthetic};
+    use crate::analysis::grain::Sweep;
+    use crate::analysis::grain::tests::{record, synthetic};
     use crate::model::{Contention, CpuTime, Throughput};
 
     fn marked(mut results: Results) -> Results {

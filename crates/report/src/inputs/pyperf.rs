@@ -20,8 +20,9 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
+use crate::analysis::stats;
 use crate::error::Error;
-use crate::model::{Estimate, Kind, Latency, PythonRun, Record, Sample};
+use crate::model::{Kind, Latency, PythonRun, Record, Sample};
 
 /// Everything read from one or more pyperf files.
 #[derive(Clone, Debug, PartialEq)]
@@ -206,9 +207,9 @@ fn record(bench: &Value, common: &Map<String, Value>) -> Result<(Record, String)
         technique: technique.to_string(),
         parameter: parameter.to_string(),
         kind,
-        median: median(&values),
-        mean: mean(&values),
-        std_dev: std_dev(&values),
+        median: stats::median_interval(&values),
+        mean: stats::mean_interval(&values),
+        std_dev: stats::std_dev(&values),
         samples: values.len() as u64,
         throughput: None,
         latency: None,
@@ -228,36 +229,6 @@ fn record(bench: &Value, common: &Map<String, Value>) -> Result<(Record, String)
         marks: Vec::new(),
     };
     Ok((record, how))
-}
-
-fn median(values: &[f64]) -> Estimate {
-    crate::stats::median_interval(values)
-}
-
-fn mean(values: &[f64]) -> Estimate {
-    let n = values.len() as f64;
-    let m = values.iter().sum::<f64>() / n;
-    let half = 1.96 * std_dev(values).point_ns / n.sqrt();
-    Estimate {
-        point_ns: m,
-        lower_ns: (m - half).max(0.0),
-        upper_ns: m + half,
-    }
-}
-
-fn std_dev(values: &[f64]) -> Estimate {
-    let n = values.len() as f64;
-    let m = values.iter().sum::<f64>() / n;
-    let var = match values.len() {
-        0 | 1 => 0.0,
-        _ => values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0),
-    };
-    let sd = var.sqrt();
-    Estimate {
-        point_ns: sd,
-        lower_ns: sd,
-        upper_ns: sd,
-    }
 }
 
 /// The sidecar: one JSON object per line, the load generator's report plus `id`. Several
@@ -285,7 +256,7 @@ fn read_sidecar(path: &Path) -> Result<BTreeMap<String, Latency>, Error> {
                 .collect::<Option<Vec<f64>>>()
                 .ok_or_else(|| Error::new(path, format!("{id}: a line has no number {key:?}")))
         };
-        let mid = |key: &str| field(key).map(|v| median(&v).point_ns);
+        let mid = |key: &str| field(key).map(|v| stats::median(&v));
         let sum = |key: &str| field(key).map(|v| v.iter().sum::<f64>());
         let latency = Latency {
             requests: sum("requests")? as u64,

@@ -6,7 +6,7 @@
 //! (`base/` and `change/` belong to criterion's own comparisons); a missing field falls back,
 //! an unknown throughput kind keeps its name, and `slope` (null under flat sampling) is not
 //! used. A file that is present but unreadable is an error naming that file. Beside them, the
-//! suite's side files ([`crate::sidefiles`]): CPU time (`cb-cpu.json`), the kind each
+//! suite's side files ([`crate::inputs::side`]): CPU time (`cb-cpu.json`), the kind each
 //! technique declared (`cb-kinds.json`: a benchmark without one is an error), what each
 //! benchmark declared, the paired baselines, the run's contention and calibration, and the
 //! load tests' latency.
@@ -18,10 +18,10 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::model::{Calibration, Contention, CpuTime, Estimate, Kind, Record, Sample, Throughput};
-use crate::sidefiles::{
+use crate::inputs::side::{
     self, CalibrationFile, CpuFile, DeclaredFile, KindsFile, RunFile, SideFile,
 };
+use crate::model::{Calibration, Contention, CpuTime, Estimate, Kind, Record, Sample, Throughput};
 
 /// Reads every benchmark under `criterion_dir` whose results were written at or after
 /// `since` (so a filtered run reports what it ran, not stale results of earlier runs).
@@ -37,7 +37,7 @@ pub fn load_criterion(
     }
     let mut dirs = Vec::new();
     find_new_dirs(criterion_dir, &mut dirs)?;
-    let kinds = sidefiles::read::<KindsFile>(criterion_dir)?.unwrap_or_default();
+    let kinds = side::read::<KindsFile>(criterion_dir)?.unwrap_or_default();
     let mut records = Vec::new();
     let mut fences = std::collections::BTreeMap::new();
     for dir in dirs {
@@ -51,11 +51,12 @@ pub fn load_criterion(
     records.sort_by(|a, b| a.id.cmp(&b.id));
     merge_cpu(criterion_dir, &mut records)?;
     merge_declared(criterion_dir, &mut records)?;
-    crate::paired::merge_pairs(criterion_dir, &mut records)?;
+    crate::analysis::paired::merge_pairs(criterion_dir, &mut records)?;
     for record in &mut records {
         if let Some(sample) = &record.sample {
             let fences = fences.get(&record.id).copied().flatten();
-            record.stability = crate::stats::stability(sample, fences, record.contention.as_ref());
+            record.stability =
+                crate::analysis::stats::stability(sample, fences, record.contention.as_ref());
         }
     }
     if records.is_empty() {
@@ -162,7 +163,7 @@ fn load_one(
     let throughput = bench
         .get("throughput")
         .and_then(|t| throughput(t, median.point_ns));
-    let latency = sidefiles::read_latency(new_dir)?.map(|l| l.latency());
+    let latency = side::read_latency(new_dir)?.map(|l| l.latency());
     let criterion_page = criterion_page(root, new_dir);
     let record = Record {
         id,
@@ -293,7 +294,7 @@ fn throughput(value: &Value, median_ns: f64) -> Option<Throughput> {
 /// Adds CPU time and contention from `cb-cpu.json` to the records it names; no file, no
 /// CPU time.
 fn merge_cpu(criterion_dir: &Path, records: &mut [Record]) -> Result<(), Error> {
-    let Some(benchmarks) = sidefiles::read::<CpuFile>(criterion_dir)? else {
+    let Some(benchmarks) = side::read::<CpuFile>(criterion_dir)? else {
         return Ok(());
     };
     for record in records {
@@ -325,16 +326,16 @@ pub fn run_contention(
     if since.is_some_and(|since| path.is_file() && !written_since(&path, since)) {
         return Ok(None);
     }
-    let run = sidefiles::read::<RunFile>(criterion_dir)?;
+    let run = side::read::<RunFile>(criterion_dir)?;
     Ok(run
         .as_ref()
-        .and_then(|run| run.get(sidefiles::RUN_CONTENTION))
-        .and_then(sidefiles::Shares::contention))
+        .and_then(|run| run.get(side::RUN_CONTENTION))
+        .and_then(side::Shares::contention))
 }
 
 /// Adds what each benchmark declared from `cb-declared.json` to the records it names.
 fn merge_declared(criterion_dir: &Path, records: &mut [Record]) -> Result<(), Error> {
-    let Some(declared) = sidefiles::read::<DeclaredFile>(criterion_dir)? else {
+    let Some(declared) = side::read::<DeclaredFile>(criterion_dir)? else {
         return Ok(());
     };
     for record in records {
@@ -358,7 +359,7 @@ pub fn calibration(
     if since.is_some_and(|since| path.is_file() && !written_since(&path, since)) {
         return Ok(None);
     }
-    Ok(sidefiles::read::<CalibrationFile>(criterion_dir)?.map(sidefiles::calibration))
+    Ok(side::read::<CalibrationFile>(criterion_dir)?.map(side::calibration))
 }
 
 /// criterion's page for the benchmark (`<bench dir>/report/index.html`), relative to the

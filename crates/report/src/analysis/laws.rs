@@ -18,7 +18,7 @@
 //! [`Verdict::Unstable`].
 //!
 //! ```
-//! use report::laws::{fit_usl, Verdict};
+//! use report::analysis::laws::{fit_usl, Verdict};
 //!
 //! let points: Vec<(f64, f64)> = [1.0, 2.0, 4.0, 8.0, 16.0]
 //!     .iter()

@@ -3,7 +3,7 @@
 
 use super::compare::labelled_bars;
 use super::{Chart, Palette};
-use crate::versus::Versus;
+use crate::analysis::versus::Versus;
 
 /// One bar per workload: Python's best median over Rust's (log axis when they spread).
 pub fn python_ratios(file: &str, versus: &Versus) -> Result<Chart, String> {

@@ -20,9 +20,9 @@ use meta::{baseline_section, summary};
 use maud::html;
 
 use crate::analysis::by_family;
-use crate::chart::{self, Chart, Palette};
-use crate::html::{figure, page, slug};
 use crate::model::Results;
+use crate::output::chart::{self, Chart, Palette};
+use crate::output::html::{figure, page, slug};
 
 /// A rendered page: its HTML and the charts it links to (by file name inside `charts_dir`).
 pub struct Page {
@@ -59,7 +59,7 @@ pub fn render_index_with(
 ) -> Result<Page, String> {
     // Every file is judged against its machine's bounds as it is rendered, whatever wrote it.
     let mut marked = results.clone();
-    crate::bounds::mark(&mut marked);
+    crate::analysis::bounds::mark(&mut marked);
     let results = &marked;
     let families = by_family(&results.benchmarks);
     let palette = Palette::for_sets(families.values().map(|groups| {

@@ -5,15 +5,15 @@
 //! every map technique (`-p<k>kib` groups add a payload per task at one cost). The cost a
 //! point stands for is **measured**: the sequential run's median over its task count (the
 //! declared element throughput), never the nominal one in the id. From the points, per
-//! technique, [`crate::breakeven`] finds the cost above which it beats sequential (its best
+//! technique, [`crate::analysis::breakeven`] finds the cost above which it beats sequential (its best
 //! worker count) and the cost above which it reaches 80% of the ideal speedup at the full
 //! CPU count; [`Sweep::advice`] turns the fastest technique at each cost into the sentence
 //! "for tasks above X use Y".
 
 use std::collections::BTreeMap;
 
+use crate::analysis::breakeven::{SCALES_AT, Threshold, crossing};
 use crate::analysis::{BASELINE_TECHNIQUE, by_group, format_time, speedup_interval};
-use crate::breakeven::{SCALES_AT, Threshold, crossing};
 use crate::model::{Kind, Record, Results};
 
 /// What a grain workload id says: `grain-1us-n20k` or `grain-100us-n200-p64kib`.
@@ -433,7 +433,7 @@ pub(crate) mod tests {
 
     #[test]
     fn compare_puts_break_even_side_by_side() {
-        use crate::compare::{Comparison, Input};
+        use crate::output::compare::{Comparison, Input};
         let mut other = synthetic();
         other.machine.label = "big".into();
         other.benchmarks.retain(|r| r.technique != "process-pool");

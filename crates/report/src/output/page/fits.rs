@@ -5,8 +5,8 @@
 
 use maud::{Markup, html};
 
+use crate::analysis::laws::{Amdahl, MIN_POINTS, Usl, Verdict, fit_amdahl, fit_usl, karp_flatt};
 use crate::analysis::{baseline, three_digits};
-use crate::laws::{Amdahl, MIN_POINTS, Usl, Verdict, fit_amdahl, fit_usl, karp_flatt};
 use crate::model::Record;
 
 /// The laws fitted to one technique's speedups.
@@ -182,7 +182,7 @@ pub(super) fn table(fits: &[TechniqueFit]) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grain::tests::{record, synthetic};
+    use crate::analysis::grain::tests::{record, synthetic};
 
     fn usl_group(cpus: u32) -> Vec<Record> {
         let mut records = vec![record("primes-1m-r64", "sequential", 1, 1e9, 64.0)];
@@ -223,7 +223,7 @@ mod tests {
     #[test]
     fn the_page_of_a_grain_run_opens_with_the_answer() {
         let results = synthetic();
-        let page = crate::page::render_index(&results, None, "charts").unwrap();
+        let page = crate::output::page::render_index(&results, None, "charts").unwrap();
         let answer = page.html.find("What to use on this machine").unwrap();
         let details = page.html.find("<h2>Run</h2>").unwrap();
         assert!(answer < details);

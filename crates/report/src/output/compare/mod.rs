@@ -1,8 +1,8 @@
 //! Comparing results files from several machines (or runs): ratios of median times against
 //! a reference file, the geometric mean per family, each machine's own speedup over its
 //! sequential baseline, machine fingerprints, and benchmarks that only some files hold.
-//! Each pair gets a verdict from [`crate::stats`] (ratio of medians with a 95% bootstrap
-//! interval, beyond the benchmark's noise floor from [`crate::noise`] when one is loaded);
+//! Each pair gets a verdict from [`crate::analysis::stats`] (ratio of medians with a 95% bootstrap
+//! interval, beyond the benchmark's noise floor from [`crate::analysis::noise`] when one is loaded);
 //! `--fail-above` counts only significant regressions. Runs whose effective CPUs differ, and
 //! runs or benchmarks measured beside a busy neighbour, are named.
 //! The terminal table is in `text`, the page in `html`.
@@ -15,13 +15,13 @@ pub use html::write_page;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use crate::analysis::grain::{Sweep, format_threshold};
+use crate::analysis::noise::Noise;
+use crate::analysis::stats::{Change, Verdict};
 use crate::analysis::{format_ratio, format_time, geomean, speedup};
 use crate::error::Error;
-use crate::grain::{Sweep, format_threshold};
 use crate::model::{MarkKind, Record, Results};
-use crate::noise::Noise;
-use crate::page::{LIMIT_ROWS, machine_rows};
-use crate::stats::{Change, Verdict};
+use crate::output::page::{LIMIT_ROWS, machine_rows};
 
 /// One results file taking part in a comparison.
 #[derive(Clone, Debug)]
@@ -40,7 +40,7 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
     for path in paths {
         let mut results = Results::read(path)?;
         // Each file is judged against its own machine's bounds.
-        crate::bounds::mark(&mut results);
+        crate::analysis::bounds::mark(&mut results);
         inputs.push(Input {
             path: path.clone(),
             name: results.machine.label.clone(),
@@ -130,14 +130,14 @@ impl<'a> Comparison<'a> {
         self
     }
 
-    /// Uses `noise`'s floors in the verdicts (see [`crate::stats`]).
+    /// Uses `noise`'s floors in the verdicts (see [`crate::analysis::stats`]).
     pub fn with_noise(mut self, noise: Option<&'a Noise>) -> Comparison<'a> {
         self.noise = noise;
         self
     }
 
     /// The change of a benchmark both `input` and the reference hold: ratio, interval,
-    /// verdict (see [`crate::stats`]).
+    /// verdict (see [`crate::analysis::stats`]).
     pub fn change(&self, input: usize, id: &str) -> Option<Change> {
         let (r, x) = (
             self.maps[self.reference].get(id)?,
@@ -151,7 +151,12 @@ impl<'a> Comparison<'a> {
         };
         let floor = self.noise.and_then(|n| n.floor(id)).unwrap_or(0.0);
         let fallback = x.median.point_ns / r.median.point_ns;
-        Some(crate::stats::change(&times(r), &times(x), floor, fallback))
+        Some(crate::analysis::stats::change(
+            &times(r),
+            &times(x),
+            floor,
+            fallback,
+        ))
     }
 
     /// How many of `ids` got each verdict for `input`.

@@ -5,7 +5,7 @@ use plotters::prelude::*;
 
 use super::{Chart, FONT, Palette, ValueAxis, draw_bars, err, render, row_chart, technique_line};
 use crate::analysis::format_time;
-use crate::grain::Sweep;
+use crate::analysis::grain::Sweep;
 use crate::model::Record;
 
 /// Speedup over sequential (each technique at its best worker count) against the measured

@@ -10,7 +10,7 @@
 //! floor = (max/min)^(2.77 / d2(n)) - 1 (2 runs: x2.46 in log terms, 3 runs: x1.64, 5: x1.19,
 //! 10: x0.90). compare reads `reports/noise.json` by
 //! itself when it is present (or the file named by `--noise`) and calls a change significant
-//! only when its whole 95% interval lies beyond that floor (see [`crate::stats`]). The file
+//! only when its whole 95% interval lies beyond that floor (see [`crate::analysis::stats`]). The file
 //! (schema `cb-noise-v1`):
 //!
 //! ```json

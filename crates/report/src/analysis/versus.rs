@@ -183,7 +183,7 @@ mod tests {
     use super::*;
 
     fn results(language: &str) -> Results {
-        let mut r = Results::parse(include_str!("../tests/data/results.json")).unwrap();
+        let mut r = Results::parse(include_str!("../../tests/data/results.json")).unwrap();
         r.run.language = Some(language.to_string());
         r
     }

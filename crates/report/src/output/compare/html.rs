@@ -8,12 +8,12 @@ use maud::{Markup, html};
 
 use super::Comparison;
 use crate::analysis::{best_per_technique, by_group, format_ratio, speedup};
-use crate::chart::{self, Palette};
 use crate::error::Error;
-use crate::html::{cell, figure, none, page, table};
 use crate::model::Record;
-use crate::page::versus::python_section;
-use crate::page::{Beside, Page, machine_rows};
+use crate::output::chart::{self, Palette};
+use crate::output::html::{cell, figure, none, page, table};
+use crate::output::page::versus::python_section;
+use crate::output::page::{Beside, Page, machine_rows};
 
 impl Comparison<'_> {
     /// The comparison page and its charts (linked as `<charts_dir>/<file>`).

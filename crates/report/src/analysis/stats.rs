@@ -1,4 +1,5 @@
-//! The statistics behind compare's verdicts and the page's stability marks.
+//! The report's statistics: medians and means with their intervals (criterion's and the
+//! Python side's samples alike), compare's verdicts and the page's stability marks.
 //!
 //! **Change between two runs of a benchmark.** Each run keeps criterion's raw samples
 //! (`sample.json`: iterations and total time per sample); a sample's time per iteration is
@@ -9,7 +10,7 @@
 //! resampled ratios are the bounds. The verdict is *slower* when the whole interval lies
 //! above 1 + noise, *faster* when it lies below 1 / (1 + noise), else *no significant
 //! change*; `noise` is the benchmark's run-to-run spread from an A/A check
-//! (`reports/noise.json`, see [`crate::noise`]), 0 without one. Within-run intervals alone
+//! (`reports/noise.json`, see [`crate::analysis::noise`]), 0 without one. Within-run intervals alone
 //! cannot explain run-to-run spread (a contended lock is bimodal from run to run), so the
 //! noise floor is what keeps A/A pairs quiet. Fewer than [`MIN_SAMPLES`] samples in either
 //! run (criterion's `--quick` keeps 2) is *too few samples*: no guess.
@@ -141,6 +142,36 @@ pub fn median_interval(values: &[f64]) -> Estimate {
         point_ns: point,
         lower_ns: sorted[lo].min(point),
         upper_ns: sorted[hi].max(point),
+    }
+}
+
+/// The mean of a non-empty set with its 95% interval from the normal approximation
+/// (`1.96` standard errors), the lower bound clamped at 0: times are never negative.
+pub fn mean_interval(values: &[f64]) -> Estimate {
+    let n = values.len() as f64;
+    let m = values.iter().sum::<f64>() / n;
+    let half = 1.96 * std_dev(values).point_ns / n.sqrt();
+    Estimate {
+        point_ns: m,
+        lower_ns: (m - half).max(0.0),
+        upper_ns: m + half,
+    }
+}
+
+/// The sample standard deviation of a set (0 for fewer than two values), as an estimate
+/// without an interval of its own.
+pub fn std_dev(values: &[f64]) -> Estimate {
+    let n = values.len() as f64;
+    let m = values.iter().sum::<f64>() / n;
+    let var = match values.len() {
+        0 | 1 => 0.0,
+        _ => values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0),
+    };
+    let sd = var.sqrt();
+    Estimate {
+        point_ns: sd,
+        lower_ns: sd,
+        upper_ns: sd,
     }
 }
 

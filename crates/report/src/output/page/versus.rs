@@ -1,14 +1,14 @@
 //! The section "Rust against the article's Python": the side-by-side table of
-//! [`crate::versus::Versus`] and its chart.
+//! [`crate::analysis::versus::Versus`] and its chart.
 
 use maud::{Markup, html};
 
 use super::Beside;
+use crate::analysis::versus::{Best, Versus};
 use crate::analysis::{format_ratio, format_time};
-use crate::chart::{self, Chart};
-use crate::html::{cell, figure, table};
 use crate::model::Results;
-use crate::versus::{Best, Versus};
+use crate::output::chart::{self, Chart};
+use crate::output::html::{cell, figure, table};
 
 fn named(best: &Best) -> String {
     format!("{} ({})", best.technique, best.parameter)
@@ -83,11 +83,11 @@ pub(crate) fn python_section(
 #[cfg(test)]
 mod tests {
     use crate::model::Results;
-    use crate::page::{Beside, render_index_with};
+    use crate::output::page::{Beside, render_index_with};
 
     #[test]
     fn the_page_has_the_section_its_table_and_chart_and_names_a_mismatch() {
-        let rust = Results::parse(include_str!("../../tests/data/results.json")).unwrap();
+        let rust = Results::parse(include_str!("../../../tests/data/results.json")).unwrap();
         let mut python = rust.clone();
         python.run.language = Some("python".into());
         python.run.preset = "quick".into();
@@ -113,7 +113,7 @@ mod tests {
             "the preset mismatch is named"
         );
         assert!(page.charts.iter().any(|c| c.file == "python-vs-rust.svg"));
-        let without = crate::page::render_index(&rust, None, "charts").unwrap();
+        let without = crate::output::page::render_index(&rust, None, "charts").unwrap();
         assert!(!without.html.contains("python-vs-rust.svg"));
     }
 }

@@ -4,9 +4,9 @@ use maud::{Markup, html};
 
 use super::{Beside, fits};
 use crate::analysis::{self, best_per_technique, by_group, format_ratio, format_time};
-use crate::chart::{self, Chart, Palette};
-use crate::html::{cell, figure, none, slug, table};
 use crate::model::{Record, Results};
+use crate::output::chart::{self, Chart, Palette};
+use crate::output::html::{cell, figure, none, slug, table};
 /// One workload: its charts and the table of every benchmark.
 pub(super) fn group_section(
     results: &Results,

@@ -8,7 +8,7 @@
 //! target again at a larger cost has not paid off yet at the earlier crossing.
 //!
 //! ```
-//! use report::breakeven::{crossing, Threshold};
+//! use report::analysis::breakeven::{crossing, Threshold};
 //!
 //! // Speedup 0.5 at 1 us, 1.5 at 100 us: the line crosses 1 at 10 us on a log scale.
 //! let points = [(1_000.0, 0.5), (100_000.0, 1.5)];

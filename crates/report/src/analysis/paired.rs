@@ -15,8 +15,8 @@ use std::path::Path;
 
 use crate::analysis::BASELINE_TECHNIQUE;
 use crate::error::Error;
+use crate::inputs::side::{self, PairsFile};
 use crate::model::{Paired, Ratio, Record, Sample};
-use crate::sidefiles::{self, PairsFile};
 
 /// Pairs fewer than this give no interval worth the name: the row keeps the ratio of the
 /// medians.
@@ -24,7 +24,7 @@ pub const MIN_PAIRS: usize = 5;
 
 /// Adds the paired baseline from `cb-pairs.json` to the records it names; no file, no pairs.
 pub fn merge_pairs(criterion_dir: &Path, records: &mut [Record]) -> Result<(), Error> {
-    let Some(pairs) = sidefiles::read::<PairsFile>(criterion_dir)? else {
+    let Some(pairs) = side::read::<PairsFile>(criterion_dir)? else {
         return Ok(());
     };
     for record in records {
@@ -67,7 +67,7 @@ pub fn pair(sample: &Sample, entries: &[[f64; 3]]) -> Option<Paired> {
     if ratios.len() < MIN_PAIRS || ratios.len() != baseline_ns.len() {
         return None;
     }
-    let m = crate::stats::median_interval(&ratios);
+    let m = crate::analysis::stats::median_interval(&ratios);
     Some(Paired {
         baseline: BASELINE_TECHNIQUE.to_string(),
         baseline_ns,

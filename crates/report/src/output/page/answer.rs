@@ -5,12 +5,12 @@
 use maud::{Markup, html};
 
 use super::fits;
+use crate::analysis::breakeven::SCALES_AT;
+use crate::analysis::grain::{Sweep, format_threshold};
 use crate::analysis::{best_per_technique, by_group, format_ratio, format_time, speedup};
-use crate::breakeven::SCALES_AT;
-use crate::chart::{self, Chart, Palette};
-use crate::grain::{Sweep, format_threshold};
-use crate::html::{cell, figure, none, slug, table};
 use crate::model::{Kind, Results};
+use crate::output::chart::{self, Chart, Palette};
+use crate::output::html::{cell, figure, none, slug, table};
 
 /// Anchor of the break-even section.
 pub(super) const BREAKEVEN: &str = "break-even";

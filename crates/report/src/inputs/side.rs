@@ -25,19 +25,19 @@
 //! does not measure ([`write_latency`], [`read_latency`]).
 //!
 //! ```
-//! use report::sidefiles::{self, KindsFile};
+//! use report::inputs::side::{self, KindsFile};
 //! use workloads::Kind;
 //!
 //! let dir = tempfile::tempdir().unwrap();
-//! sidefiles::merge::<KindsFile>(dir.path(), [("map/w/rayon".to_string(), Kind::Thread)]).unwrap();
-//! sidefiles::merge::<KindsFile>(dir.path(), [("map/w/sequential".to_string(), Kind::Sequential)])
+//! side::merge::<KindsFile>(dir.path(), [("map/w/rayon".to_string(), Kind::Thread)]).unwrap();
+//! side::merge::<KindsFile>(dir.path(), [("map/w/sequential".to_string(), Kind::Sequential)])
 //!     .unwrap();
-//! let kinds = sidefiles::read::<KindsFile>(dir.path()).unwrap().expect("written");
+//! let kinds = side::read::<KindsFile>(dir.path()).unwrap().expect("written");
 //! assert_eq!(kinds.len(), 2, "a second run keeps the first one's entries");
 //!
 //! std::fs::write(dir.path().join("cb-kinds.json"), r#"{"schema": "cb-kinds-v0", "kinds": {}}"#)
 //!     .unwrap();
-//! let err = sidefiles::read::<KindsFile>(dir.path()).unwrap_err().to_string();
+//! let err = side::read::<KindsFile>(dir.path()).unwrap_err().to_string();
 //! assert!(err.contains("cb-kinds.json") && err.contains("schema") && err.contains("cb-kinds-v0"));
 //! ```
 
@@ -112,7 +112,7 @@ impl SideFile for DeclaredFile {
 }
 
 /// `cb-pairs.json`: the sequential baseline run beside each criterion call of a map row,
-/// per benchmark id (see [`crate::paired`]).
+/// per benchmark id (see [`crate::analysis::paired`]).
 pub struct PairsFile;
 impl SideFile for PairsFile {
     const NAME: &'static str = "cb-pairs.json";

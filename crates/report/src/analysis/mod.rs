@@ -1,5 +1,19 @@
-//! What the page and the comparison compute from records: groups, the sequential baseline,
-//! speedups, each technique's best worker count, geometric means, readable times.
+//! What the report computes from records. This module: groups, the sequential baseline,
+//! speedups, each technique's best worker count, geometric means, readable times; its
+//! submodules: [`stats`] (medians and means with their intervals, compare's verdicts,
+//! stability), [`noise`] (A/A noise floors), [`laws`] (scaling fits), [`breakeven`] and
+//! [`grain`] (the grain sweep's break-even), [`versus`] (Rust against the article's
+//! Python), [`paired`] (speedups from the paired baseline) and [`bounds`] (each row held
+//! to its machine's physical bounds).
+
+pub mod bounds;
+pub mod breakeven;
+pub mod grain;
+pub mod laws;
+pub mod noise;
+pub mod paired;
+pub mod stats;
+pub mod versus;
 
 use std::collections::BTreeMap;
 
