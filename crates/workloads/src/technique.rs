@@ -116,15 +116,15 @@ macro_rules! technique {
             }
         }
     };
-    (impl<$($param:ident: $bound:path),+> $ty:ty, $id:expr, $kind:expr $(,)?) => {
-        impl<$($param: $bound),+> $ty {
+    (impl<$($param:ident: $bound:path),*> $ty:ty, $id:expr, $kind:expr $(,)?) => {
+        impl<$($param: $bound),*> $ty {
             /// The technique id: criterion's function id, the JSON key, the chart legend.
             pub const ID: &'static str = $id;
             /// What the technique pays for.
             pub const KIND: $crate::Kind = $kind;
         }
 
-        impl<$($param: $bound),+> $crate::Named for $ty {
+        impl<$($param: $bound),*> $crate::Named for $ty {
             fn id(&self) -> &'static str {
                 Self::ID
             }
@@ -134,23 +134,9 @@ macro_rules! technique {
             }
         }
     };
+    // A plain type is the generic form without parameters.
     ($ty:ident, $id:expr, $kind:expr $(,)?) => {
-        impl $ty {
-            /// The technique id: criterion's function id, the JSON key, the chart legend.
-            pub const ID: &'static str = $id;
-            /// What the technique pays for.
-            pub const KIND: $crate::Kind = $kind;
-        }
-
-        impl $crate::Named for $ty {
-            fn id(&self) -> &'static str {
-                Self::ID
-            }
-
-            fn kind(&self) -> $crate::Kind {
-                Self::KIND
-            }
-        }
+        $crate::technique!(impl<> $ty, $id, $kind);
     };
 }
 
