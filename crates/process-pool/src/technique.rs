@@ -56,6 +56,7 @@ impl MapRunner for ProcessPool {
     }
 }
 
+/// A started [`FreshPool`]: what each run needs to start its own pool.
 struct FreshRunner {
     program: WorkerProgram,
     workers: NonZeroUsize,
