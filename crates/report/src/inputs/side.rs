@@ -298,20 +298,9 @@ pub struct LatencyFile {
     pub function: String,
     /// criterion's parameter (the connections).
     pub parameter: String,
-    /// Requests answered.
-    pub requests: u64,
-    /// Failed requests (non-2xx or socket errors).
-    pub errors: u64,
-    /// `requests / duration_s`.
-    pub requests_per_sec: f64,
-    /// Median latency, microseconds.
-    pub p50_us: f64,
-    /// 99th percentile, microseconds.
-    pub p99_us: f64,
-    /// Worst latency, microseconds.
-    pub max_us: f64,
-    /// How long the load ran, seconds.
-    pub duration_s: f64,
+    /// What the results file keeps: requests, errors, rate, percentiles, duration.
+    #[serde(flatten)]
+    pub latency: Latency,
     /// `open-loop` when the percentiles are an open loop's (coordinated omission corrected).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_mode: Option<String>,
@@ -326,15 +315,7 @@ pub struct LatencyFile {
 impl LatencyFile {
     /// What the results file keeps of it.
     pub fn latency(&self) -> Latency {
-        Latency {
-            requests: self.requests,
-            errors: self.errors,
-            requests_per_sec: self.requests_per_sec,
-            p50_us: self.p50_us,
-            p99_us: self.p99_us,
-            max_us: self.max_us,
-            duration_s: self.duration_s,
-        }
+        self.latency.clone()
     }
 }
 
@@ -428,13 +409,15 @@ mod tests {
             group: "io/web-server".into(),
             function: "hyper".into(),
             parameter: "16".into(),
-            requests: 100,
-            errors: 0,
-            requests_per_sec: 1000.0,
-            p50_us: 10.0,
-            p99_us: 20.0,
-            max_us: 30.0,
-            duration_s: 0.1,
+            latency: Latency {
+                requests: 100,
+                errors: 0,
+                requests_per_sec: 1000.0,
+                p50_us: 10.0,
+                p99_us: 20.0,
+                max_us: 30.0,
+                duration_s: 0.1,
+            },
             latency_mode: None,
             open_loop_rate: None,
             closed_loop_p99_us: None,
