@@ -71,65 +71,56 @@ pub trait SideFile {
     }
 }
 
-/// `cb-cpu.json`: CPU time beside wall time, and what others took, per benchmark id.
-pub struct CpuFile;
-impl SideFile for CpuFile {
-    const NAME: &'static str = "cb-cpu.json";
-    const SCHEMA: &'static str = "cb-cpu-v1";
-    const KEY: &'static str = "benchmarks";
-    type Entry = CpuEntry;
+/// Declares a side file's marker type and its [`SideFile`] constants in one line:
+/// `side_file!(Type, NAME, SCHEMA, KEY, Entry)`, the doc comment above it going to the type.
+macro_rules! side_file {
+    ($(#[$doc:meta])* $file:ident, $name:literal, $schema:literal, $key:literal, $entry:ty) => {
+        $(#[$doc])*
+        pub struct $file;
+        impl SideFile for $file {
+            const NAME: &'static str = $name;
+            const SCHEMA: &'static str = $schema;
+            const KEY: &'static str = $key;
+            type Entry = $entry;
+        }
+    };
 }
 
-/// `cb-run.json`: what others took over the whole run, under the name [`RUN_CONTENTION`].
-pub struct RunFile;
-impl SideFile for RunFile {
-    const NAME: &'static str = "cb-run.json";
-    const SCHEMA: &'static str = "cb-run-v1";
-    const KEY: &'static str = "run";
-    type Entry = Shares;
-}
+side_file!(
+    /// `cb-cpu.json`: CPU time beside wall time, and what others took, per benchmark id.
+    CpuFile, "cb-cpu.json", "cb-cpu-v1", "benchmarks", CpuEntry
+);
+
+side_file!(
+    /// `cb-run.json`: what others took over the whole run, under the name [`RUN_CONTENTION`].
+    RunFile, "cb-run.json", "cb-run-v1", "run", Shares
+);
 
 /// The one entry of [`RunFile`].
 pub const RUN_CONTENTION: &str = "contention";
 
-/// `cb-kinds.json`: the kind each technique declared, per `group/function` (a technique's
-/// kind does not change with its parameter).
-pub struct KindsFile;
-impl SideFile for KindsFile {
-    const NAME: &'static str = "cb-kinds.json";
-    const SCHEMA: &'static str = "cb-kinds-v1";
-    const KEY: &'static str = "kinds";
-    type Entry = Kind;
-}
+side_file!(
+    /// `cb-kinds.json`: the kind each technique declared, per `group/function` (a technique's
+    /// kind does not change with its parameter).
+    KindsFile, "cb-kinds.json", "cb-kinds-v1", "kinds", Kind
+);
 
-/// `cb-declared.json`: what each benchmark declared beside its kind, per benchmark id.
-pub struct DeclaredFile;
-impl SideFile for DeclaredFile {
-    const NAME: &'static str = "cb-declared.json";
-    const SCHEMA: &'static str = "cb-declared-v1";
-    const KEY: &'static str = "declared";
-    type Entry = Declared;
-}
+side_file!(
+    /// `cb-declared.json`: what each benchmark declared beside its kind, per benchmark id.
+    DeclaredFile, "cb-declared.json", "cb-declared-v1", "declared", Declared
+);
 
-/// `cb-pairs.json`: the sequential baseline run beside each criterion call of a map row,
-/// per benchmark id (see [`crate::analysis::paired`]).
-pub struct PairsFile;
-impl SideFile for PairsFile {
-    const NAME: &'static str = "cb-pairs.json";
-    const SCHEMA: &'static str = "cb-pairs-v1";
-    const KEY: &'static str = "pairs";
-    type Entry = Vec<Pair>;
-}
+side_file!(
+    /// `cb-pairs.json`: the sequential baseline run beside each criterion call of a map row,
+    /// per benchmark id (see [`crate::analysis::paired`]).
+    PairsFile, "cb-pairs.json", "cb-pairs-v1", "pairs", Vec<Pair>
+);
 
-/// `cb-calibration.json`: each CPU's speed, under the names [`CALIBRATION_START`] and
-/// [`CALIBRATION_END`].
-pub struct CalibrationFile;
-impl SideFile for CalibrationFile {
-    const NAME: &'static str = "cb-calibration.json";
-    const SCHEMA: &'static str = "cb-calibration-v1";
-    const KEY: &'static str = "calibration";
-    type Entry = Vec<CpuCalibration>;
-}
+side_file!(
+    /// `cb-calibration.json`: each CPU's speed, under the names [`CALIBRATION_START`] and
+    /// [`CALIBRATION_END`].
+    CalibrationFile, "cb-calibration.json", "cb-calibration-v1", "calibration", Vec<CpuCalibration>
+);
 
 /// The calibration before the first benchmark.
 pub const CALIBRATION_START: &str = "start";
