@@ -153,8 +153,7 @@ pub fn write_sidecar(criterion_dir: &Path) -> std::io::Result<PathBuf> {
             };
             (id, entry)
         });
-    let path =
-        side::merge::<CpuFile>(criterion_dir, entries).map_err(std::io::Error::other)?;
+    let path = side::merge::<CpuFile>(criterion_dir, entries).map_err(std::io::Error::other)?;
     write_run(criterion_dir)?;
     Ok(path)
 }

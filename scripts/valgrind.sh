@@ -5,7 +5,7 @@
 #   scripts/valgrind.sh memcheck   only memcheck: what .ci/run runs
 #
 # memcheck runs the unit tests of the unsafe code: the spin lock (locks/src/spin.rs), the
-# shared-memory Value and its process-shared lock (process-pool/src/shared.rs), the pipe
+# shared-memory Value and its process-shared lock (process-pool/src/shared_value.rs), the pipe
 # framing (process-pool/src/frame.rs). Any invalid read or write, use of uninitialised
 # memory or definite leak fails the run.
 #
