@@ -443,6 +443,50 @@ pub struct Mark {
 }
 
 impl Record {
+    /// The row of `technique` at `parameter` in `group` (`<family>/<workload>`), with what
+    /// was measured and every later addition (throughput, latency, CPU time, samples, pairs,
+    /// marks) empty: the one constructor the readers of criterion's and pyperf's files share.
+    /// The id is `group/technique/parameter`, empty parts left out.
+    pub fn new(
+        (group, technique, parameter): (&str, &str, &str),
+        kind: Kind,
+        (median, mean, std_dev): (Estimate, Estimate, Estimate),
+        samples: u64,
+    ) -> Record {
+        let (family, workload) = group.split_once('/').unwrap_or((group, ""));
+        let id = [group, technique, parameter]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("/");
+        Record {
+            id,
+            group: group.to_string(),
+            family: family.to_string(),
+            workload: workload.to_string(),
+            technique: technique.to_string(),
+            parameter: parameter.to_string(),
+            kind,
+            median,
+            mean,
+            std_dev,
+            samples,
+            throughput: None,
+            latency: None,
+            cpu: None,
+            criterion_page: None,
+            contention: None,
+            sample: None,
+            stability: None,
+            tier: None,
+            paired: None,
+            floor_ns: None,
+            threads: None,
+            workers: None,
+            marks: Vec::new(),
+        }
+    }
+
     /// Whether a mark says the row breaks a physical bound.
     pub fn implausible(&self) -> bool {
         self.marks.iter().any(|m| m.kind == MarkKind::Implausible)

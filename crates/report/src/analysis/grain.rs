@@ -306,34 +306,17 @@ pub(crate) mod tests {
             upper_ns: median_ns,
         };
         Record {
-            id: format!("map/{workload}/{technique}/{workers}"),
-            group: format!("map/{workload}"),
-            family: "map".into(),
-            workload: workload.into(),
-            technique: technique.into(),
-            parameter: workers.to_string(),
-            kind: declared_kind(technique),
-            median: e,
-            mean: e,
-            std_dev: e,
-            samples: 10,
             throughput: Some(Throughput {
                 unit: "elements".into(),
                 per_iteration: tasks,
                 per_second: tasks / median_ns * 1e9,
             }),
-            latency: None,
-            cpu: None,
-            criterion_page: None,
-            contention: None,
-            sample: None,
-            stability: None,
-            tier: None,
-            paired: None,
-            floor_ns: None,
-            threads: None,
-            workers: None,
-            marks: Vec::new(),
+            ..Record::new(
+                (&format!("map/{workload}"), technique, &workers.to_string()),
+                declared_kind(technique),
+                (e, e, e),
+                10,
+            )
         }
     }
 

@@ -120,17 +120,6 @@ fn load_one(
     let group = text("group_id").ok_or_else(|| Error::new(&bench_file, "no \"group_id\""))?;
     let technique = text("function_id").unwrap_or_else(|| "(none)".to_string());
     let parameter = text("value_str").unwrap_or_default();
-    let (family, workload) = match group.split_once('/') {
-        Some((f, w)) => (f.to_string(), w.to_string()),
-        None => (group.clone(), String::new()),
-    };
-    let id = [group.as_str(), technique.as_str(), parameter.as_str()]
-        .iter()
-        .filter(|s| !s.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join("/");
-
     let key = format!("{group}/{technique}");
     let kind = *kinds.get(&key).ok_or_else(|| {
         let problem =
@@ -166,30 +155,16 @@ fn load_one(
     let latency = side::read_latency(new_dir)?.map(|l| l.latency());
     let criterion_page = criterion_page(root, new_dir);
     let record = Record {
-        id,
-        kind,
-        group,
-        family,
-        workload,
-        technique,
-        parameter,
-        median,
-        mean,
-        std_dev,
-        samples,
         throughput,
         latency,
-        cpu: None,
         criterion_page,
-        contention: None,
         sample,
-        stability: None,
-        tier: None,
-        paired: None,
-        floor_ns: None,
-        threads: None,
-        workers: None,
-        marks: Vec::new(),
+        ..Record::new(
+            (&group, &technique, &parameter),
+            kind,
+            (median, mean, std_dev),
+            samples,
+        )
     };
     // What the files hold together must make a record that can be written and read back:
     // a positive but tiny median gives an infinite throughput.

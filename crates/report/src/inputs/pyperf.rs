@@ -199,34 +199,25 @@ fn record(bench: &Value, common: &Map<String, Value>) -> Result<(Record, String)
             ));
         }
     };
+    let measured = (
+        stats::median_interval(&values),
+        stats::mean_interval(&values),
+        stats::std_dev(&values),
+    );
+    let group = format!("{family}/{workload}");
     let record = Record {
         id: id.to_string(),
-        group: format!("{family}/{workload}"),
-        family: family.to_string(),
-        workload: workload.to_string(),
-        technique: technique.to_string(),
-        parameter: parameter.to_string(),
-        kind,
-        median: stats::median_interval(&values),
-        mean: stats::mean_interval(&values),
-        std_dev: stats::std_dev(&values),
-        samples: values.len() as u64,
-        throughput: None,
-        latency: None,
-        cpu: None,
-        criterion_page: None,
-        contention: None,
-        stability: None,
         sample: Some(Sample {
             iters: vec![loops; values.len()],
             times_ns: values.iter().map(|v| v * loops).collect(),
         }),
         tier: Some(tier),
-        paired: None,
-        floor_ns: None,
-        threads: None,
-        workers: None,
-        marks: Vec::new(),
+        ..Record::new(
+            (&group, technique, parameter),
+            kind,
+            measured,
+            values.len() as u64,
+        )
     };
     Ok((record, how))
 }
