@@ -297,11 +297,7 @@ pub fn run_contention(
     criterion_dir: &Path,
     since: Option<SystemTime>,
 ) -> Result<Option<Contention>, Error> {
-    let path = RunFile::path(criterion_dir);
-    if since.is_some_and(|since| path.is_file() && !written_since(&path, since)) {
-        return Ok(None);
-    }
-    let run = side::read::<RunFile>(criterion_dir)?;
+    let run = read_this_run::<RunFile>(criterion_dir, since)?;
     Ok(run
         .as_ref()
         .and_then(|run| run.get(side::RUN_CONTENTION))
@@ -330,11 +326,20 @@ pub fn calibration(
     criterion_dir: &Path,
     since: Option<SystemTime>,
 ) -> Result<Option<Calibration>, Error> {
-    let path = CalibrationFile::path(criterion_dir);
+    Ok(read_this_run::<CalibrationFile>(criterion_dir, since)?.map(side::calibration))
+}
+
+/// The side file `F`, when this run wrote it (at or after `since`): an older one describes
+/// another run.
+fn read_this_run<F: side::SideFile>(
+    criterion_dir: &Path,
+    since: Option<SystemTime>,
+) -> Result<Option<std::collections::BTreeMap<String, F::Entry>>, Error> {
+    let path = F::path(criterion_dir);
     if since.is_some_and(|since| path.is_file() && !written_since(&path, since)) {
         return Ok(None);
     }
-    Ok(side::read::<CalibrationFile>(criterion_dir)?.map(side::calibration))
+    side::read::<F>(criterion_dir)
 }
 
 /// criterion's page for the benchmark (`<bench dir>/report/index.html`), relative to the
