@@ -3,7 +3,9 @@
 
 use plotters::prelude::*;
 
-use super::{Chart, FONT, Palette, ValueAxis, draw_bars, err, render, row_chart, technique_line};
+use super::{
+    Chart, FONT, Palette, ValueAxis, draw_bars, err, legend, render, row_chart, technique_line,
+};
 use crate::analysis::format_time;
 use crate::analysis::grain::Sweep;
 use crate::model::Record;
@@ -79,15 +81,7 @@ pub fn grain_speedup(file: &str, sweep: &Sweep, palette: &Palette) -> Result<Cha
                 .collect();
             technique_line(&mut chart, pts, color, technique.as_str())?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font((FONT, 11))
-            .draw()
-            .map_err(err)?;
-        Ok(())
+        legend(&mut chart, SeriesLabelPosition::UpperRight, 11)
     })
 }
 

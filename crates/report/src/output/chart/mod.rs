@@ -163,7 +163,6 @@ pub(crate) fn render(
     Ok(Chart { file, title, svg })
 }
 
-/// Turns any drawing error into text (plotters' error types are generic over the backend).
 /// One technique's measured points: a line with a dot at each point, in its palette colour,
 /// with a legend entry.
 pub(crate) fn technique_line<DB, CT>(
@@ -187,6 +186,27 @@ where
     Ok(())
 }
 
+/// The legend of the technique lines, in a white box at `position`.
+pub(crate) fn legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+    font_px: u32,
+) -> Result<(), String>
+where
+    DB: DrawingBackend + 'a,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font((FONT, font_px))
+        .draw()
+        .map_err(err)
+}
+
+/// Turns any drawing error into text (plotters' error types are generic over the backend).
 pub(crate) fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }

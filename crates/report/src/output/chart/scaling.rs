@@ -3,7 +3,7 @@
 
 use plotters::prelude::*;
 
-use super::{Chart, FONT, Palette, ValueAxis, err, render, technique_line};
+use super::{Chart, FONT, Palette, ValueAxis, err, legend, render, technique_line};
 use crate::analysis::baseline;
 use crate::model::Record;
 
@@ -137,14 +137,6 @@ pub fn scaling(
                 .collect();
             technique_line(&mut chart, pts, color, technique)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font((FONT, 12))
-            .draw()
-            .map_err(err)?;
-        Ok(())
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, 12)
     }))
 }
