@@ -269,13 +269,7 @@ fn throughput(value: &Value, median_ns: f64) -> Option<Throughput> {
 /// Adds CPU time and contention from `cb-cpu.json` to the records it names; no file, no
 /// CPU time.
 fn merge_cpu(criterion_dir: &Path, records: &mut [Record]) -> Result<(), Error> {
-    let Some(benchmarks) = side::read::<CpuFile>(criterion_dir)? else {
-        return Ok(());
-    };
-    for record in records {
-        let Some(entry) = benchmarks.get(&record.id) else {
-            continue;
-        };
+    merge_entries::<CpuFile>(criterion_dir, records, |record, entry| {
         record.contention = entry.shares.contention();
         if entry.wall_ns > 0.0 && entry.cpu_ns >= 0.0 {
             record.cpu = Some(CpuTime {
@@ -284,8 +278,25 @@ fn merge_cpu(criterion_dir: &Path, records: &mut [Record]) -> Result<(), Error> 
                 cpu_ns: entry.cpu_ns,
                 cores_busy: entry.cpu_ns / entry.wall_ns,
             });
-            let path = CpuFile::path(criterion_dir);
-            record.validate().map_err(|p| Error::new(&path, p))?;
+            return record.validate();
+        }
+        Ok(())
+    })
+}
+
+/// Applies each entry of the side file `F` to the record of its id; no file, nothing to
+/// add. A record the entry makes invalid is an error naming the file.
+fn merge_entries<F: side::SideFile>(
+    criterion_dir: &Path,
+    records: &mut [Record],
+    mut apply: impl FnMut(&mut Record, &F::Entry) -> Result<(), String>,
+) -> Result<(), Error> {
+    let Some(entries) = side::read::<F>(criterion_dir)? else {
+        return Ok(());
+    };
+    for record in records {
+        if let Some(entry) = entries.get(&record.id) {
+            apply(record, entry).map_err(|p| Error::new(&F::path(criterion_dir), p))?;
         }
     }
     Ok(())
@@ -306,18 +317,12 @@ pub fn run_contention(
 
 /// Adds what each benchmark declared from `cb-declared.json` to the records it names.
 fn merge_declared(criterion_dir: &Path, records: &mut [Record]) -> Result<(), Error> {
-    let Some(declared) = side::read::<DeclaredFile>(criterion_dir)? else {
-        return Ok(());
-    };
-    for record in records {
-        let Some(entry) = declared.get(&record.id) else {
-            continue;
-        };
+    merge_entries::<DeclaredFile>(criterion_dir, records, |record, entry| {
         record.floor_ns = entry.floor_ns.map(|ns| ns as f64);
         record.threads = entry.threads.map(|n| n as u64);
         record.workers = entry.workers.map(|n| n as u64);
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// The run's calibration from `cb-calibration.json`, when this run wrote it (at or after

@@ -85,14 +85,18 @@ struct File {
     tiers: BTreeMap<String, String>,
 }
 
+/// pyperf's `metadata` object of a file or of one benchmark; `empty` where there is none.
+fn metadata<'a>(of: &'a Value, empty: &'a Map<String, Value>) -> &'a Map<String, Value> {
+    of.get("metadata")
+        .and_then(Value::as_object)
+        .unwrap_or(empty)
+}
+
 /// Parses one pyperf file; the error says what is wrong (the caller names the file).
 fn parse_file(text: &str) -> Result<File, String> {
     let doc: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
     let empty = Map::new();
-    let common = doc
-        .get("metadata")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
+    let common = metadata(&doc, &empty);
     let benches = doc
         .get("benchmarks")
         .and_then(Value::as_array)
@@ -140,10 +144,7 @@ fn meta_text(common: &Map<String, Value>, own: &Map<String, Value>, key: &str) -
 /// One benchmark: its values, statistics and tier, and how the tier was sampled.
 fn record(bench: &Value, common: &Map<String, Value>) -> Result<(Record, String), String> {
     let empty = Map::new();
-    let own = bench
-        .get("metadata")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
+    let own = metadata(bench, &empty);
     let id = own
         .get("name")
         .and_then(Value::as_str)
