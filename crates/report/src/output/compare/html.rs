@@ -57,21 +57,17 @@ impl Comparison<'_> {
                 ]);
             }
         }
-        let mut charts = Vec::new();
-        if !ratio_bars.is_empty() {
-            charts.push(chart::family_ratios(
-                "family-ratios.svg",
-                &ratio_bars,
-                &palette,
-            )?);
-        }
         let speed_bars = self.best_speedups();
-        if !speed_bars.is_empty() {
-            charts.push(chart::machine_speedups(
-                "own-speedups.svg",
-                &speed_bars,
-                &palette,
-            )?);
+        type Draw = fn(&str, &[chart::Bar], &Palette) -> Result<chart::Chart, String>;
+        let figures: [(&str, &[chart::Bar], Draw); 2] = [
+            ("family-ratios.svg", &ratio_bars, chart::family_ratios),
+            ("own-speedups.svg", &speed_bars, chart::machine_speedups),
+        ];
+        let mut charts = Vec::new();
+        for (file, bars, draw) in figures {
+            if !bars.is_empty() {
+                charts.push(draw(file, bars, &palette)?);
+            }
         }
         // Each section shows its own chart: they join the page's charts after the figure
         // loop below, so none is drawn twice.
