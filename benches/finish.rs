@@ -91,7 +91,8 @@ fn write_sidecars() {
 fn publish(preset: &str, partial: Option<String>) {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let machine = report::machine::from_host(host::machine::facts(), Some(host::machine::limits()));
+    let machine =
+        report::inputs::machine::from_host(host::machine::facts(), Some(host::machine::limits()));
     let options = report::PublishOptions {
         partial,
         ..report::PublishOptions::for_bench(

@@ -24,18 +24,18 @@
 //! - [`inputs`], what is read: `criterion` (criterion's own files -> records), `side` (the
 //!   suite's side files: per file its name, schema, types, writer and reader; the benches
 //!   write through it), `pyperf` (the Python side's pyperf files -> records, for
-//!   `import-pyperf`);
+//!   `import-pyperf`), `machine` (the machine's record from what `host` read, and the
+//!   fingerprint);
 //! - [`analysis`], what is computed: speedups and best per technique (the module itself),
 //!   `stats` (medians and means with intervals, compare's verdicts, stability), `noise`
 //!   (A/A noise floors), `laws` (scaling fits), `breakeven` and `grain` (the grain sweep's
 //!   break-even), `versus` (Rust against the article's Python), `paired` (speedups from the
-//!   paired baseline), `bounds` (physical bounds);
+//!   paired baseline), `bounds` (physical bounds), `calibration` (the CPUs' speeds, their
+//!   spread and drift), `contention` (the busy mark over others' and steal's share);
 //! - [`output`], what is written: `chart` (a file per chart kind), `html` (maud building
 //!   blocks), `page` (the run page), `compare` (the comparison: its page and its text);
 //! - at the top: [`model`] (the results schema), [`Error`], [`fsio`] (atomic writes),
-//!   [`publish()`](publish::publish), and the machine's record: [`machine`] (metadata from
-//!   what `host` read, and the fingerprint), [`contention`] (the busy mark over others' and
-//!   steal's share of CPU time), [`calibration`].
+//!   [`publish()`](publish::publish).
 //!
 //! This crate never links a technique crate: it knows techniques by their ids and the
 //! [`Kind`](model::Kind) each declared (`workloads::Kind`, from the side files or the
@@ -78,18 +78,12 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
-pub mod calibration;
-pub mod contention;
 mod error;
 pub mod fsio;
 pub mod inputs;
-pub mod machine;
 pub mod model;
 pub mod output;
 pub mod publish;
-
-// calibration.rs names the statistics module from its old place at the top.
-use analysis::stats;
 
 pub use error::Error;
 pub use model::{Results, SCHEMA};

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use crate::error::Error;
 use crate::fsio;
 use crate::inputs::criterion::load_criterion;
-use crate::machine;
+use crate::inputs::machine;
 use crate::model::{Machine, Results, Run, SCHEMA};
 use crate::output::html::slug;
 use crate::output::page::{Beside, render_index_with};
@@ -35,7 +35,7 @@ pub struct PublishOptions {
     pub command_line: String,
     /// Why the run stopped early, for a partial run (see [`Run::partial`]).
     pub partial: Option<String>,
-    /// The machine as `host` read it (see [`crate::machine::from_host`]); the publisher adds
+    /// The machine as `host` read it (see [`crate::inputs::machine::from_host`]); the publisher adds
     /// the run's contention and calibration from the suite's files.
     pub machine: Machine,
     /// The revision of the code measured (`host::machine::git_revision`).

@@ -131,7 +131,10 @@ fn options(crit: &Path, reports: &Path) -> PublishOptions {
         preset: "quick".into(),
         command_line: "cargo bench -- --bench".into(),
         partial: None,
-        machine: report::machine::from_host(host::machine::facts(), Some(host::machine::limits())),
+        machine: report::inputs::machine::from_host(
+            host::machine::facts(),
+            Some(host::machine::limits()),
+        ),
         git_revision: "g".into(),
     }
 }

@@ -8,6 +8,8 @@
 
 pub mod bounds;
 pub mod breakeven;
+pub mod calibration;
+pub mod contention;
 pub mod grain;
 pub mod laws;
 pub mod noise;

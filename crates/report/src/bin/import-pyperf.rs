@@ -8,10 +8,11 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use clap::Parser;
+use report::SCHEMA;
+use report::inputs::machine;
 use report::inputs::pyperf;
 use report::model::{Results, Run};
 use report::output::html::slug;
-use report::{SCHEMA, machine};
 
 /// Convert pyperf JSON files of scripts/python/bench.py into a results file.
 #[derive(Parser, Debug)]

@@ -40,7 +40,10 @@ fn main() -> ExitCode {
         preset: args.preset,
         command_line: std::env::args().collect::<Vec<_>>().join(" "),
         partial: None,
-        machine: report::machine::from_host(host::machine::facts(), Some(host::machine::limits())),
+        machine: report::inputs::machine::from_host(
+            host::machine::facts(),
+            Some(host::machine::limits()),
+        ),
         git_revision: host::machine::git_revision(),
     };
     match publish(&options) {

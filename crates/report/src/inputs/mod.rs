@@ -2,5 +2,6 @@
 //! beside them ([`side`]) and the Python side's pyperf files ([`pyperf`]).
 
 pub mod criterion;
+pub mod machine;
 pub mod pyperf;
 pub mod side;

@@ -1,6 +1,6 @@
 //! pyperf's JSON (the Python side's timings, `scripts/python/bench.py`) -> this suite's
 //! records, so a Python run is a `cb-results-v1` file like a Rust run (`language: python`),
-//! with the machine record and fingerprint from the same code ([`crate::machine`]).
+//! with the machine record and fingerprint from the same code ([`crate::inputs::machine`]).
 //!
 //! pyperf writes one file per run of its runner: benchmarks named by the suite's ids
 //! (`<family>/<workload>/<technique>/<parameter>`), each with runs of worker processes whose

@@ -173,7 +173,7 @@ impl Comparison<'_> {
 
 /// Writes the comparison page to `out` with its charts beside it (never a partial page).
 pub fn write_page(comparison: &Comparison<'_>, out: &Path) -> Result<(), Error> {
-    let (_, tag) = crate::machine::utc_stamps(std::time::SystemTime::now());
+    let (_, tag) = crate::inputs::machine::utc_stamps(std::time::SystemTime::now());
     let charts_dir = crate::fsio::charts_dir_name(out, &tag);
     let page = comparison
         .html(&charts_dir)

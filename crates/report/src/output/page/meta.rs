@@ -107,7 +107,7 @@ fn cpu_speed(m: &Machine) -> String {
     let Some(c) = &m.calibration else {
         return "not calibrated (a file from before the calibration, or a Python run)".into();
     };
-    let per_cpu: Vec<String> = crate::calibration::speeds(&c.start)
+    let per_cpu: Vec<String> = crate::analysis::calibration::speeds(&c.start)
         .iter()
         .map(|s| {
             format!(

@@ -21,7 +21,7 @@ pub struct CpuSpeed {
 }
 
 fn median(values: &[f64]) -> f64 {
-    crate::stats::median(values)
+    crate::analysis::stats::median(values)
 }
 
 /// The relative spread of one set of samples (see the module's docs).
