@@ -417,6 +417,9 @@ pub enum MarkKind {
     /// Beyond a bound that an honest effect can cross (a cache split across cores); shown,
     /// not left out.
     Warning,
+    /// Measured while the host's speed moved: the run's end calibration differs from its
+    /// start beyond the calibration's own spread. Shown, not left out; said once per run.
+    Drifting,
 }
 
 impl MarkKind {
@@ -426,6 +429,7 @@ impl MarkKind {
             MarkKind::Busy => "busy",
             MarkKind::Implausible => "implausible",
             MarkKind::Warning => "above ideal",
+            MarkKind::Drifting => "drifting",
         }
     }
 }

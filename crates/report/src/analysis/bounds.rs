@@ -16,6 +16,7 @@
 //! | a server's rate above the generator's ceiling at the same connections | `io/web-server` | implausible |
 //! | more cores busy than the run's CPUs | every row with CPU time | implausible |
 //! | a one-thread technique above [`ONE_THREAD_CORES`] cores busy | rows with `threads: 1` | implausible |
+//! | the host's speed moved across the run beyond the calibration's spread (its end against its start) | every row but the waiting ones | drifting |
 
 use std::collections::BTreeMap;
 
@@ -57,6 +58,11 @@ pub fn mark(results: &mut Results) {
     let marks: Vec<Vec<Mark>> = {
         let groups = by_group(&results.benchmarks);
         let ceilings = ceilings(&results.benchmarks);
+        let drift = results
+            .machine
+            .calibration
+            .as_ref()
+            .and_then(|c| c.drifting());
         results
             .benchmarks
             .iter()
@@ -68,6 +74,7 @@ pub fn mark(results: &mut Results) {
                 marks.extend(floor_bound(r));
                 marks.extend(ceiling_bound(&ceilings, r));
                 marks.extend(cores_bound(&results.machine, r));
+                marks.extend(drifting(drift.as_deref(), r));
                 marks
             })
             .collect()
@@ -83,6 +90,20 @@ fn busy(r: &Record) -> Option<Mark> {
         kind: MarkKind::Busy,
         what: format!("measured beside a busy neighbour ({})", c.describe()),
         cause: "another process or the hypervisor took CPU time while this row ran".into(),
+    })
+}
+
+/// A row measured while the host's speed moved (the run's calibration, `drift` in words);
+/// a waiting row, held to its sleeps rather than the CPUs' speed, is not.
+fn drifting(drift: Option<&str>, r: &Record) -> Option<Mark> {
+    let drift =
+        drift.filter(|_| r.floor_ns.is_none() && bound_of(&r.workload) != Bound::Waiting)?;
+    Some(Mark {
+        kind: MarkKind::Drifting,
+        what: drift.to_string(),
+        cause: "the host's speed changed during the run (a neighbour on the host, a clock \
+                change): its times mix two speeds"
+            .into(),
     })
 }
 
@@ -359,6 +380,44 @@ mod tests {
         });
         let results = marked(results);
         assert!(marks_of(&results, &format!("map/{w}/rayon/2")).is_empty());
+    }
+
+    #[test]
+    fn a_host_slower_at_the_end_marks_the_run_drifting_from_the_calibration_alone() {
+        use crate::model::{Calibration, CpuCalibration};
+        let cpu = |cpu, t: f64| CpuCalibration {
+            cpu,
+            compute_ns: vec![t * 0.98, t * 0.99, t, t * 1.01, t * 1.02],
+            memory_ns: vec![t; 5],
+        };
+        let mut results = synthetic();
+        results.machine.calibration = Some(Calibration {
+            start: vec![cpu(0, 1e6), cpu(1, 1e6)],
+            end: vec![cpu(0, 1.3e6), cpu(1, 1.3e6)],
+        });
+        let mut waiting = record("sleep-5x20ms", "thread-pool", 3, 41e6, 5.0);
+        waiting.floor_ns = Some(40e6);
+        results.benchmarks.push(waiting.clone());
+        let results = marked(results);
+        for r in &results.benchmarks {
+            let drifting = r
+                .marks
+                .iter()
+                .filter(|m| m.kind == MarkKind::Drifting)
+                .count();
+            let expected = usize::from(r.id != waiting.id);
+            assert_eq!(drifting, expected, "{}: {:?}", r.id, r.marks);
+        }
+        let mark = &marks_of(&results, &results.benchmarks[0].id)[0];
+        assert!(mark.what.contains("30% slower at the end"), "{mark:?}");
+
+        // The same speed at both ends, within the spread: no mark.
+        let mut steady = synthetic();
+        steady.machine.calibration = Some(Calibration {
+            start: vec![cpu(0, 1e6), cpu(1, 1e6)],
+            end: vec![cpu(0, 1.005e6), cpu(1, 1e6)],
+        });
+        assert!(marked(steady).benchmarks.iter().all(|r| r.marks.is_empty()));
     }
 
     #[test]

@@ -365,9 +365,31 @@ impl<'a> Comparison<'a> {
                     input.results.benchmarks.len()
                 ));
             }
-            // Busy rows are counted above; every other mark is named with its bound.
+            if let Some(drift) = input
+                .results
+                .machine
+                .calibration
+                .as_ref()
+                .and_then(|c| c.drifting())
+            {
+                let rows = input
+                    .results
+                    .benchmarks
+                    .iter()
+                    .filter(|b| b.marks.iter().any(|m| m.kind == MarkKind::Drifting))
+                    .count();
+                notes.push(format!(
+                    "{} drifted: {drift}; its {rows} rows that are not waiting rows are marked drifting",
+                    input.name
+                ));
+            }
+            // Busy and drifting rows are counted above; every other mark is named with its
+            // bound.
             for r in &input.results.benchmarks {
-                for m in r.marks.iter().filter(|m| m.kind != MarkKind::Busy) {
+                let named = |m: &&crate::model::Mark| {
+                    !matches!(m.kind, MarkKind::Busy | MarkKind::Drifting)
+                };
+                for m in r.marks.iter().filter(named) {
                     let (label, what, cause) = (m.kind.label(), &m.what, &m.cause);
                     notes.push(format!(
                         "{}: {} {label}: {what} ({cause})",
