@@ -41,6 +41,12 @@ enum Bound {
     Waiting,
 }
 
+/// Whether a row's time is bound by the CPUs' speed (a map workload that computes, with or
+/// without a payload), so two machines' times divide into their cores' speeds.
+pub fn compute_bound(r: &Record) -> bool {
+    r.family == "map" && bound_of(&r.workload) != Bound::Waiting
+}
+
 fn bound_of(workload: &str) -> Bound {
     if workload.starts_with("sleep") {
         Bound::Waiting

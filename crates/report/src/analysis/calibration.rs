@@ -84,6 +84,29 @@ impl Calibration {
         pick(|s| s.compute_ns, "compute").or_else(|| pick(|s| s.memory_ns, "memory"))
     }
 
+    /// The run's single-CPU compute time: the median over its CPUs of each CPU's median
+    /// compute-kernel time, start and end samples together, in nanoseconds. Two runs' values
+    /// divide into how much faster one machine's cores were while it measured; `None`
+    /// without samples.
+    pub fn compute_ns(&self) -> Option<f64> {
+        let per_cpu: Vec<f64> = self
+            .start
+            .iter()
+            .map(|s| {
+                let end = self.end.iter().find(|e| e.cpu == s.cpu);
+                let samples: Vec<f64> = s
+                    .compute_ns
+                    .iter()
+                    .chain(end.map_or(&[][..], |e| &e.compute_ns[..]))
+                    .copied()
+                    .collect();
+                median(&samples)
+            })
+            .filter(|t| t.is_finite() && *t > 0.0)
+            .collect();
+        (!per_cpu.is_empty()).then(|| median(&per_cpu))
+    }
+
     /// How the host's speed moved from the start to the end of the run, per kernel: the
     /// median over CPUs of end time / start time (above 1: slower at the end). `None` without
     /// an end calibration.

@@ -10,7 +10,7 @@
 mod html;
 mod text;
 
-pub use html::write_page;
+pub use html::{write_page, write_single_file};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -298,6 +298,7 @@ impl<'a> Comparison<'a> {
     /// neighbour.
     pub fn fingerprint_notes(&self) -> Vec<String> {
         let mut notes = self.machine_notes();
+        notes.extend(self.speed_notes());
         notes.extend(self.limit_notes());
         notes
     }
@@ -442,11 +443,72 @@ impl<'a> Comparison<'a> {
             header.push(name(k));
             if k != self.reference {
                 header.push(format!("{} / {}", name(k), name(self.reference)));
+                if self.core_time_factor(k).is_some() {
+                    header.push(format!(
+                        "{} / {} equal speed",
+                        name(k),
+                        name(self.reference)
+                    ));
+                }
                 header.push(format!("verdict {}", name(k)));
             }
         }
         header.extend((0..self.inputs.len()).map(|k| format!("speedup {}", name(k))));
         header
+    }
+
+    /// How much longer input `k`'s cores took for the calibration's compute kernel than the
+    /// reference's (above 1: a slower machine, or the same machine on a slower day), and the
+    /// two calibrations' spread: `None` where either file has no calibration (older files,
+    /// Python files).
+    pub fn core_time_factor(&self, k: usize) -> Option<(f64, f64)> {
+        let cal = |k: usize| self.inputs[k].results.machine.calibration.as_ref();
+        let (mine, reference) = (cal(k)?, cal(self.reference)?);
+        let factor = mine.compute_ns()? / reference.compute_ns()?;
+        Some((factor, mine.noise().max(reference.noise())))
+    }
+
+    /// Input `k`'s time ratio for `id` at equal speed per core: the raw ratio divided by
+    /// [`Self::core_time_factor`], for compute-bound rows only (a sleep lasts as long on a
+    /// fast machine).
+    pub fn ratio_at_equal_speed(&self, k: usize, id: &str) -> Option<f64> {
+        let record = self.maps[k].get(id)?;
+        if !crate::analysis::bounds::compute_bound(record) {
+            return None;
+        }
+        Some(self.ratio(k, id)? / self.core_time_factor(k)?.0)
+    }
+
+    /// Each input's core speed against the reference's, from the calibrations, and what it
+    /// means for the ratios; Python files say they are not normalised.
+    fn speed_notes(&self) -> Vec<String> {
+        let rname = &self.inputs[self.reference].name;
+        let mut notes = Vec::new();
+        for k in self.others() {
+            let name = &self.inputs[k].name;
+            match self.core_time_factor(k) {
+                Some((f, noise)) if (f - 1.0).abs() > noise => notes.push(format!(
+                    "{name}'s cores ran the calibration's compute kernel {:.2}x {} than the reference {rname}'s (spread {:.1}%): its compute-bound ratios are shown also at equal speed per core, and a verdict there reads against the machine, not the code",
+                    if f > 1.0 { f } else { 1.0 / f },
+                    if f > 1.0 { "slower" } else { "faster" },
+                    noise * 100.0
+                )),
+                Some((f, noise)) => notes.push(format!(
+                    "{name}'s cores ran as fast as the reference {rname}'s ({f:.3}x, within the calibration's spread {:.1}%)",
+                    noise * 100.0
+                )),
+                None => notes.push(format!(
+                    "{name} or the reference {rname} has no calibration (an older file): raw ratios only, not normalised to core speed"
+                )),
+            }
+        }
+        if !self.python.is_empty() {
+            notes.push(
+                "Python results files carry no calibration: their figures are not normalised to core speed"
+                    .to_string(),
+            );
+        }
+        notes
     }
 
     /// One benchmark's row, as text (the page escapes it).
@@ -463,7 +525,24 @@ impl<'a> Comparison<'a> {
             }));
             if k != self.reference {
                 row.push(self.ratio(k, id).map_or_else(dash, format_ratio));
-                row.push(self.change(k, id).map_or_else(dash, |c| verdict_cell(&c)));
+                if self.core_time_factor(k).is_some() {
+                    row.push(
+                        self.ratio_at_equal_speed(k, id)
+                            .map_or_else(dash, format_ratio),
+                    );
+                }
+                row.push(self.change(k, id).map_or_else(dash, |c| {
+                    let slower_machine = self
+                        .core_time_factor(k)
+                        .filter(|(f, noise)| f - 1.0 > *noise)
+                        .filter(|_| self.ratio_at_equal_speed(k, id).is_some());
+                    match (c.verdict, slower_machine) {
+                        (Verdict::Slower, Some((f, _))) => {
+                            format!("{} (its cores are {f:.2}x slower)", verdict_cell(&c))
+                        }
+                        _ => verdict_cell(&c),
+                    }
+                }));
             }
         }
         row.extend(
