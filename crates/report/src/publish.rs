@@ -12,8 +12,9 @@ use crate::fsio;
 use crate::inputs::criterion::load_criterion;
 use crate::inputs::machine;
 use crate::model::{Machine, Results, Run, SCHEMA};
+use crate::output::html::Layout;
 use crate::output::html::slug;
-use crate::output::page::{Beside, render_index_with};
+use crate::output::page::{Beside, Page, render_page};
 
 /// Overrides where reports go (default `<workspace>/reports`).
 pub const REPORT_DIR_ENV: &str = "CB_REPORT_DIR";
@@ -178,11 +179,17 @@ pub fn render_to(
     index: &Path,
     results_path: Option<&Path>,
 ) -> Result<(), Error> {
-    let python = match results.run.language() {
+    let python = python_beside(results, reports_dir);
+    render_with_python(results, reports_dir, index, results_path, python.as_ref())
+}
+
+/// The Python run [`render_to`] shows beside `results`: for a Rust run, the newest Python run
+/// of the same machine and preset in `<reports_dir>/runs/`.
+pub fn python_beside(results: &Results, reports_dir: &Path) -> Option<(PathBuf, Results)> {
+    match results.run.language() {
         "rust" => crate::analysis::versus::newest_python(&reports_dir.join("runs"), results),
         _ => None,
-    };
-    render_with_python(results, reports_dir, index, results_path, python.as_ref())
+    }
 }
 
 /// [`render_to`] with the Python run given (`render --python FILE`): shown even when it
@@ -194,6 +201,39 @@ pub fn render_with_python(
     results_path: Option<&Path>,
     python: Option<&(PathBuf, Results)>,
 ) -> Result<(), Error> {
+    let tag = slug(&results.run.id);
+    let charts_dir = fsio::charts_dir_name(index, &tag);
+    let page = render_beside(results, reports_dir, python, &Layout::Folder(charts_dir))
+        .map_err(|p| Error::new(index, p))?;
+    if let Some(path) = results_path {
+        results.write(path)?;
+    }
+    let charts: Vec<(String, String)> = page.charts.into_iter().map(|c| (c.file, c.svg)).collect();
+    fsio::publish_page(index, &tag, &page.html, &charts)
+}
+
+/// [`render_with_python`] into one self-contained file at `out` (`render --single-file`):
+/// the charts inside the page, no link to criterion's pages, no other file written. The
+/// file is written to a temporary name and renamed, so `out` is never a partial page.
+pub fn render_single_file(
+    results: &Results,
+    reports_dir: &Path,
+    out: &Path,
+    python: Option<&(PathBuf, Results)>,
+) -> Result<(), Error> {
+    let page = render_beside(results, reports_dir, python, &Layout::SingleFile)
+        .map_err(|p| Error::new(out, p))?;
+    fsio::write_atomic(out, page.html.as_bytes())
+}
+
+/// The page of `results` beside the newest baseline in `<reports_dir>/baselines/` and
+/// `python`, laid out as `layout` says.
+fn render_beside(
+    results: &Results,
+    reports_dir: &Path,
+    python: Option<&(PathBuf, Results)>,
+    layout: &Layout,
+) -> Result<Page, String> {
     let baseline = newest_baseline(&reports_dir.join("baselines"));
     let beside = baseline.as_ref().map(|(path, r)| Beside {
         name: path.as_str(),
@@ -206,15 +246,7 @@ pub fn render_with_python(
     let python = python
         .zip(python_name.as_deref())
         .map(|((_, r), name)| Beside { name, results: r });
-    let tag = slug(&results.run.id);
-    let charts_dir = fsio::charts_dir_name(index, &tag);
-    let page = render_index_with(results, beside, python, &charts_dir)
-        .map_err(|p| Error::new(index, p))?;
-    if let Some(path) = results_path {
-        results.write(path)?;
-    }
-    let charts: Vec<(String, String)> = page.charts.into_iter().map(|c| (c.file, c.svg)).collect();
-    fsio::publish_page(index, &tag, &page.html, &charts)
+    render_page(results, beside, python, layout)
 }
 
 /// The newest results file in `dir` (by name: names start with the UTC time), if one reads.

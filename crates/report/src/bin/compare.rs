@@ -12,6 +12,7 @@
 //! A Python results file (`language: python`) among them is not a machine column: it is
 //! shown as "Rust against the article's Python" against the reference Rust file, in the text
 //! and on the page (one Rust file and one Python file make a page of their own).
+//! `--single-file` writes the page as one file to send, its charts inside it.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,7 +20,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use report::analysis::noise::{DEFAULT_NOISE_FILE, Noise};
 use report::analysis::versus::Versus;
-use report::output::compare::{Comparison, Input, read_inputs, reference_index, write_page};
+use report::output::compare::{
+    Comparison, Input, read_inputs, reference_index, write_page, write_single_file,
+};
 
 /// Compare concurrency-bench results files across machines.
 #[derive(Parser, Debug)]
@@ -46,6 +49,10 @@ struct Args {
     /// benchmark's run-to-run spread to FILE.
     #[arg(long, value_name = "FILE")]
     write_noise: Option<PathBuf>,
+    /// Write the page as one self-contained HTML file to send: every chart inside it, no
+    /// other file written.
+    #[arg(long)]
+    single_file: bool,
 }
 
 fn percent(text: &str) -> Result<f64, String> {
@@ -95,7 +102,11 @@ fn main() -> ExitCode {
     if inputs.len() > 1 {
         print!("{}", comparison.text());
     }
-    if let Err(e) = write_page(&comparison, &args.out) {
+    let written = match args.single_file {
+        true => write_single_file(&comparison, &args.out),
+        false => write_page(&comparison, &args.out),
+    };
+    if let Err(e) = written {
         return error(e);
     }
     println!("\npage: {}", args.out.display());

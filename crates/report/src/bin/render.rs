@@ -5,6 +5,7 @@
 //! A Python run (`scripts/python-bench.sh`) of the same machine and preset in
 //! `reports/runs/` is shown against it; `--python FILE` picks one, even from another machine
 //! or preset, which the page then says. `--latest` renders the newest Rust run.
+//! `--single-file` writes the page as one file to send, its charts inside it.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,7 +13,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use report::Results;
 use report::analysis::versus::newest_rust;
-use report::publish::{render_to, render_with_python};
+use report::publish::{python_beside, render_single_file, render_to, render_with_python};
 
 /// Render a concurrency-bench results file as an HTML report.
 #[derive(Parser, Debug)]
@@ -33,6 +34,10 @@ struct Args {
     /// The reports folder whose baselines/ is shown beside the run.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     reports_dir: PathBuf,
+    /// Write one self-contained HTML file to send: every chart inside the page, no other
+    /// file written; links to criterion's pages (not in the file) are replaced by a note.
+    #[arg(long)]
+    single_file: bool,
 }
 
 fn main() -> ExitCode {
@@ -71,9 +76,16 @@ fn main() -> ExitCode {
             report::analysis::versus::Versus::new(&results, py).text()
         );
     }
-    let rendered = match &python {
-        Some(python) => render_with_python(&results, &args.reports_dir, &out, None, Some(python)),
-        None => render_to(&results, &args.reports_dir, &out, None),
+    let rendered = match (&python, args.single_file) {
+        (Some(python), false) => {
+            render_with_python(&results, &args.reports_dir, &out, None, Some(python))
+        }
+        (None, false) => render_to(&results, &args.reports_dir, &out, None),
+        (Some(python), true) => render_single_file(&results, &args.reports_dir, &out, Some(python)),
+        (None, true) => {
+            let python = python_beside(&results, &args.reports_dir);
+            render_single_file(&results, &args.reports_dir, &out, python.as_ref())
+        }
     };
     if let Err(e) = rendered {
         return error(e);

@@ -6,12 +6,14 @@
 //! and the status script) go in unescaped.
 //!
 //! Pages are self-contained and work offline: inline CSS, no fonts, no scripts from a CDN;
-//! charts are SVG files in a folder beside the page. One small inline script watches for
-//! charts that fail to load or script errors and writes them into the page (`#cb-status`),
-//! so a reader sees a broken chart named, and `scripts/check-report.sh` can read the verdict
-//! from the DOM.
+//! charts are SVG files in a folder beside the page, or, for a single-file page, inside it
+//! ([`Layout`]). One small inline script watches for charts that fail to load or script
+//! errors and writes them into the page (`#cb-status`), so a reader sees a broken chart
+//! named, and `scripts/check-report.sh` can read the verdict from the DOM.
 
 use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
+
+use crate::output::chart::Chart;
 
 /// A page: `title`, then `body` inside the shared shell (inline style, the status watcher).
 pub fn page(title: &str, body: Markup) -> Markup {
@@ -75,6 +77,71 @@ pub fn figure(src: &str, caption: &str) -> Markup {
     }
 }
 
+/// How a page reaches its charts and the files beside it.
+///
+/// A single-file page carries each chart as `<img src="data:image/svg+xml;base64,...">`
+/// rather than an inline `<svg>` element: the figure stays the same `<img>` with the same
+/// `alt` text, so the page's `img` style (width, border) applies unchanged, the status
+/// watcher counts and checks every chart through `document.images` as it does for chart
+/// files, and each chart stays a separate document, so nothing in one SVG (its element ids,
+/// its text) can clash with the page's ids or reach the page's markup. Base64 costs a third
+/// more bytes than the SVG text, which a page of a few hundred kilobytes can carry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Charts are files in this folder beside the page (`<folder>/<file>`), and links to
+    /// criterion's pages are kept.
+    Folder(String),
+    /// One self-contained file: charts inlined as `data:` URIs, and every link to a file
+    /// outside the page (criterion's pages) replaced by [`NOT_INCLUDED`].
+    SingleFile,
+}
+
+/// What a single-file page shows where it would link to criterion's pages.
+pub const NOT_INCLUDED: &str = "criterion's page is not in a single-file page";
+
+impl Layout {
+    /// The chart as a figure: linked into the folder, or inlined.
+    pub fn figure(&self, chart: &Chart) -> Markup {
+        match self {
+            Layout::Folder(dir) => figure(&format!("{dir}/{}", chart.file), &chart.title),
+            Layout::SingleFile => figure(&svg_data_uri(&chart.svg), &chart.title),
+        }
+    }
+
+    /// Whether links to files outside the page can be followed from it.
+    pub fn links_outside(&self) -> bool {
+        matches!(self, Layout::Folder(_))
+    }
+}
+
+/// `svg` as a `data:` URI an `<img>` can load.
+pub fn svg_data_uri(svg: &str) -> String {
+    format!("data:image/svg+xml;base64,{}", base64(svg.as_bytes()))
+}
+
+/// Standard base64 (RFC 4648, with padding): the one encoding a `data:` URI needs, too small
+/// to take a dependency for.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// An id usable in `href="#..."` and file names: lower-case letters, digits and dashes.
 pub fn slug(text: &str) -> String {
     let mut out = String::new();
@@ -131,6 +198,39 @@ mod tests {
         assert!(
             p.contains("<title>&lt;/title&gt;&lt;script&gt;</title>"),
             "{p}"
+        );
+    }
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded, "{plain:?}");
+        }
+        assert_eq!(base64(&[0xff, 0xfe, 0x00]), "//4A");
+    }
+
+    #[test]
+    fn a_single_file_figure_carries_its_chart() {
+        let chart = Chart {
+            file: "a.svg".into(),
+            title: "x<y".into(),
+            svg: "<svg/>".into(),
+        };
+        let folder = Layout::Folder("charts".into()).figure(&chart).into_string();
+        assert!(folder.contains("src=\"charts/a.svg\""), "{folder}");
+        let single = Layout::SingleFile.figure(&chart).into_string();
+        assert!(
+            single.contains("src=\"data:image/svg+xml;base64,PHN2Zy8+\"")
+                && single.contains("alt=\"x&lt;y\""),
+            "{single}"
         );
     }
 

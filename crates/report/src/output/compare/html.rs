@@ -11,13 +11,19 @@ use crate::analysis::{best_per_technique, by_group, format_ratio, speedup};
 use crate::error::Error;
 use crate::model::Record;
 use crate::output::chart::{self, Palette};
-use crate::output::html::{cell, figure, none, page, table};
+use crate::output::html::{Layout, cell, none, page, table};
 use crate::output::page::versus::python_section;
 use crate::output::page::{Beside, Page, machine_rows};
 
 impl Comparison<'_> {
     /// The comparison page and its charts (linked as `<charts_dir>/<file>`).
     pub fn html(&self, charts_dir: &str) -> Result<Page, String> {
+        self.page(&Layout::Folder(charts_dir.to_string()))
+    }
+
+    /// The comparison page, its charts laid out as `layout` says: in a folder, or all in one
+    /// file ([`Layout::SingleFile`]). The page links to no file but its charts.
+    pub fn page(&self, layout: &Layout) -> Result<Page, String> {
         let names: Vec<&str> = self.inputs.iter().map(|i| i.name.as_str()).collect();
         let palette = Palette::new(names.iter().copied());
         let mut header = vec![""];
@@ -81,7 +87,7 @@ impl Comparison<'_> {
             python_sections.push(python_section(
                 &self.inputs[self.reference].results,
                 &beside,
-                (charts_dir, &file),
+                (layout, &file),
                 &mut python_charts,
             )?);
         }
@@ -109,7 +115,7 @@ impl Comparison<'_> {
                     &family_rows,
                 ))
             }
-            @for c in &charts { (figure(&format!("{charts_dir}/{}", c.file), &c.title)) }
+            @for c in &charts { (layout.figure(c)) }
             @if let Some((header, rows)) = self.breakeven_table() {
                 h2 id="break-even" { "Break-even per machine" } "\n"
                 p class="note" { "From each machine's own grain sweep (map/grain-*): the measured task cost above which a technique beats sequential, and above which it reaches 80% of the ideal speedup at that machine's CPU count." }
@@ -180,4 +186,13 @@ pub fn write_page(comparison: &Comparison<'_>, out: &Path) -> Result<(), Error> 
         .map_err(|p| Error::new(out, p))?;
     let charts: Vec<(String, String)> = page.charts.into_iter().map(|c| (c.file, c.svg)).collect();
     crate::fsio::publish_page(out, &tag, &page.html, &charts)
+}
+
+/// Writes the comparison page to `out` as one self-contained file, its charts inside it
+/// (temporary file + rename: never a partial page); no other file is written.
+pub fn write_single_file(comparison: &Comparison<'_>, out: &Path) -> Result<(), Error> {
+    let page = comparison
+        .page(&Layout::SingleFile)
+        .map_err(|p| Error::new(out, p))?;
+    crate::fsio::write_atomic(out, page.html.as_bytes())
 }

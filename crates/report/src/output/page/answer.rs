@@ -10,7 +10,7 @@ use crate::analysis::grain::{Sweep, format_threshold};
 use crate::analysis::{best_per_technique, by_group, format_ratio, format_time, speedup};
 use crate::model::{Kind, Results};
 use crate::output::chart::{self, Chart, Palette};
-use crate::output::html::{cell, figure, none, slug, table};
+use crate::output::html::{Layout, cell, none, slug, table};
 
 /// Anchor of the break-even section.
 pub(super) const BREAKEVEN: &str = "break-even";
@@ -30,12 +30,12 @@ impl Answer {
     pub(super) fn new(
         results: &Results,
         palette: &Palette,
-        charts_dir: &str,
+        layout: &Layout,
         charts: &mut Vec<Chart>,
     ) -> Result<Answer, String> {
         let sweep = Sweep::from_results(results);
         let mut add = |c: Chart| {
-            let f = figure(&format!("{charts_dir}/{}", c.file), &c.title);
+            let f = layout.figure(&c);
             charts.push(c);
             f
         };

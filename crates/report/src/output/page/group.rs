@@ -6,7 +6,7 @@ use super::{Beside, fits};
 use crate::analysis::{self, best_per_technique, by_group, format_ratio, format_time};
 use crate::model::{Record, Results};
 use crate::output::chart::{self, Chart, Palette};
-use crate::output::html::{cell, figure, none, slug, table};
+use crate::output::html::{Layout, cell, none, slug, table};
 /// One workload: its charts and the table of every benchmark.
 pub(super) fn group_section(
     results: &Results,
@@ -14,9 +14,10 @@ pub(super) fn group_section(
     records: &[&Record],
     baseline: Option<&Beside<'_>>,
     palette: &Palette,
-    charts_dir: &str,
+    layout: &Layout,
     charts: &mut Vec<Chart>,
 ) -> Result<Markup, String> {
+    let links = layout.links_outside();
     let link = criterion_link(
         results,
         records.first().and_then(|r| r.criterion_page.as_deref()),
@@ -54,10 +55,7 @@ pub(super) fn group_section(
     if let Some(c) = chart::latency(&format!("{stem}-latency.svg"), group, records, palette) {
         drawn.push(c?);
     }
-    let figures: Vec<Markup> = drawn
-        .iter()
-        .map(|c| figure(&format!("{charts_dir}/{}", c.file), &c.title))
-        .collect();
+    let figures: Vec<Markup> = drawn.iter().map(|c| layout.figure(c)).collect();
     charts.extend(drawn);
     let base_groups = baseline.map(|b| by_group(&b.results.benchmarks));
     let base_records = base_groups.as_ref().and_then(|g| g.get(group));
@@ -65,7 +63,7 @@ pub(super) fn group_section(
     let base_records = baseline.map(|_| base_records.map_or(&[][..], Vec::as_slice));
     let rows: Vec<Vec<Markup>> = records
         .iter()
-        .map(|r| record_row(results, records, r, base_records))
+        .map(|r| record_row(results, records, r, base_records, links))
         .collect();
     let mut header = vec![
         "technique",
@@ -83,10 +81,12 @@ pub(super) fn group_section(
     if baseline.is_some() {
         header.extend(["baseline median", "this / baseline"]);
     }
-    header.push("criterion");
+    if links {
+        header.push("criterion");
+    }
     Ok(html! {
         h3 id={ "g-" (slug(group)) } { (group) } "\n"
-        @if let Some(link) = link {
+        @if let Some(link) = link.filter(|_| links) {
             p class="note" { a href=(link) { "criterion's pages for " (group) } } "\n"
         }
         @for f in figures { (f) }
@@ -106,6 +106,7 @@ fn record_row(
     group: &[&Record],
     r: &Record,
     baseline: Option<&[&Record]>,
+    links: bool,
 ) -> Vec<Markup> {
     let num = |s: String| html! { span class="num" { (s) } };
     let mut row = vec![
@@ -154,10 +155,13 @@ fn record_row(
             cell(format_ratio(r.median.point_ns / b.median.point_ns))
         }));
     }
-    row.push(
-        criterion_link(results, r.criterion_page.as_deref(), false)
-            .map_or_else(none, |l| html! { a href=(l) { "details" } }),
-    );
+    // A single-file page drops the column: the Run table says once why it has no links.
+    if links {
+        row.push(
+            criterion_link(results, r.criterion_page.as_deref(), false)
+                .map_or_else(none, |l| html! { a href=(l) { "details" } }),
+        );
+    }
     row
 }
 

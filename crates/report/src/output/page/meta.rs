@@ -5,9 +5,10 @@ use maud::{Markup, html};
 use super::Beside;
 use crate::analysis::{self, by_family, format_ratio};
 use crate::model::{Limits, Machine, Record, Results};
-use crate::output::html::{cell, none, table};
-/// Machine and run summary, with the baseline's machine in a second column.
-pub(super) fn summary(results: &Results, baseline: Option<&Beside<'_>>) -> Markup {
+use crate::output::html::{NOT_INCLUDED, cell, none, table};
+/// Machine and run summary, with the baseline's machine in a second column; with `links`
+/// false (a single-file page), criterion's report is named as not included instead of linked.
+pub(super) fn summary(results: &Results, baseline: Option<&Beside<'_>>, links: bool) -> Markup {
     let run = &results.run;
     let rows = [
         ("run", run.id.clone()),
@@ -25,10 +26,11 @@ pub(super) fn summary(results: &Results, baseline: Option<&Beside<'_>>) -> Marku
         run_rows.push(vec![cell("partial"), cell(format!("yes: {why}"))]);
     }
     if let Some(dir) = &run.criterion_dir {
-        run_rows.push(vec![
-            cell("criterion"),
-            html! { a href={ (dir) "/report/index.html" } { "criterion's own report" } },
-        ]);
+        let report = match links {
+            true => html! { a href={ (dir) "/report/index.html" } { "criterion's own report" } },
+            false => cell(NOT_INCLUDED),
+        };
+        run_rows.push(vec![cell("criterion"), report]);
     }
     let mut header = vec!["", "this run"];
     if let Some(b) = baseline {

@@ -22,9 +22,10 @@ use maud::html;
 use crate::analysis::by_family;
 use crate::model::Results;
 use crate::output::chart::{self, Chart, Palette};
-use crate::output::html::{figure, page, slug};
+use crate::output::html::{Layout, page, slug};
 
-/// A rendered page: its HTML and the charts it links to (by file name inside `charts_dir`).
+/// A rendered page: its HTML and its charts (for a page with a chart folder, the files it
+/// links to inside that folder; a single-file page carries them already).
 pub struct Page {
     /// The HTML document.
     pub html: String,
@@ -57,6 +58,22 @@ pub fn render_index_with(
     python: Option<Beside<'_>>,
     charts_dir: &str,
 ) -> Result<Page, String> {
+    render_page(
+        results,
+        baseline,
+        python,
+        &Layout::Folder(charts_dir.to_string()),
+    )
+}
+
+/// [`render_index_with`], its charts and links laid out as `layout` says: in a folder, or
+/// all in one file ([`Layout::SingleFile`]).
+pub fn render_page(
+    results: &Results,
+    baseline: Option<Beside<'_>>,
+    python: Option<Beside<'_>>,
+    layout: &Layout,
+) -> Result<Page, String> {
     // Every file is judged against its machine's bounds as it is rendered, whatever wrote it.
     let mut marked = results.clone();
     crate::analysis::bounds::mark(&mut marked);
@@ -70,14 +87,12 @@ pub fn render_index_with(
             .collect::<Vec<_>>()
     }));
     let mut charts = Vec::new();
-    let answer = Answer::new(results, &palette, charts_dir, &mut charts)?;
+    let answer = Answer::new(results, &palette, layout, &mut charts)?;
     let mut sections = Vec::new();
     for (family, groups) in &families {
         let heat = chart::speedup_heatmap(&format!("{}-speedup.svg", slug(family)), family, groups)
             .transpose()?;
-        let heat_figure = heat
-            .as_ref()
-            .map(|h| figure(&format!("{charts_dir}/{}", h.file), &h.title));
+        let heat_figure = heat.as_ref().map(|h| layout.figure(h));
         charts.extend(heat);
         let mut group_sections = Vec::new();
         for (group, records) in groups {
@@ -87,7 +102,7 @@ pub fn render_index_with(
                 records,
                 baseline.as_ref(),
                 &palette,
-                charts_dir,
+                layout,
                 &mut charts,
             )?);
         }
@@ -102,7 +117,7 @@ pub fn render_index_with(
         Some(py) => Some(versus::python_section(
             results,
             py,
-            (charts_dir, "python-vs-rust.svg"),
+            (layout, "python-vs-rust.svg"),
             &mut charts,
         )?),
         None => None,
@@ -117,7 +132,7 @@ pub fn render_index_with(
         }
         (answer.summary(results, &Answer::headline_sentences(results)))
         nav { @for family in families.keys() { a href={ "#family-" (slug(family)) } { (family) } } } "\n"
-        (summary(results, baseline.as_ref()))
+        (summary(results, baseline.as_ref(), layout.links_outside()))
         (headline(results, baseline.as_ref()))
         (answer.sections())
         @if let Some(p) = python_html { (p) }

@@ -8,7 +8,7 @@ use crate::analysis::versus::{Best, Versus};
 use crate::analysis::{format_ratio, format_time};
 use crate::model::Results;
 use crate::output::chart::{self, Chart};
-use crate::output::html::{cell, figure, table};
+use crate::output::html::{Layout, cell, table};
 
 fn named(best: &Best) -> String {
     format!("{} ({})", best.technique, best.parameter)
@@ -19,7 +19,7 @@ fn named(best: &Best) -> String {
 pub(crate) fn python_section(
     rust: &Results,
     python: &Beside<'_>,
-    (charts_dir, chart_file): (&str, &str),
+    (layout, chart_file): (&Layout, &str),
     charts: &mut Vec<Chart>,
 ) -> Result<Markup, String> {
     let versus = Versus::new(rust, python.results);
@@ -39,9 +39,7 @@ pub(crate) fn python_section(
         true => None,
         false => Some(chart::python_ratios(chart_file, &versus)?),
     };
-    let figure_html = chart
-        .as_ref()
-        .map(|c| figure(&format!("{charts_dir}/{}", c.file), &c.title));
+    let figure_html = chart.as_ref().map(|c| layout.figure(c));
     charts.extend(chart);
     let py = python.results.run.python.as_ref();
     let interpreter = py.map_or_else(
