@@ -569,3 +569,65 @@ fn letter(k: usize) -> String {
         format!("{c}{}", k / 26 + 1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Comparison, Input};
+    use crate::analysis::grain::tests::synthetic;
+    use crate::model::{Calibration, CpuCalibration};
+
+    fn calibrated(compute_ns: f64) -> Calibration {
+        let cpu = |cpu| CpuCalibration {
+            cpu,
+            compute_ns: vec![compute_ns * 0.99, compute_ns, compute_ns * 1.01],
+            memory_ns: vec![1e6; 3],
+        };
+        Calibration {
+            start: vec![cpu(0), cpu(1)],
+            end: vec![cpu(0), cpu(1)],
+        }
+    }
+
+    #[test]
+    fn a_slower_machine_is_judged_at_equal_speed_per_core() {
+        let mut reference = synthetic();
+        reference.machine.calibration = Some(calibrated(1e6));
+        // The same code on cores 25% slower: every compute-bound row 25% slower.
+        let mut slow = synthetic();
+        slow.machine.label = "slow".into();
+        slow.machine.calibration = Some(calibrated(1.25e6));
+        for r in &mut slow.benchmarks {
+            for e in [&mut r.median, &mut r.mean] {
+                e.point_ns *= 1.25;
+                e.lower_ns *= 1.25;
+                e.upper_ns *= 1.25;
+            }
+        }
+        let inputs = [("ref", reference), ("slow", slow)].map(|(name, results)| Input {
+            path: format!("{name}.json").into(),
+            name: name.into(),
+            results,
+        });
+        let comparison = Comparison::new(&inputs, 0);
+        let (factor, _) = comparison.core_time_factor(1).unwrap();
+        assert!((factor - 1.25).abs() < 1e-9, "{factor}");
+        let id = inputs[0].results.benchmarks[0].id.as_str();
+        assert!((comparison.ratio(1, id).unwrap() - 1.25).abs() < 1e-9);
+        assert!((comparison.ratio_at_equal_speed(1, id).unwrap() - 1.0).abs() < 1e-9);
+        let text = comparison.text();
+        assert!(text.contains("1.25x slower than the reference"), "{text}");
+        assert!(text.contains("equal speed"), "{text}");
+    }
+
+    #[test]
+    fn files_without_calibration_are_said_not_normalised() {
+        let inputs = [("a", synthetic()), ("b", synthetic())].map(|(name, results)| Input {
+            path: format!("{name}.json").into(),
+            name: name.into(),
+            results,
+        });
+        let comparison = Comparison::new(&inputs, 0);
+        assert_eq!(comparison.core_time_factor(1), None);
+        assert!(comparison.text().contains("not normalised to core speed"));
+    }
+}
