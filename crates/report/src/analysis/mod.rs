@@ -6,6 +6,7 @@
 //! Python), [`paired`] (speedups from the paired baseline) and [`bounds`] (each row held
 //! to its machine's physical bounds).
 
+pub mod advice;
 pub mod bounds;
 pub mod breakeven;
 pub mod calibration;

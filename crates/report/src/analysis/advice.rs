@@ -1,0 +1,726 @@
+//! "My tasks take about X, I have N of them": which technique and worker count, read from
+//! one results file's grain sweep (the `advise` binary).
+//!
+//! **The points.** Each `map/grain-<cost>-n<tasks>` group is one cost point: its measured
+//! cost is the sequential median over its task count (the declared element throughput), as
+//! in [`crate::analysis::grain`]. Every other row of the group, at its worker count, is a
+//! candidate, with its speedup over sequential and that speedup's 95% interval
+//! ([`speedup_interval`]: the paired one when the record has pairs, else the two medians'
+//! bounds). Rows marked implausible (see [`crate::analysis::bounds`]) are left out and
+//! named.
+//!
+//! **Scaling to the question.** A speedup is a ratio of times per task, so the grain rows'
+//! fixed task counts drop out: sequential is `tasks × task cost`, a candidate is that over
+//! its speedup at the asked cost. Between two measured costs the speedup (and each bound)
+//! is interpolated linearly against the logarithm of the cost, as
+//! [`crate::analysis::breakeven`] does. Outside the measured costs the answer is
+//! extrapolated and says so: the candidate's per-task overhead at the nearest point
+//! (its time per task less the task's cost split over its ideal speedup) is held
+//! constant, and the cost beyond it is split ideally over the workers.
+//! No technique finishes `n` tasks faster than `ceil(n / CPUs)` tasks run back to back, so
+//! the estimate never goes below that.
+//!
+//! **Start cost.** The grain rows time runs of an already started technique. Pools started
+//! once outside the timed part add their start: `process-pool` and `procspawn-pool` the
+//! measured `process/startup/<technique>/<workers>` row, `thread-pool`, `rayon` and
+//! `tokio-spawn-blocking` an estimate of workers × `overhead/handoff/thread-spawn-join/1`
+//! (a pool's threads are spawned once). When the file lacks the row, the answer says the
+//! start is not included. Techniques that start inside every run (scoped threads, a thread
+//! per task, a fresh process pool) already carry that start in the measured time, spread
+//! over the grain point's task count: it cannot be told apart from the per-task cost,
+//! because the sweep's points all hold about the same sequential time, so for a task count
+//! far below the measured one their estimate is optimistic.
+//!
+//! **Payload.** The payload points are measured at one cost. The asked payload is matched
+//! to the nearest measured one (0 B is the cost sweep itself) and the answer says which.
+//! With a payload, each candidate's per-task time gains what the payload added to it at the
+//! payload's cost beyond what it added to sequential split over the candidate's ideal
+//! speedup (never below zero); only candidates measured at that payload are considered.
+//!
+//! **The rule.** A parallel candidate is recommended only when the lower bound of its
+//! estimated speedup (start included) is above 1; among those the fastest estimate wins, at
+//! the fewest workers of its technique whose interval reaches the winner's estimate. With
+//! none, the answer is sequential, naming the best candidate and its interval.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::analysis::grain::GrainId;
+use crate::analysis::{
+    BASELINE_TECHNIQUE, by_group, format_ratio, format_time, speedup_interval, three_digits,
+};
+use crate::model::{Ratio, Record, Results};
+
+/// What the user asked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Question {
+    /// The sequential time of one task, in nanoseconds.
+    pub task_ns: f64,
+    /// How many tasks.
+    pub tasks: u64,
+    /// Bytes each task carries, when given.
+    pub payload_bytes: Option<u64>,
+}
+
+impl Question {
+    /// Reads the three arguments as the command line spells them.
+    pub fn parse(task: &str, tasks: &str, payload: Option<&str>) -> Result<Question, String> {
+        Ok(Question {
+            task_ns: parse_duration(task)?,
+            tasks: parse_count(tasks)?,
+            payload_bytes: payload.map(parse_bytes).transpose()?,
+        })
+    }
+}
+
+/// A task time: a positive number and a unit, `ns`, `us` (or `µs`), `ms` or `s`, e.g.
+/// `50us`, `2.5 ms`; in nanoseconds.
+pub fn parse_duration(text: &str) -> Result<f64, String> {
+    let (value, unit) = split_number(text, "task time")?;
+    let scale = match unit {
+        "ns" => 1.0,
+        "us" | "µs" | "μs" => 1e3,
+        "ms" => 1e6,
+        "s" => 1e9,
+        "" => {
+            return Err(format!(
+                "task time {text:?} has no unit: add ns, us, ms or s (e.g. 50us)"
+            ));
+        }
+        other => {
+            return Err(format!(
+                "task time {text:?}: unknown unit {other:?} (use ns, us, µs, ms or s)"
+            ));
+        }
+    };
+    if value <= 0.0 {
+        return Err(format!("task time {text:?} must be above zero"));
+    }
+    Ok(value * scale)
+}
+
+/// A payload: a number and a unit, `B`, `KiB`, `MiB` (powers of 1024) or `kB`, `MB` (powers
+/// of 1000), e.g. `4KiB`; in bytes. Zero is no payload.
+pub fn parse_bytes(text: &str) -> Result<u64, String> {
+    let (value, unit) = split_number(text, "payload")?;
+    let scale = match unit {
+        "B" | "b" => 1.0,
+        "KiB" | "kib" | "KIB" => 1024.0,
+        "MiB" | "mib" | "MIB" => 1024.0 * 1024.0,
+        "kB" | "KB" | "kb" => 1e3,
+        "MB" | "mb" => 1e6,
+        "" => {
+            return Err(format!(
+                "payload {text:?} has no unit: add B, KiB, MiB, kB or MB (e.g. 4KiB)"
+            ));
+        }
+        other => {
+            return Err(format!(
+                "payload {text:?}: unknown unit {other:?} (use B, KiB, MiB, kB or MB)"
+            ));
+        }
+    };
+    if value < 0.0 {
+        return Err(format!("payload {text:?} must not be negative"));
+    }
+    Ok((value * scale).round() as u64)
+}
+
+/// A task count: a whole number above zero (`_` separators allowed).
+pub fn parse_count(text: &str) -> Result<u64, String> {
+    let digits = text.trim().replace('_', "");
+    match digits.parse::<i128>() {
+        Ok(n) if n > 0 && n <= i128::from(u64::MAX) => Ok(n as u64),
+        Ok(_) => Err(format!("task count {text:?} must be above zero")),
+        Err(_) => Err(format!(
+            "task count {text:?} is not a whole number (e.g. 10000)"
+        )),
+    }
+}
+
+/// The leading number and the unit after it (spaces between allowed).
+fn split_number<'a>(text: &'a str, what: &str) -> Result<(f64, &'a str), String> {
+    let t = text.trim();
+    let end = t
+        .char_indices()
+        .find(|&(i, c)| {
+            !(c.is_ascii_digit()
+                || c == '.'
+                || ((c == '-' || c == '+') && i == 0)
+                || ((c == 'e' || c == 'E') && t[i + 1..].starts_with(|d: char| d.is_ascii_digit())))
+        })
+        .map_or(t.len(), |(i, _)| i);
+    let value: f64 = t[..end]
+        .parse()
+        .map_err(|_| format!("{what} {text:?} does not start with a number"))?;
+    if !value.is_finite() {
+        return Err(format!("{what} {text:?} is not a finite number"));
+    }
+    Ok((value, t[end..].trim()))
+}
+
+/// `value` at `x`, on the line through `(x0, v0)` and `(x1, v1)` drawn against `ln x`: the
+/// grain chart's and the break-even's reading of two measured points.
+pub fn log_interpolate((x0, v0): (f64, f64), (x1, v1): (f64, f64), x: f64) -> f64 {
+    if x1 == x0 {
+        return v0;
+    }
+    let t = (x.ln() - x0.ln()) / (x1.ln() - x0.ln());
+    v0 + t * (v1 - v0)
+}
+
+/// One measured row an answer rests on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evidence {
+    /// The benchmark id.
+    pub id: String,
+    /// Its median time (ns) for its task count.
+    pub median_ns: f64,
+    /// Its task count.
+    pub tasks: f64,
+    /// Its speedup over sequential, with the interval (none for sequential).
+    pub speedup: Option<Ratio>,
+}
+
+/// Where the asked cost lies against a candidate's measured costs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Reach {
+    /// On a measured cost (within 1%).
+    At,
+    /// Between two measured costs: interpolated.
+    Between,
+    /// Below the smallest measured cost (ns): extrapolated.
+    Below(f64),
+    /// Above the largest measured cost (ns): extrapolated.
+    Above(f64),
+}
+
+/// A pool's start, added once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Start {
+    /// Nanoseconds.
+    pub ns: f64,
+    /// Where the figure comes from.
+    pub source: String,
+}
+
+/// One candidate's estimate for the question.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Estimate {
+    /// The technique id.
+    pub technique: String,
+    /// Its worker count (the benchmark parameter).
+    pub workers: String,
+    /// Expected time for every task (ns), start included.
+    pub time_ns: f64,
+    /// Speedup over sequential, with its interval, start included.
+    pub speedup: Ratio,
+    /// Where the asked cost lies.
+    pub reach: Reach,
+    /// The rows it rests on: the candidate's and sequential's at the points on each side.
+    pub points: Vec<Evidence>,
+    /// The start added, when the technique starts once outside its runs and the file
+    /// measured it.
+    pub start: Option<Start>,
+    /// Said when a pool's start is not in the file.
+    pub start_missing: bool,
+    /// Whether the `ceil(tasks / CPUs)` floor set the time.
+    pub floored: bool,
+}
+
+/// The answer for one results file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer {
+    /// The machine's label.
+    pub machine: String,
+    /// The CPUs the run used.
+    pub cpus: u64,
+    /// The question.
+    pub question: Question,
+    /// The payload used, in KiB, when one was asked for.
+    pub payload_kib: Option<u64>,
+    /// Sequential: tasks × task time (ns).
+    pub sequential_ns: f64,
+    /// The recommendation; `None` is sequential.
+    pub choice: Option<Estimate>,
+    /// When sequential is the answer: the best candidate, whose interval reached 1.
+    pub runner_up: Option<Estimate>,
+    /// Rows of the sweep left out as implausible.
+    pub left_out: Vec<String>,
+}
+
+/// A grain point of one candidate.
+struct Point<'a> {
+    cost_ns: f64,
+    speedup: Ratio,
+    row: &'a Record,
+    sequential: &'a Record,
+    tasks: f64,
+}
+
+/// The answer for `question` from `results`' grain sweep; the error says what is missing.
+pub fn advise(results: &Results, question: &Question) -> Result<Answer, String> {
+    if !(question.task_ns > 0.0 && question.task_ns.is_finite()) || question.tasks == 0 {
+        return Err("the task time and the task count must be above zero".into());
+    }
+    let cpus = results.machine.run_cpus();
+    let mut left_out = Vec::new();
+    // Per payload (KiB), per (technique, workers): the candidate's points by cost.
+    let mut sweeps: BTreeMap<u64, BTreeMap<(String, String), Vec<Point>>> = BTreeMap::new();
+    for (_, records) in by_group(&results.benchmarks) {
+        let Some(id) = GrainId::parse(&records[0].workload) else {
+            continue;
+        };
+        let (kept, out): (Vec<&Record>, Vec<&Record>) =
+            records.into_iter().partition(|r| !r.implausible());
+        left_out.extend(out.iter().map(|r| r.id.clone()));
+        let Some(sequential) = kept.iter().find(|r| r.technique == BASELINE_TECHNIQUE) else {
+            continue;
+        };
+        let Some(tasks) = sequential
+            .throughput
+            .as_ref()
+            .filter(|t| t.unit == "elements" && t.per_iteration >= 1.0)
+            .map(|t| t.per_iteration)
+        else {
+            continue;
+        };
+        let cost_ns = sequential.median.point_ns / tasks;
+        let sweep = sweeps.entry(id.payload_kib).or_default();
+        for r in kept.iter().filter(|r| r.technique != BASELINE_TECHNIQUE) {
+            let Some(speedup) = speedup_interval(&kept, r).filter(|s| s.point > 0.0) else {
+                continue;
+            };
+            sweep
+                .entry((r.technique.clone(), r.parameter.clone()))
+                .or_default()
+                .push(Point {
+                    cost_ns,
+                    speedup,
+                    row: r,
+                    sequential,
+                    tasks,
+                });
+        }
+    }
+    let Some(cost_sweep) = sweeps.remove(&0).filter(|s| !s.is_empty()) else {
+        return Err("no grain sweep (no map/grain-* group with a sequential row)".into());
+    };
+    let payload_kib = question.payload_bytes.map(|bytes| {
+        let kib = bytes as f64 / 1024.0;
+        std::iter::once(0)
+            .chain(sweeps.keys().copied())
+            .min_by(|a, b| (*a as f64 - kib).abs().total_cmp(&(*b as f64 - kib).abs()))
+            .unwrap_or(0)
+    });
+    let payload_sweep = payload_kib.and_then(|k| sweeps.get(&k));
+    let sequential_ns = question.task_ns * question.tasks as f64;
+    let mut estimates = Vec::new();
+    for ((technique, workers), mut points) in cost_sweep {
+        points.sort_by(|a, b| a.cost_ns.total_cmp(&b.cost_ns));
+        let width = ideal_width(results, points[0].row);
+        let extra = match payload_sweep {
+            None => Some((0.0, Vec::new())),
+            Some(sweep) => sweep
+                .get(&(technique.clone(), workers.clone()))
+                .and_then(|p| payload_extra(p.first()?, &points, width)),
+        };
+        let Some((extra_ns, payload_points)) = extra else {
+            continue;
+        };
+        let mut estimate = estimate(
+            results,
+            question,
+            (&technique, &workers),
+            &points,
+            width,
+            extra_ns,
+        );
+        estimate.points.extend(payload_points);
+        estimates.push(estimate);
+    }
+    if estimates.is_empty() {
+        return Err(format!(
+            "no technique of the grain sweep was measured with a {} KiB payload",
+            payload_kib.unwrap_or(0)
+        ));
+    }
+    let (choice, runner_up) = choose(estimates);
+    Ok(Answer {
+        machine: results.machine.label.clone(),
+        cpus,
+        question: question.clone(),
+        payload_kib,
+        sequential_ns,
+        choice,
+        runner_up,
+        left_out,
+    })
+}
+
+/// The choice rule: the fastest candidate whose speedup's lower bound is above 1, at the
+/// fewest workers of its technique whose interval reaches its estimate; else sequential and
+/// the best candidate, to say why.
+pub fn choose(estimates: Vec<Estimate>) -> (Option<Estimate>, Option<Estimate>) {
+    let by_point = |a: &&Estimate, b: &&Estimate| a.speedup.point.total_cmp(&b.speedup.point);
+    let winner = estimates
+        .iter()
+        .filter(|e| e.speedup.lower > 1.0)
+        .max_by(by_point);
+    match winner {
+        Some(w) => {
+            let workers = |e: &Estimate| e.workers.parse::<f64>().unwrap_or(f64::MAX);
+            let fewest = estimates
+                .iter()
+                .filter(|e| e.technique == w.technique && e.speedup.lower > 1.0)
+                .filter(|e| e.speedup.upper >= w.speedup.point)
+                .min_by(|a, b| workers(a).total_cmp(&workers(b)))
+                .unwrap_or(w);
+            (Some(fewest.clone()), None)
+        }
+        None => (None, estimates.iter().max_by(by_point).cloned()),
+    }
+}
+
+/// The speedup a candidate would reach with no overhead: its workers (declared, else the
+/// parameter) on the run's CPUs.
+fn ideal_width(results: &Results, row: &Record) -> f64 {
+    let workers = row
+        .workers
+        .map(|w| w as f64)
+        .or_else(|| row.parameter_value())
+        .unwrap_or(1.0);
+    results.machine.ideal_speedup(workers)
+}
+
+/// What a payload adds to a candidate's time per task beyond sequential's share of it, from
+/// its payload point and its cost-sweep point nearest that cost; the rows it rests on.
+fn payload_extra(payload: &Point, points: &[Point], width: f64) -> Option<(f64, Vec<Evidence>)> {
+    let zero = points.iter().min_by(|a, b| {
+        let d = |p: &Point| (p.cost_ns.ln() - payload.cost_ns.ln()).abs();
+        d(a).total_cmp(&d(b))
+    })?;
+    let per_task = |p: &Point| p.row.median.point_ns / p.tasks;
+    let sequential_extra = payload.cost_ns - zero.cost_ns;
+    let extra = (per_task(payload) - per_task(zero) - sequential_extra / width).max(0.0);
+    Some((
+        extra,
+        vec![
+            evidence(payload.sequential, None),
+            evidence(payload.row, Some(payload.speedup)),
+        ],
+    ))
+}
+
+fn evidence(r: &Record, speedup: Option<Ratio>) -> Evidence {
+    Evidence {
+        id: r.id.clone(),
+        median_ns: r.median.point_ns,
+        tasks: r.throughput.as_ref().map_or(1.0, |t| t.per_iteration),
+        speedup,
+    }
+}
+
+/// One candidate's time at the asked cost: its speedup bounds read off its points, turned
+/// into times per task, plus the payload's extra, times the tasks, floored, plus its start.
+fn estimate(
+    results: &Results,
+    question: &Question,
+    (technique, workers): (&str, &str),
+    points: &[Point],
+    width: f64,
+    extra_ns: f64,
+) -> Estimate {
+    let c = question.task_ns;
+    let near = |p: &Point| (p.cost_ns / c).ln().abs() < 0.01_f64.ln_1p();
+    let pick = |r: &Ratio, which: usize| [r.point, r.lower, r.upper][which];
+    let (reach, used): (Reach, Vec<&Point>) = if let Some(p) = points.iter().find(|p| near(p)) {
+        (Reach::At, vec![p])
+    } else if c < points[0].cost_ns {
+        (Reach::Below(points[0].cost_ns), vec![&points[0]])
+    } else if c > points[points.len() - 1].cost_ns {
+        let last = &points[points.len() - 1];
+        (Reach::Above(last.cost_ns), vec![last])
+    } else {
+        let k = points.iter().position(|p| p.cost_ns > c).unwrap_or(1);
+        (Reach::Between, vec![&points[k - 1], &points[k]])
+    };
+    // Per-task parallel time at the asked cost for each of point, lower and upper speedup.
+    let per_task = |which: usize| -> f64 {
+        match (reach, used.as_slice()) {
+            (Reach::Between, [a, b]) => {
+                let s = log_interpolate(
+                    (a.cost_ns, pick(&a.speedup, which)),
+                    (b.cost_ns, pick(&b.speedup, which)),
+                    c,
+                );
+                c / s.max(1e-9)
+            }
+            (_, [p, ..]) => {
+                let s = pick(&p.speedup, which).max(1e-9);
+                let overhead = (p.cost_ns / s - p.cost_ns / width).max(0.0);
+                c / width + overhead
+            }
+            _ => c,
+        }
+    };
+    let tasks = question.tasks as f64;
+    let floor = (tasks / results.machine.run_cpus() as f64).ceil() * c;
+    let (start, start_missing) = start_cost(results, technique, workers, width);
+    let start_ns = start.as_ref().map_or(0.0, |s| s.ns);
+    let mut floored = false;
+    let mut time = |which: usize| {
+        let work = tasks * (per_task(which) + extra_ns);
+        floored |= which == 0 && work < floor;
+        start_ns + work.max(floor)
+    };
+    let (point, slow, fast) = (time(0), time(1), time(2));
+    let sequential = tasks * c;
+    let mut points_used = Vec::new();
+    for p in &used {
+        points_used.push(evidence(p.sequential, None));
+        points_used.push(evidence(p.row, Some(p.speedup)));
+    }
+    Estimate {
+        technique: technique.to_string(),
+        workers: workers.to_string(),
+        time_ns: point,
+        speedup: Ratio {
+            point: sequential / point,
+            lower: sequential / slow,
+            upper: sequential / fast,
+        },
+        reach,
+        points: points_used,
+        start,
+        start_missing,
+        floored,
+    }
+}
+
+/// The start a technique started once outside its timed runs adds, and whether the file
+/// lacked the row to say it.
+fn start_cost(
+    results: &Results,
+    technique: &str,
+    workers: &str,
+    width: f64,
+) -> (Option<Start>, bool) {
+    let find = |id: &str| (results.benchmarks.iter()).find(|r| r.id == id && !r.implausible());
+    match technique {
+        "process-pool" | "procspawn-pool" => {
+            let id = format!("process/startup/{technique}/{workers}");
+            match find(&id) {
+                Some(r) => (
+                    Some(Start {
+                        ns: r.median.point_ns,
+                        source: format!("{id}, measured"),
+                    }),
+                    false,
+                ),
+                None => (None, true),
+            }
+        }
+        "thread-pool" | "rayon" | "tokio-spawn-blocking" => {
+            let id = "overhead/handoff/thread-spawn-join/1";
+            match find(id) {
+                Some(r) => (
+                    Some(Start {
+                        ns: r.median.point_ns * width.ceil(),
+                        source: format!("estimated: {} × {id}", width.ceil()),
+                    }),
+                    false,
+                ),
+                None => (None, true),
+            }
+        }
+        _ => (None, false),
+    }
+}
+
+impl Answer {
+    /// The answer as lines: the first is the recommendation, the rest what it rests on.
+    pub fn lines(&self) -> Vec<String> {
+        let q = &self.question;
+        let mut head = format!("{} tasks of {}", q.tasks, format_time(q.task_ns));
+        if let (Some(bytes), Some(kib)) = (q.payload_bytes, self.payload_kib) {
+            let _ = write!(head, " carrying {}", format_bytes(bytes));
+            let _ = write!(
+                head,
+                " (read at the nearest measured payload, {})",
+                if kib == 0 {
+                    "none".to_string()
+                } else {
+                    format!("{kib} KiB")
+                }
+            );
+        }
+        let sequential = seconds(self.sequential_ns);
+        let mut lines = Vec::new();
+        let rest = match (&self.choice, &self.runner_up) {
+            (Some(e), _) => {
+                lines.push(format!(
+                    "{head}: use {} with {} workers: about {}, {} faster than sequential {sequential} ({}–{}).",
+                    e.technique,
+                    e.workers,
+                    seconds(e.time_ns),
+                    format_ratio(e.speedup.point),
+                    format_ratio(e.speedup.lower),
+                    format_ratio(e.speedup.upper),
+                ));
+                Some(e)
+            }
+            (None, Some(e)) => {
+                lines.push(format!(
+                    "{head}: stay sequential (about {sequential}): no parallel technique beats it beyond its interval; the best, {} with {} workers, would take about {}, {} ({}–{}).",
+                    e.technique,
+                    e.workers,
+                    seconds(e.time_ns),
+                    format_ratio(e.speedup.point),
+                    format_ratio(e.speedup.lower),
+                    format_ratio(e.speedup.upper),
+                ));
+                Some(e)
+            }
+            (None, None) => {
+                lines.push(format!("{head}: stay sequential (about {sequential})."));
+                None
+            }
+        };
+        if let Some(e) = rest {
+            lines.push(match e.reach {
+                Reach::At => "  on a measured cost point:".to_string(),
+                Reach::Between => {
+                    "  interpolated on a log scale between two measured cost points:".to_string()
+                }
+                Reach::Below(ns) => format!(
+                    "  extrapolated: {} is below the smallest measured cost, {} ({}x below; its per-task overhead held):",
+                    format_time(q.task_ns),
+                    format_time(ns),
+                    three_digits(ns / q.task_ns)
+                ),
+                Reach::Above(ns) => format!(
+                    "  extrapolated: {} is above the largest measured cost, {} ({}x above; its per-task overhead held):",
+                    format_time(q.task_ns),
+                    format_time(ns),
+                    three_digits(q.task_ns / ns)
+                ),
+            });
+            for p in &e.points {
+                let mut line = format!(
+                    "    {} {} for {} tasks ({}/task)",
+                    p.id,
+                    format_time(p.median_ns),
+                    p.tasks,
+                    format_time(p.median_ns / p.tasks)
+                );
+                if let Some(s) = p.speedup {
+                    let _ = write!(
+                        line,
+                        ", {} ({}–{})",
+                        format_ratio(s.point),
+                        format_ratio(s.lower),
+                        format_ratio(s.upper)
+                    );
+                }
+                lines.push(line);
+            }
+            match (&e.start, e.start_missing) {
+                (Some(s), _) => lines.push(format!(
+                    "  start included once: {} ({})",
+                    format_time(s.ns),
+                    s.source
+                )),
+                (None, true) => lines.push(format!(
+                    "  {}'s start is not in the file: not included",
+                    e.technique
+                )),
+                (None, false) => {}
+            }
+            if e.floored {
+                lines.push(format!(
+                    "  {} tasks on {} CPUs: no faster than {} tasks back to back",
+                    q.tasks,
+                    self.cpus,
+                    q.tasks.div_ceil(self.cpus.max(1))
+                ));
+            }
+        }
+        if !self.left_out.is_empty() {
+            lines.push(format!(
+                "  left out as implausible: {}",
+                self.left_out.join(", ")
+            ));
+        }
+        lines
+    }
+}
+
+/// Bytes as the command line spells them: `4 KiB`, `1000 B`.
+fn format_bytes(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} B"),
+    }
+}
+
+/// A whole run's time: seconds from a tenth of a second (`0.27 s`), else the readable unit.
+fn seconds(ns: f64) -> String {
+    if ns >= 1e8 {
+        format!("{} s", three_digits(ns / 1e9))
+    } else {
+        format_time(ns)
+    }
+}
+
+/// The newest full Rust run of the machine with `fingerprint` in `runs_dir` that holds a
+/// grain sweep, complete; the error says where it looked and what it found.
+pub fn newest_run(runs_dir: &Path, fingerprint: &str) -> Result<(PathBuf, Results), String> {
+    let entries = std::fs::read_dir(runs_dir).map_err(|e| {
+        format!(
+            "{}: cannot list the runs ({e}); give a results file",
+            runs_dir.display()
+        )
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let mut best: Option<(PathBuf, Results)> = None;
+    let mut seen = 0;
+    for path in files {
+        let Ok(results) = Results::read(&path) else {
+            continue;
+        };
+        seen += 1;
+        let fits = results.machine.fingerprint == fingerprint
+            && results.run.profile == "full"
+            && results.run.language() == "rust"
+            && results.run.partial.is_none()
+            && has_grain(&results);
+        if fits
+            && best
+                .as_ref()
+                .is_none_or(|(_, b)| results.run.time_utc >= b.run.time_utc)
+        {
+            best = Some((path, results));
+        }
+    }
+    best.ok_or_else(|| {
+        format!(
+            "{}: no full, complete Rust run of this machine (fingerprint {fingerprint}) with a grain sweep among {seen} results files; run `cargo bench`, or give a results file",
+            runs_dir.display()
+        )
+    })
+}
+
+/// Whether a grain group with a sequential row is in the file.
+pub fn has_grain(results: &Results) -> bool {
+    results.benchmarks.iter().any(|r| {
+        r.technique == BASELINE_TECHNIQUE
+            && GrainId::parse(&r.workload).is_some_and(|g| g.payload_kib == 0)
+    })
+}
