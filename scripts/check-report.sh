@@ -7,6 +7,9 @@
 # The page records its own problems (failed images, script errors, console.error) into
 # #cb-status; Chromium's --dump-dom gives the DOM after the load event, and its console log
 # (--enable-logging=stderr) must be empty, since the report never writes to the console. Installs Debian's chromium when it is missing.
+# A single-file page (`render --single-file`, `compare --single-file`: every chart an
+# <img src="data:image/svg+xml;base64,...">) is held to one more rule: nothing in it may
+# point at another file (a src that is not a data: URI, an href that is not an #anchor).
 set -euo pipefail
 
 page="${1:-reports/index.html}"
@@ -39,6 +42,7 @@ problems="$(sed -n 's/.*id="cb-status"[^>]*>\([^<]*\)<.*/\1/p' "$out/dom.html")"
 # so any message at all is a problem.
 console="$(grep -E ':CONSOLE[:(]' "$out/log.txt" || true)"
 images="$(grep -o '<img ' "$out/dom.html" | wc -l)"
+inline="$({ grep -o 'src="data:image/svg+xml' "$out/dom.html" || true; } | wc -l)"
 
 fail=0
 case "$status" in
@@ -53,6 +57,16 @@ fi
 if [[ "$images" -eq 0 ]]; then
   echo "error: $page: shows no charts" >&2
   fail=1
+fi
+kind="from its chart folder"
+if [[ "$images" -gt 0 && "$inline" -eq "$images" ]]; then
+  kind="inline, one file"
+  outside="$(grep -oE '(src|href)="[^"]*"' "$out/dom.html" | grep -vE '^(src="data:|href="#)' || true)"
+  if [[ -n "$outside" ]]; then
+    echo "error: $page: a single-file page that points at other files:" >&2
+    echo "$outside" | sort -u | head -10 >&2
+    fail=1
+  fi
 fi
 
 # Headless Chromium on this VM now and then crashes (SIGSEGV) while taking a tall screenshot,
@@ -69,5 +83,5 @@ for attempt in 1 2 3; do
 done
 [[ "$shot_ok" -eq 1 ]] || { echo "error: $page: the screenshot failed" >&2; fail=1; }
 
-[[ "$fail" -eq 0 ]] && echo "ok: $page: $images charts loaded, no console errors; screenshot $shot"
+[[ "$fail" -eq 0 ]] && echo "ok: $page: $images charts loaded ($kind), no console errors; screenshot $shot"
 exit "$fail"
