@@ -18,7 +18,8 @@
 //! a wrong schema, NaN or negative times, no benchmarks) is one line naming the file and the
 //! problem ([`Error`]); files are written to a temporary name and renamed, charts go to a
 //! fresh folder named by the new page, so an existing good report is never replaced by a
-//! partial one.
+//! partial one. With `--single-file`, `render` and `compare` write one self-contained page
+//! instead, its charts inside it ([`output::html::Layout`]).
 //!
 //! Modules, by layer:
 //! - [`inputs`], what is read: `criterion` (criterion's own files -> records), `side` (the
