@@ -363,14 +363,17 @@ pub fn advise(results: &Results, question: &Question) -> Result<Answer, String> 
 /// fewest workers of its technique whose interval reaches its estimate; else sequential and
 /// the best candidate, to say why.
 pub fn choose(estimates: Vec<Estimate>) -> (Option<Estimate>, Option<Estimate>) {
-    let by_point = |a: &&Estimate, b: &&Estimate| a.speedup.point.total_cmp(&b.speedup.point);
+    let workers = |e: &Estimate| e.workers.parse::<f64>().unwrap_or(f64::MAX);
+    // Equal estimates go to the fewer workers.
+    let by_point = |a: &&Estimate, b: &&Estimate| {
+        (a.speedup.point.total_cmp(&b.speedup.point)).then(workers(b).total_cmp(&workers(a)))
+    };
     let winner = estimates
         .iter()
         .filter(|e| e.speedup.lower > 1.0)
         .max_by(by_point);
     match winner {
         Some(w) => {
-            let workers = |e: &Estimate| e.workers.parse::<f64>().unwrap_or(f64::MAX);
             let fewest = estimates
                 .iter()
                 .filter(|e| e.technique == w.technique && e.speedup.lower > 1.0)
@@ -717,10 +720,372 @@ pub fn newest_run(runs_dir: &Path, fingerprint: &str) -> Result<(PathBuf, Result
     })
 }
 
+/// A results file given on the command line, read and checked for a grain sweep; the error
+/// names the file.
+pub fn read_file(path: &Path) -> Result<Results, String> {
+    let results = Results::read(path).map_err(|e| e.to_string())?;
+    if !has_grain(&results) {
+        return Err(format!(
+            "{}: no grain sweep (no map/grain-* group with a sequential row)",
+            path.display()
+        ));
+    }
+    Ok(results)
+}
+
 /// Whether a grain group with a sequential row is in the file.
 pub fn has_grain(results: &Results) -> bool {
     results.benchmarks.iter().any(|r| {
         r.technique == BASELINE_TECHNIQUE
             && GrainId::parse(&r.workload).is_some_and(|g| g.payload_kib == 0)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::grain::tests::synthetic;
+    use crate::model::{Estimate as Median, Kind, Mark, MarkKind, Paired};
+
+    fn ask(task: &str, tasks: &str, payload: Option<&str>) -> Question {
+        Question::parse(task, tasks, payload).unwrap()
+    }
+
+    fn row_mut<'a>(results: &'a mut Results, id: &str) -> &'a mut Record {
+        (results.benchmarks.iter_mut())
+            .find(|r| r.id == id)
+            .unwrap_or_else(|| panic!("no row {id}"))
+    }
+
+    fn plain(group: &str, technique: &str, kind: Kind, ns: f64) -> Record {
+        let e = Median {
+            point_ns: ns,
+            lower_ns: ns,
+            upper_ns: ns,
+        };
+        let (g, parameter) = group.rsplit_once('/').unwrap();
+        Record::new((g, technique, parameter), kind, (e, e, e), 10)
+    }
+
+    #[test]
+    fn units_parse_and_bad_ones_are_named() {
+        assert_eq!(parse_duration("200ns"), Ok(200.0));
+        assert_eq!(parse_duration("50us"), Ok(50_000.0));
+        assert_eq!(parse_duration("50 µs"), Ok(50_000.0));
+        assert_eq!(parse_duration("2.5ms"), Ok(2_500_000.0));
+        assert_eq!(parse_duration("1s"), Ok(1e9));
+        assert_eq!(parse_duration("1e3ns"), Ok(1_000.0));
+        let unknown = parse_duration("5parsecs").unwrap_err();
+        assert!(unknown.contains("unknown unit \"parsecs\""), "{unknown}");
+        assert!(parse_duration("0us").unwrap_err().contains("above zero"));
+        assert!(parse_duration("-5us").unwrap_err().contains("above zero"));
+        assert!(parse_duration("50").unwrap_err().contains("no unit"));
+        assert!(parse_duration("fast").unwrap_err().contains("number"));
+        assert_eq!(parse_bytes("4KiB"), Ok(4_096));
+        assert_eq!(parse_bytes("64 kib"), Ok(65_536));
+        assert_eq!(parse_bytes("1MiB"), Ok(1 << 20));
+        assert_eq!(parse_bytes("4kB"), Ok(4_000));
+        assert_eq!(parse_bytes("1MB"), Ok(1_000_000));
+        assert_eq!(parse_bytes("0B"), Ok(0));
+        assert!(
+            parse_bytes("4parsecs")
+                .unwrap_err()
+                .contains("unknown unit")
+        );
+        assert!(parse_bytes("-1KiB").unwrap_err().contains("negative"));
+        assert!(parse_bytes("4096").unwrap_err().contains("no unit"));
+        assert_eq!(parse_count("10000"), Ok(10_000));
+        assert_eq!(parse_count("10_000"), Ok(10_000));
+        assert!(parse_count("0").unwrap_err().contains("above zero"));
+        assert!(parse_count("-5").unwrap_err().contains("above zero"));
+        assert!(parse_count("ten").unwrap_err().contains("whole number"));
+        assert!(Question::parse("5parsecs", "10", None).is_err());
+        assert!(Question::parse("5us", "10", Some("4 light-years")).is_err());
+    }
+
+    #[test]
+    fn interpolation_is_linear_in_the_log_of_the_cost() {
+        let (a, b) = ((1_000.0, 0.5), (100_000.0, 1.5));
+        assert!((log_interpolate(a, b, 10_000.0) - 1.0).abs() < 1e-12);
+        assert!((log_interpolate(a, b, 1_000.0) - 0.5).abs() < 1e-12);
+        assert_eq!(log_interpolate(a, a, 5.0), 0.5);
+    }
+
+    #[test]
+    fn between_two_points_the_speedup_is_interpolated() {
+        // rayon at 2 workers: 2c / (c + 100 ns) at the measured costs 1.1 and 11 us.
+        let c = (1_100.0_f64 * 11_000.0).sqrt();
+        let q = Question {
+            task_ns: c,
+            tasks: 10_000,
+            payload_bytes: None,
+        };
+        let answer = advise(&synthetic(), &q).unwrap();
+        let e = answer.choice.as_ref().expect("rayon beats sequential");
+        assert_eq!((e.technique.as_str(), e.workers.as_str()), ("rayon", "2"));
+        assert_eq!(e.reach, Reach::Between);
+        let expected = (2.0 * 1_100.0 / 1_200.0 + 2.0 * 11_000.0 / 11_100.0) / 2.0;
+        assert!((e.speedup.point - expected).abs() < 1e-9, "{e:?}");
+        assert!((answer.sequential_ns - c * 10_000.0).abs() < 1e-6);
+        let ids: Vec<&str> = e.points.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "map/grain-1us-n20000/sequential/1",
+                "map/grain-1us-n20000/rayon/2",
+                "map/grain-10us-n2000/sequential/1",
+                "map/grain-10us-n2000/rayon/2",
+            ]
+        );
+        assert!(e.start_missing && e.start.is_none());
+        let text = answer.lines().join("\n");
+        assert!(text.contains("use rayon with 2 workers"), "{text}");
+        assert!(text.contains("interpolated on a log scale"), "{text}");
+        assert!(text.contains("rayon's start is not in the file"), "{text}");
+    }
+
+    #[test]
+    fn parallel_only_beyond_its_interval() {
+        // At 110 ns rayon is 2 * 110 / 210 = 1.05x: chosen while its interval is tight.
+        let q = ask("110ns", "100000", None);
+        let tight = advise(&synthetic(), &q).unwrap();
+        assert_eq!(tight.choice.unwrap().technique, "rayon");
+        // The same point with an interval reaching below 1: sequential, naming rayon.
+        let mut wide = synthetic();
+        for r in wide.benchmarks.iter_mut() {
+            if r.workload.starts_with("grain-100ns") && r.technique == "rayon" {
+                r.median.upper_ns = r.median.point_ns * 1.2;
+            }
+        }
+        let answer = advise(&wide, &q).unwrap();
+        assert_eq!(answer.choice, None);
+        let runner_up = answer.runner_up.as_ref().unwrap();
+        assert_eq!(runner_up.technique, "rayon");
+        assert!(runner_up.speedup.point > 1.0 && runner_up.speedup.lower < 1.0);
+        assert!(
+            answer.lines()[0].contains("stay sequential"),
+            "{:?}",
+            answer.lines()
+        );
+        // A paired interval, where the record has one, is the one the rule reads.
+        let pair = Paired {
+            baseline: "sequential".into(),
+            baseline_ns: vec![1.0; 10],
+            speedup: Ratio {
+                point: 1.05,
+                lower: 1.02,
+                upper: 1.08,
+            },
+        };
+        row_mut(&mut wide, "map/grain-100ns-n100000/rayon/2").paired = Some(pair);
+        let answer = advise(&wide, &q).unwrap();
+        let e = answer.choice.unwrap();
+        assert_eq!((e.technique.as_str(), e.workers.as_str()), ("rayon", "2"));
+        assert!((e.speedup.lower - 1.02).abs() < 1e-9, "{e:?}");
+    }
+
+    #[test]
+    fn the_fewest_workers_whose_interval_reaches_the_best_are_quoted() {
+        let estimate = |workers: &str, point: f64, lower: f64, upper: f64| Estimate {
+            technique: "rayon".into(),
+            workers: workers.into(),
+            time_ns: 1.0 / point,
+            speedup: Ratio {
+                point,
+                lower,
+                upper,
+            },
+            reach: Reach::At,
+            points: Vec::new(),
+            start: None,
+            start_missing: false,
+            floored: false,
+        };
+        let (choice, _) = choose(vec![
+            estimate("4", 1.9, 1.8, 2.0),
+            estimate("2", 1.85, 1.7, 1.95),
+        ]);
+        assert_eq!(choice.unwrap().workers, "2");
+        let (choice, runner_up) = choose(vec![estimate("2", 1.3, 0.9, 1.6)]);
+        assert_eq!((choice, runner_up.unwrap().workers.as_str()), (None, "2"));
+    }
+
+    #[test]
+    fn outside_the_measured_costs_is_extrapolated_and_said() {
+        let below = advise(&synthetic(), &ask("20ns", "100000", None)).unwrap();
+        let best = below.choice.as_ref().or(below.runner_up.as_ref()).unwrap();
+        let Reach::Below(edge) = best.reach else {
+            panic!("{best:?}")
+        };
+        assert!((edge - 110.0).abs() < 1e-9, "{edge}");
+        // rayon at 110 ns: 105 ns per task, 50 of them overhead; at 20 ns, 10 + 50 ns.
+        let rayon = below.runner_up.as_ref().unwrap();
+        assert_eq!(rayon.workers, "2", "equal estimates: the fewer workers");
+        assert!(
+            (rayon.speedup.point - 20.0 / 60.0).abs() < 1e-9,
+            "{rayon:?}"
+        );
+        assert!(
+            below.lines()[1].contains("extrapolated"),
+            "{:?}",
+            below.lines()
+        );
+        let above = advise(&synthetic(), &ask("1ms", "10000", None)).unwrap();
+        let e = above.choice.as_ref().unwrap();
+        let Reach::Above(edge) = e.reach else {
+            panic!("{e:?}")
+        };
+        assert!((edge - 110_000.0).abs() < 1e-6, "{edge}");
+        // rayon at 110 us: 55 050 ns per task, 50 of them overhead, held at 1 ms.
+        assert!((e.speedup.point - 1e6 / 500_050.0).abs() < 1e-9, "{e:?}");
+        assert!(above.lines()[1].contains("above the largest"));
+    }
+
+    #[test]
+    fn a_few_tasks_cannot_beat_the_cpu_count() {
+        // One task cannot be split: sequential, however cheap the hand-off.
+        let answer = advise(&synthetic(), &ask("11us", "1", None)).unwrap();
+        assert_eq!(answer.choice, None);
+        assert!(answer.runner_up.unwrap().floored);
+    }
+
+    #[test]
+    fn starts_are_added_once() {
+        let mut results = synthetic();
+        results.benchmarks.push(plain(
+            "process/startup/2",
+            "process-pool",
+            Kind::Process,
+            5e6,
+        ));
+        results.benchmarks.push(plain(
+            "overhead/handoff/1",
+            "thread-spawn-join",
+            Kind::Thread,
+            40_000.0,
+        ));
+        let answer = advise(&results, &ask("110us", "200", None)).unwrap();
+        let e = answer.choice.unwrap();
+        assert_eq!(e.technique, "rayon");
+        let start = e.start.unwrap();
+        assert_eq!(start.ns, 80_000.0);
+        assert!(start.source.contains("thread-spawn-join"));
+        // rayon at 110 us: 200 tasks of 55 050 ns plus the start.
+        assert!(
+            (e.time_ns - (200.0 * 55_050.0 + 80_000.0)).abs() < 1e-3,
+            "{}",
+            e.time_ns
+        );
+    }
+
+    #[test]
+    fn implausible_rows_are_left_out_and_named() {
+        let mut results = synthetic();
+        let id = "map/grain-10us-n2000/rayon/2";
+        row_mut(&mut results, id).marks.push(Mark {
+            kind: MarkKind::Implausible,
+            what: "speedup above the ideal".into(),
+            cause: "test".into(),
+        });
+        let answer = advise(&results, &ask("11us", "2000", None)).unwrap();
+        assert_eq!(answer.left_out, [id]);
+        let e = answer.choice.as_ref().unwrap();
+        assert!(e.points.iter().all(|p| p.id != id), "{e:?}");
+        assert!(
+            answer
+                .lines()
+                .join("\n")
+                .contains(&format!("implausible: {id}"))
+        );
+    }
+
+    #[test]
+    fn payloads_are_read_at_the_nearest_measured_one() {
+        let answer = advise(&synthetic(), &ask("110us", "200", Some("48KiB"))).unwrap();
+        assert_eq!(answer.payload_kib, Some(64));
+        let e = answer.choice.as_ref().unwrap();
+        assert_eq!((e.technique.as_str(), e.workers.as_str()), ("rayon", "2"));
+        assert!(e.points.iter().any(|p| p.id.ends_with("-p64kib/rayon/2")));
+        assert!(answer.lines()[0].contains("nearest measured payload, 64 KiB"));
+        let small = advise(&synthetic(), &ask("110us", "200", Some("1kB"))).unwrap();
+        assert_eq!(small.payload_kib, Some(0));
+        assert!(small.lines()[0].contains("nearest measured payload, none"));
+    }
+
+    #[test]
+    fn every_error_says_what_is_missing() {
+        let mut none = synthetic();
+        none.benchmarks.retain(|r| !r.workload.starts_with("grain"));
+        let squares = "map/squares-10k/1";
+        (none.benchmarks).push(plain(squares, "sequential", Kind::Sequential, 1e5));
+        let q = ask("1us", "10", None);
+        assert!(advise(&none, &q).unwrap_err().contains("no grain sweep"));
+        let zero = Question {
+            tasks: 0,
+            ..q.clone()
+        };
+        assert!(
+            advise(&synthetic(), &zero)
+                .unwrap_err()
+                .contains("above zero")
+        );
+        // A payload point no candidate of the sweep was measured at.
+        let mut lone = synthetic();
+        for r in lone.benchmarks.iter_mut() {
+            if r.workload.ends_with("p64kib") && r.technique == "rayon" {
+                r.technique = "other".into();
+                r.id = r.id.replace("rayon", "other");
+            }
+        }
+        let err = advise(&lone, &ask("110us", "200", Some("64KiB"))).unwrap_err();
+        assert!(err.contains("64 KiB payload"), "{err}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.json");
+        assert!(read_file(&missing).unwrap_err().contains("missing.json"));
+        let junk = dir.path().join("junk.json");
+        std::fs::write(&junk, "not json").unwrap();
+        assert!(read_file(&junk).unwrap_err().contains("junk.json"));
+        let plain_run = dir.path().join("no-grain.json");
+        none.write(&plain_run).unwrap();
+        let err = read_file(&plain_run).unwrap_err();
+        assert!(
+            err.contains("no-grain.json") && err.contains("no grain sweep"),
+            "{err}"
+        );
+        let err = newest_run(&dir.path().join("runs"), "f").unwrap_err();
+        assert!(err.contains("runs"), "{err}");
+    }
+
+    #[test]
+    fn the_newest_full_run_of_this_machine_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, time: &str, edit: &dyn Fn(&mut Results)| {
+            let mut r = synthetic();
+            r.run.time_utc = time.into();
+            edit(&mut r);
+            r.write(&dir.path().join(name)).unwrap();
+        };
+        write("a.json", "2026-01-01T00:00:00Z", &|_| {});
+        write("b.json", "2026-01-02T00:00:00Z", &|_| {});
+        write("c.json", "2026-01-03T00:00:00Z", &|r| {
+            r.run.profile = "quick".into()
+        });
+        write("d.json", "2026-01-04T00:00:00Z", &|r| {
+            r.machine.fingerprint = "g".into()
+        });
+        write("e.json", "2026-01-05T00:00:00Z", &|r| {
+            r.run.partial = Some("cut".into())
+        });
+        write("f.json", "2026-01-06T00:00:00Z", &|r| {
+            r.benchmarks.retain(|b| !b.workload.starts_with("grain"))
+        });
+        std::fs::write(dir.path().join("g.json"), "{").unwrap();
+        let (path, results) = newest_run(dir.path(), "f").unwrap();
+        assert_eq!(path.file_name().unwrap(), "b.json");
+        assert_eq!(results.run.time_utc, "2026-01-02T00:00:00Z");
+        let err = newest_run(dir.path(), "other").unwrap_err();
+        assert!(err.contains("fingerprint other"), "{err}");
+        assert!(err.contains(&dir.path().display().to_string()), "{err}");
+    }
 }

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use report::Results;
-use report::analysis::advice::{Question, advise, has_grain, newest_run};
+use report::analysis::advice::{Question, advise, newest_run, read_file};
 
 /// Which concurrency technique for tasks of a given cost, from a run's grain sweep.
 ///
@@ -58,20 +58,13 @@ fn main() -> ExitCode {
     }
     let mut status = ExitCode::SUCCESS;
     for path in &args.files {
-        let results = match Results::read(path) {
+        let results = match read_file(path) {
             Ok(r) => r,
             Err(e) => {
                 status = error(e);
                 continue;
             }
         };
-        if !has_grain(&results) {
-            status = error(format!(
-                "{}: no grain sweep (no map/grain-* group with a sequential row)",
-                path.display()
-            ));
-            continue;
-        }
         if answer(path, &results, &question) != ExitCode::SUCCESS {
             status = ExitCode::FAILURE;
         }
