@@ -78,8 +78,13 @@ fn downloads(c: &mut Criterion, settings: &Settings, job: &DownloadJob) {
     let techniques = download_techniques();
     let ids: Vec<BenchId> = (techniques.iter())
         .map(|t| {
-            BenchId::new(&group_name, t.id(), t.concurrency(job))
-                .declaring(crate::sidecar::Declared::floor(Some(job.floor())))
+            BenchId::new(&group_name, t.id(), t.concurrency(job)).declaring(
+                crate::sidecar::Declared::waiting(
+                    Some(job.floor()),
+                    Some(job.chain()),
+                    t.wake_ups(),
+                ),
+            )
         })
         .collect();
     // The file server starts only when one of its rows is wanted.

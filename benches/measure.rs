@@ -53,7 +53,11 @@ pub fn bench_map(
                 BenchId::new(&group_name, technique.id(), workers).declaring(sidecar::Declared {
                     threads: technique.threads(workers),
                     workers: technique.sweeps_workers().then_some(workers.get()),
-                    ..sidecar::Declared::floor(job.floor(technique.concurrent_waits(workers)))
+                    ..sidecar::Declared::waiting(
+                        job.floor(technique.concurrent_waits(workers)),
+                        job.chain(technique.concurrent_waits(workers)),
+                        technique.wake_ups(),
+                    )
                 });
             let id = match job.workload() {
                 MapWorkload::Grain(_) => id.sweep_point(),
@@ -96,7 +100,11 @@ pub fn bench_jobs<J: Job>(
     for technique in techniques {
         for (parameter, job) in jobs(technique.as_ref()) {
             let id = BenchId::new(group_name, technique.id(), parameter).declaring(
-                sidecar::Declared::floor(job.floor(technique.timer_resolution())),
+                sidecar::Declared::waiting(
+                    job.floor(technique.timer_resolution()),
+                    job.chain(),
+                    technique.wake_ups(&job),
+                ),
             );
             group.throughput(Throughput::Elements(job.elements()));
             let first = bench_checked(

@@ -100,6 +100,9 @@ pub struct Limits {
     pub cpu_dma_latency_us: Option<i64>,
     /// How late a 5 ms precise sleep ends ([`crate::wake::sleep_overshoot_us`]).
     pub sleep_overshoot_us: Option<f64>,
+    /// How long a thread blocked on another CPU idle for 10 ms takes to run after a write
+    /// wakes it ([`crate::wake::wake_up_us`]).
+    pub wake_up_us: Option<f64>,
 }
 
 /// Reads what limits a run here (runs the sleep probe: about 0.1 s).
@@ -118,6 +121,7 @@ pub fn limits() -> Limits {
         load_average: crate::contention::load_average(),
         cpu_dma_latency_us: crate::wake::cpu_dma_latency_us(),
         sleep_overshoot_us: crate::wake::sleep_overshoot_us(),
+        wake_up_us: crate::wake::wake_up_us(),
     }
 }
 

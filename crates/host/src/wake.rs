@@ -167,6 +167,30 @@ pub fn cross_cpu_wake_us(
         .map_err(|_| std::io::Error::other("the wake-up probe's reader panicked"))
 }
 
+/// The median of 20 [`cross_cpu_wake_us`] after 10 ms idle, between the first two CPUs this
+/// run may use, in microseconds; `None` with fewer than two CPUs (no other CPU to wake) or
+/// where the probe cannot run.
+pub fn wake_up_us() -> Option<f64> {
+    #[cfg(unix)]
+    {
+        let cpus = crate::allowed_cpus();
+        let (&from, &to) = (cpus.first()?, cpus.get(1)?);
+        // On a thread of its own: the probe pins the thread that writes.
+        let probe = std::thread::Builder::new()
+            .name("cb-wake-probe".into())
+            .spawn(move || cross_cpu_wake_us(Duration::from_millis(10), 20, (from, to)))
+            .ok()?;
+        let mut delays = probe.join().ok()?.ok()?;
+        if delays.is_empty() {
+            return None;
+        }
+        delays.sort_by(f64::total_cmp);
+        Some(delays[delays.len() / 2])
+    }
+    #[cfg(not(unix))]
+    None
+}
+
 /// Linux's PM QoS interface for the CPU wake-up latency the system must meet.
 pub const CPU_DMA_LATENCY: &str = "/dev/cpu_dma_latency";
 

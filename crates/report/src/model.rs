@@ -182,6 +182,11 @@ pub struct Limits {
     /// a waiting technique pays, which no floor counts.
     #[serde(default)]
     pub sleep_overshoot_us: Option<f64>,
+    /// How long a thread blocked on another CPU, idle for 10 ms, takes to run after a write
+    /// wakes it, at the median of 20, in microseconds: the hand-off every released permit
+    /// and every answer on a socket pays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wake_up_us: Option<f64>,
 }
 
 /// How the measured code was built.
@@ -366,6 +371,10 @@ pub struct Record {
     /// waiting workload in a chain), when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub floor_ns: Option<f64>,
+    /// The chain behind `floor_ns`: rounds of waits in a row and the wake-ups each round
+    /// pays, from which the machine's floor follows ([`Record::machine_floor_ns`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<Chain>,
     /// The threads the technique declared it runs on (1 for a sequential technique), when it
     /// declared a fixed number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -446,6 +455,41 @@ pub struct Mark {
     pub cause: String,
 }
 
+/// A waiting row's chain of waits: fixed from the job's structure before measuring (holds in
+/// a row on the busiest permit, rounds of answers), with the wake-ups its technique declares
+/// per round.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chain {
+    /// Rounds of waits in a row.
+    pub rounds: u32,
+    /// Sleeps that end by a timer, per round (each ends `sleep_overshoot_us` late).
+    pub timers: u32,
+    /// Threads woken on another CPU, per round (each takes `wake_up_us`).
+    pub handoffs: u32,
+}
+
+impl Record {
+    /// The least time this row can take on its machine: the nominal floor plus, for each
+    /// round of its chain, the wake-ups it pays at what `limits` measured them to cost (a
+    /// timer's lateness, a cross-CPU wake-up). `None` without a floor, a chain, or the
+    /// machine's wake-up costs.
+    pub fn machine_floor_ns(&self, limits: &Limits) -> Option<f64> {
+        let (floor, chain) = (self.floor_ns?, self.chain?);
+        let per_round_us = f64::from(chain.timers) * limits.sleep_overshoot_us?
+            + f64::from(chain.handoffs) * limits.wake_up_us?;
+        Some(floor + f64::from(chain.rounds) * per_round_us * 1e3)
+    }
+
+    /// How far this row's median is above its nominal floor and above its machine's floor
+    /// (`(median - floor) / floor`, each), for a waiting row.
+    pub fn above_floors(&self, limits: Option<&Limits>) -> Option<(f64, Option<f64>)> {
+        let floor = self.floor_ns.filter(|f| *f > 0.0)?;
+        let median = self.median.point_ns;
+        let machine = limits.and_then(|l| self.machine_floor_ns(l));
+        Some((median / floor - 1.0, machine.map(|m| median / m - 1.0)))
+    }
+}
+
 impl Record {
     /// The row of `technique` at `parameter` in `group` (`<family>/<workload>`), with what
     /// was measured and every later addition (throughput, latency, CPU time, samples, pairs,
@@ -485,6 +529,7 @@ impl Record {
             tier: None,
             paired: None,
             floor_ns: None,
+            chain: None,
             threads: None,
             workers: None,
             marks: Vec::new(),
@@ -704,6 +749,40 @@ fn check_time(id: &str, name: &str, ns: f64, positive: bool) -> Result<(), Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_machine_floor_adds_each_rounds_wake_ups_at_their_measured_cost() {
+        let e = Estimate {
+            point_ns: 16.5e6,
+            lower_ns: 16.5e6,
+            upper_ns: 16.5e6,
+        };
+        let mut r = Record::new(
+            ("sync/limited-resource", "fair-semaphore", "2"),
+            Kind::Thread,
+            (e, e, e),
+            10,
+        );
+        let limits = Limits {
+            sleep_overshoot_us: Some(100.0),
+            wake_up_us: Some(150.0),
+            ..Limits::default()
+        };
+        assert_eq!(r.machine_floor_ns(&limits), None, "no floor, no chain");
+        r.floor_ns = Some(15e6);
+        r.chain = Some(Chain {
+            rounds: 3,
+            timers: 1,
+            handoffs: 1,
+        });
+        // 15 ms of holds plus 3 rounds x (100 + 150) us.
+        let machine = r.machine_floor_ns(&limits).unwrap();
+        assert!((machine - 15.75e6).abs() < 1.0, "{machine}");
+        let (nominal, above_machine) = r.above_floors(Some(&limits)).unwrap();
+        assert!((nominal - 0.1).abs() < 1e-9, "{nominal}");
+        assert!((above_machine.unwrap() - (16.5 / 15.75 - 1.0)).abs() < 1e-9);
+        assert_eq!(r.above_floors(None).unwrap().1, None);
+    }
 
     #[test]
     fn written_files_read_back_equal() {

@@ -2,7 +2,7 @@
 //! behind `Semaphore(2)`, every use counted by the workload's [`Gauge`].
 
 use workloads::sync::{Gauge, LimitedResourceJob, LimitedResourceReport, run_timed};
-use workloads::{Kind, RunError, Technique};
+use workloads::{Kind, RunError, Technique, WakeUps};
 
 use crate::{FairSemaphore, Semaphore, precise_hold};
 
@@ -14,8 +14,7 @@ fn run_threads<G>(
     admit: impl Fn() -> Result<G, RunError> + Sync,
 ) -> Result<LimitedResourceReport, RunError> {
     let gauge = Gauge::new();
-    let cpus = host::run_cpus().get();
-    let may_spin = job.permits <= cpus;
+    let may_spin = holds_spin(job);
     let (results, makespan) = run_timed(job.workers, |_| {
         for _ in 0..job.uses {
             let _permit = admit()?;
@@ -30,12 +29,31 @@ fn run_threads<G>(
     Ok(gauge.report(makespan))
 }
 
+/// Whether the holds of `job` end by spinning their tail ([`precise_hold`]): when the permits
+/// fit on the CPUs this process may use, so a spin never takes a CPU from another holder.
+fn holds_spin(job: &LimitedResourceJob) -> bool {
+    job.permits <= host::run_cpus().get()
+}
+
+/// The wake-ups a round of the thread techniques pays: the next waiter woken on another
+/// CPU, and the hold's timer only when the hold does not spin its tail.
+fn thread_wake_ups(job: &LimitedResourceJob) -> WakeUps {
+    WakeUps {
+        timers: u32::from(!holds_spin(job)),
+        handoffs: 1,
+    }
+}
+
 /// The `threading.Semaphore` analog written here: [`Semaphore`] on `Mutex` + `Condvar`.
 pub struct CondvarSemaphore;
 
 workloads::technique!(CondvarSemaphore, "condvar-semaphore", Kind::Thread);
 
 impl Technique<LimitedResourceJob> for CondvarSemaphore {
+    fn wake_ups(&self, job: &LimitedResourceJob) -> WakeUps {
+        thread_wake_ups(job)
+    }
+
     fn run(&self, job: &LimitedResourceJob) -> Result<LimitedResourceReport, RunError> {
         let semaphore = Semaphore::new(job.permits);
         run_threads(job, || Ok(semaphore.acquire()))
@@ -48,6 +66,10 @@ pub struct HandOffSemaphore;
 workloads::technique!(HandOffSemaphore, "fair-semaphore", Kind::Thread);
 
 impl Technique<LimitedResourceJob> for HandOffSemaphore {
+    fn wake_ups(&self, job: &LimitedResourceJob) -> WakeUps {
+        thread_wake_ups(job)
+    }
+
     fn run(&self, job: &LimitedResourceJob) -> Result<LimitedResourceReport, RunError> {
         let semaphore = FairSemaphore::new(job.permits);
         run_threads(job, || Ok(semaphore.acquire()))
@@ -72,6 +94,10 @@ impl Drop for Token<'_> {
 workloads::technique!(TokenChannel, "channel-tokens", Kind::Thread);
 
 impl Technique<LimitedResourceJob> for TokenChannel {
+    fn wake_ups(&self, job: &LimitedResourceJob) -> WakeUps {
+        thread_wake_ups(job)
+    }
+
     fn run(&self, job: &LimitedResourceJob) -> Result<LimitedResourceReport, RunError> {
         let (give, take) = crossbeam_channel::bounded(job.permits);
         for _ in 0..job.permits {

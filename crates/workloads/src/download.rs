@@ -145,10 +145,14 @@ impl DownloadJob {
         (self.files * self.size) as u64
     }
 
-    /// The shortest possible run: `ceil(files / in_flight)` rounds of `latency`.
+    /// The shortest possible run: [`Self::chain`] rounds of `latency`.
     pub fn floor(&self) -> Duration {
-        let rounds = self.files.div_ceil(self.in_flight.get());
-        self.latency * rounds as u32
+        self.latency * self.chain()
+    }
+
+    /// The rounds of answers in a row: `ceil(files / in_flight)`.
+    pub fn chain(&self) -> u32 {
+        u32::try_from(self.files.div_ceil(self.in_flight.get())).unwrap_or(u32::MAX)
     }
 
     /// Checks the bodies a technique returned: one per file, in index order, each with the
@@ -185,6 +189,12 @@ impl DownloadJob {
 pub trait DownloadTechnique: Named + Send + Sync {
     /// How many downloads this technique keeps in flight for `job`: criterion's parameter.
     fn concurrency(&self, job: &DownloadJob) -> NonZeroUsize;
+
+    /// The wake-ups each round of answers pays (see [`DownloadJob::chain`]): the server's
+    /// sleep to its answer's deadline, then the client's thread woken by the answer.
+    fn wake_ups(&self) -> crate::WakeUps {
+        crate::WakeUps::TIMER_AND_HANDOFF
+    }
 
     /// Builds what the technique needs (client, threads, runtime) for `job`. Never timed.
     fn start(&self, job: &DownloadJob) -> Result<Box<dyn DownloadRunner>, RunError>;

@@ -53,7 +53,7 @@ pub use error::{Mismatch, RunError};
 pub use map::primes::{count_primes, is_prime, known_prime_count, sieve_prime_counts};
 pub use map::{GrainSizes, MapJob, MapWorkload, Task, TaskOutput, run_task};
 pub use preset::{Preset, PresetError, worker_counts};
-pub use technique::{Job, Kind, MapRunner, MapTechnique, Named, Technique};
+pub use technique::{Job, Kind, MapRunner, MapTechnique, Named, Technique, WakeUps};
 pub use web::{RunningServer, ServerSettings, WebJob, WebServerTechnique, hello_route};
 
 /// Formats a size the way benchmark ids spell it: `1_000_000` -> `1m`, `64_000` -> `64k`.

@@ -140,6 +140,31 @@ macro_rules! technique {
     };
 }
 
+/// The wake-ups one round of a waiting job's chain pays beyond its nominal time: a timer
+/// that ends a sleep late, and a hand-off that wakes a thread blocked on another CPU (a
+/// released permit, an answer on a socket). What each costs is the machine's (measured per
+/// run: `host::wake`); how many a round has is the technique's to declare.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WakeUps {
+    /// Sleeps that end by a timer, per round.
+    pub timers: u32,
+    /// Threads woken on another CPU, per round.
+    pub handoffs: u32,
+}
+
+impl WakeUps {
+    /// A sleep and a hand-off per round: a holder's sleep ends, then the next waiter wakes.
+    pub const TIMER_AND_HANDOFF: WakeUps = WakeUps {
+        timers: 1,
+        handoffs: 1,
+    };
+    /// A sleep per round, and the same thread goes on.
+    pub const TIMER: WakeUps = WakeUps {
+        timers: 1,
+        handoffs: 0,
+    };
+}
+
 /// A workload of a job family (the counter, the semaphore's resource, the queues): its id,
 /// what a run reports, and how a report is checked against the expected answer.
 pub trait Job {
@@ -161,6 +186,12 @@ pub trait Job {
     /// that has no such floor. A row below it breaks a physical bound.
     fn floor(&self, timer_resolution: Duration) -> Option<Duration> {
         let _ = timer_resolution;
+        None
+    }
+
+    /// How many rounds of waits in a row the floor is made of (`None` where there is no
+    /// floor): the chain each round's wake-ups add to.
+    fn chain(&self) -> Option<u32> {
         None
     }
 
@@ -187,6 +218,13 @@ pub trait Technique<J: Job>: Named + Send + Sync {
     /// zero for `std::thread::sleep`.
     fn timer_resolution(&self) -> Duration {
         Duration::ZERO
+    }
+
+    /// The wake-ups each round of `job`'s chain pays (see [`Job::chain`]): a sleep and a
+    /// hand-off unless the technique says otherwise.
+    fn wake_ups(&self, job: &J) -> WakeUps {
+        let _ = job;
+        WakeUps::TIMER_AND_HANDOFF
     }
 
     /// Runs the job to completion and reports what happened (the timed part is measured
@@ -222,6 +260,13 @@ pub trait MapTechnique: Named + Send + Sync {
     /// and is measured at one worker only.
     fn sweeps_workers(&self) -> bool {
         true
+    }
+
+    /// The wake-ups each round of a waiting map job pays (see [`crate::MapJob::chain`]): a
+    /// sleep, after which the same worker takes its next task, unless the technique says
+    /// otherwise.
+    fn wake_ups(&self) -> WakeUps {
+        WakeUps::TIMER
     }
 
     /// Builds what the technique needs (threads, processes, a runtime). Never timed.

@@ -319,6 +319,7 @@ pub fn run_contention(
 fn merge_declared(criterion_dir: &Path, records: &mut [Record]) -> Result<(), Error> {
     merge_entries::<DeclaredFile>(criterion_dir, records, |record, entry| {
         record.floor_ns = entry.floor_ns.map(|ns| ns as f64);
+        record.chain = entry.chain;
         record.threads = entry.threads.map(|n| n as u64);
         record.workers = entry.workers.map(|n| n as u64);
         Ok(())

@@ -50,6 +50,7 @@ fn limits_from_host(l: host::machine::Limits) -> Limits {
         contention: None,
         cpu_dma_latency_us: l.cpu_dma_latency_us,
         sleep_overshoot_us: l.sleep_overshoot_us,
+        wake_up_us: l.wake_up_us,
     }
 }
 

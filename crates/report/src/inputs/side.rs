@@ -178,6 +178,9 @@ pub struct Declared {
     /// nanoseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub floor_ns: Option<u64>,
+    /// The chain of waits behind the floor and its wake-ups per round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<crate::model::Chain>,
     /// The threads the technique runs the work on, when fixed (1 for sequential).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threads: Option<usize>,
@@ -188,10 +191,20 @@ pub struct Declared {
 }
 
 impl Declared {
-    /// A waiting job's floor, nothing else.
-    pub fn floor(floor: Option<std::time::Duration>) -> Declared {
+    /// A waiting job's floor and the chain of `rounds` behind it, each paying `wake_ups`;
+    /// nothing for a job without a floor.
+    pub fn waiting(
+        floor: Option<std::time::Duration>,
+        rounds: Option<u32>,
+        wake_ups: workloads::WakeUps,
+    ) -> Declared {
         Declared {
             floor_ns: floor.map(|f| u64::try_from(f.as_nanos()).unwrap_or(u64::MAX)),
+            chain: floor.and(rounds).map(|rounds| crate::model::Chain {
+                rounds,
+                timers: wake_ups.timers,
+                handoffs: wake_ups.handoffs,
+            }),
             ..Declared::default()
         }
     }

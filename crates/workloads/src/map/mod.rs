@@ -137,9 +137,21 @@ impl MapJob {
     /// `ceil(tasks / workers)` rounds of one sleep. `None` for the compute-bound workloads.
     pub fn floor(&self, workers: Option<usize>) -> Option<std::time::Duration> {
         match self.workload {
-            MapWorkload::Sleep(sleep::Sleep { tasks, ms }) => {
+            MapWorkload::Sleep(sleep::Sleep { ms, .. }) => {
+                let rounds = self.chain(workers)?;
+                Some(std::time::Duration::from_millis(ms * u64::from(rounds)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The rounds of sleeps in a row behind [`Self::floor`]: `ceil(tasks / workers)`, one
+    /// when every task may wait at once; `None` for the compute-bound workloads.
+    pub fn chain(&self, workers: Option<usize>) -> Option<u32> {
+        match self.workload {
+            MapWorkload::Sleep(sleep::Sleep { tasks, .. }) => {
                 let rounds = workers.map_or(1, |w| tasks.div_ceil(w.max(1) as u64));
-                Some(std::time::Duration::from_millis(ms * rounds))
+                Some(u32::try_from(rounds).unwrap_or(u32::MAX))
             }
             _ => None,
         }

@@ -149,6 +149,10 @@ job!(
 
     /// The first makespan against its floor with the technique's timer, and the most
     /// workers seen inside at once.
+    fn chain(&self) -> Option<u32> {
+        Some(self.rounds())
+    }
+
     fn note(&self, report: &LimitedResourceReport, timer_resolution: Duration) -> Option<String> {
         let floor = self.floor_with_timer(timer_resolution);
         Some(format!(

@@ -4,7 +4,7 @@ use maud::{Markup, html};
 
 use super::{Beside, fits};
 use crate::analysis::{self, best_per_technique, by_group, format_ratio, format_time};
-use crate::model::{Record, Results};
+use crate::model::{Limits, Record, Results};
 use crate::output::chart::{self, Chart, Palette};
 use crate::output::html::{Layout, cell, none, slug, table};
 /// One workload: its charts and the table of every benchmark.
@@ -147,7 +147,7 @@ fn record_row(
                 @if l.errors > 0 { " " span class="bad" { (l.errors) " errors" } }
             }
         }),
-        stability(r),
+        stability(r, results.machine.limits.as_ref()),
     ];
     if let Some(base) = baseline.map(|b| b.iter().find(|b| b.id == r.id)) {
         row.push(base.map_or_else(none, |b| num(format_time(b.median.point_ns))));
@@ -165,10 +165,21 @@ fn record_row(
     row
 }
 
+/// A waiting row's distance to its floors: `+3.1% over floor, +0.4% over the machine's`
+/// (the second where the run measured its wake-ups and the row declared its chain).
+fn floors(r: &Record, limits: Option<&Limits>) -> Option<String> {
+    let (nominal, machine) = r.above_floors(limits)?;
+    let pct = |x: f64| format!("{:+.1}%", x * 100.0);
+    Some(match machine {
+        Some(m) => format!("{} over floor, {} over the machine's", pct(nominal), pct(m)),
+        None => format!("{} over floor", pct(nominal)),
+    })
+}
+
 /// The CV of the samples, with a mark when unstable (the likely cause as its title), then
 /// the row's marks (busy, implausible, warning), each with its figures and cause as its
-/// title.
-fn stability(r: &Record) -> Markup {
+/// title, then a waiting row's distance to its floors.
+fn stability(r: &Record, limits: Option<&Limits>) -> Markup {
     html! {
         @if let Some(s) = &r.stability {
             span class="num" { "CV " (analysis::three_digits(s.cv * 100.0)) "%" }
@@ -176,6 +187,9 @@ fn stability(r: &Record) -> Markup {
         } @else { "–" }
         @for m in &r.marks {
             " " span class="bad" title={ (m.what) ": " (m.cause) } { (m.kind.label()) }
+        }
+        @if let Some(floors) = floors(r, limits) {
+            " " span class="num" title="above the job's nominal floor (its sleeps in a row), and above the machine's floor (the same plus the wake-ups of its chain, as this run measured them)" { (floors) }
         }
     }
 }

@@ -150,7 +150,8 @@ pub const LIMIT_ROWS: [&str; 8] = [
     "neighbours",
 ];
 
-/// How idle CPUs wait (the PM QoS latency in force) and what a 5 ms sleep overshoots by.
+/// How idle CPUs wait (the PM QoS latency in force), what a 5 ms sleep overshoots by and
+/// what a cross-CPU wake-up takes.
 fn wake_ups(l: &Limits) -> String {
     let idle = match l.cpu_dma_latency_us {
         Some(0) => "idle CPUs poll (PM QoS 0 us)".to_string(),
@@ -158,10 +159,19 @@ fn wake_ups(l: &Limits) -> String {
         Some(us) => format!("idle CPUs wake within {us} us (PM QoS)"),
         None => "idle policy unknown".to_string(),
     };
-    match l.sleep_overshoot_us {
-        Some(late) => format!("{idle}; a 5 ms sleep ends {late:.0} us late (median of 20)"),
-        None => idle,
-    }
+    let late = l
+        .sleep_overshoot_us
+        .map(|late| format!("; a 5 ms sleep ends {late:.0} us late (median of 20)"));
+    let woken = l.wake_up_us.map(|us| {
+        format!(
+            "; a thread on another CPU idle 10 ms runs {us:.0} us after it is woken (median of 20)"
+        )
+    });
+    format!(
+        "{idle}{}{}",
+        late.unwrap_or_default(),
+        woken.unwrap_or_default()
+    )
 }
 
 /// The rows of [`LIMIT_ROWS`]: "unknown" where unreadable, "–" for files older than them.
