@@ -13,11 +13,13 @@ use clap::Parser;
 use report::Results;
 use report::analysis::advice::{Question, advise, newest_run, read_file};
 
-/// Which concurrency technique for tasks of a given cost, from a run's grain sweep.
+/// Which concurrency technique and worker count for tasks of a given cost, from a run's
+/// grain sweep.
 ///
-/// Example: advise --task 50us --tasks 10000 --payload 4KiB
+/// Example: advise --task 50us --tasks 10000 --payload 4KiB. Without FILES, the newest full
+/// run of this machine in <reports-dir>/runs/ is read. Method: docs/advise.md.
 #[derive(Parser, Debug)]
-#[command(name = "advise", version, about, long_about = None)]
+#[command(name = "advise", version)]
 struct Args {
     /// The sequential time of one task: a number and ns, us (or µs), ms or s (e.g. 50us,
     /// 2.5ms).
