@@ -17,7 +17,7 @@ use report::analysis::advice::{Question, advise, newest_run, read_file};
 /// grain sweep.
 ///
 /// Example: advise --task 50us --tasks 10000 --payload 4KiB. Without FILES, the newest full
-/// run of this machine in <reports-dir>/runs/ is read. Method: docs/advise.md.
+/// run of this machine in the reports folder's runs/ is read. Method: docs/advise.md.
 #[derive(Parser, Debug)]
 #[command(name = "advise", version)]
 struct Args {
