@@ -121,6 +121,11 @@ impl Comparison<'_> {
                 p class="note" { "From each machine's own grain sweep (map/grain-*): the measured task cost above which a technique beats sequential, and above which it reaches 80% of the ideal speedup at that machine's CPU count." }
                 (table("breakeven", &header.iter().map(String::as_str).collect::<Vec<_>>(), &rows.iter().map(|r| r.iter().map(cell).collect()).collect::<Vec<_>>()))
             }
+            @if let Some((header, rows)) = self.floors_table() {
+                h2 id="floors" { "Waiting rows against their floors" } "\n"
+                p class="note" { "How far each waiting row is above its nominal floor (the sleeps of its chain) and above its machine's floor (the same plus the chain's wake-ups at what that run measured a timer's lateness and a cross-CPU wake-up to cost): close to the machine's floor is the machine's limit, far above it is the harness's or the technique's slack." }
+                (table("floors", &header.iter().map(String::as_str).collect::<Vec<_>>(), &rows.iter().map(|r| r.iter().map(cell).collect()).collect::<Vec<_>>()))
+            }
             (self.html_tables(&families))
         };
         charts.extend(python_charts);

@@ -479,6 +479,47 @@ impl<'a> Comparison<'a> {
         Some(self.ratio(k, id)? / self.core_time_factor(k)?.0)
     }
 
+    /// Every waiting row (one with a floor) against its floors on each machine: `+3.1% /
+    /// +0.4%` above the nominal floor and above that machine's floor (its measured wake-ups
+    /// over the row's chain); `None` when no input has a waiting row.
+    pub fn floors_table(&self) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+        let waiting: Vec<&str> = self
+            .ids
+            .iter()
+            .copied()
+            .filter(|id| {
+                self.maps
+                    .iter()
+                    .any(|m| m.get(id).is_some_and(|r| r.floor_ns.is_some()))
+            })
+            .collect();
+        if waiting.is_empty() {
+            return None;
+        }
+        let mut header = vec!["waiting row".to_string()];
+        header.extend(self.inputs.iter().map(|i| i.name.clone()));
+        let pct = |x: f64| format!("{:+.1}%", x * 100.0);
+        let rows = waiting
+            .into_iter()
+            .map(|id| {
+                let mut row = vec![id.to_string()];
+                for (k, input) in self.inputs.iter().enumerate() {
+                    let limits = input.results.machine.limits.as_ref();
+                    let above = self.maps[k].get(id).and_then(|r| r.above_floors(limits));
+                    row.push(match above {
+                        Some((nominal, Some(machine))) => {
+                            format!("{} / {}", pct(nominal), pct(machine))
+                        }
+                        Some((nominal, None)) => format!("{} / –", pct(nominal)),
+                        None => "–".to_string(),
+                    });
+                }
+                row
+            })
+            .collect();
+        Some((header, rows))
+    }
+
     /// Each input's core speed against the reference's, from the calibrations, and what it
     /// means for the ratios; Python files say they are not normalised.
     fn speed_notes(&self) -> Vec<String> {
@@ -617,6 +658,34 @@ mod tests {
         let text = comparison.text();
         assert!(text.contains("1.25x slower than the reference"), "{text}");
         assert!(text.contains("equal speed"), "{text}");
+    }
+
+    #[test]
+    fn waiting_rows_show_their_distance_to_both_floors() {
+        use crate::model::{Chain, Limits};
+        let mut results = synthetic();
+        results.machine.limits = Some(Limits {
+            sleep_overshoot_us: Some(100.0),
+            wake_up_us: Some(150.0),
+            ..Limits::default()
+        });
+        let row = &mut results.benchmarks[0];
+        row.median.point_ns = 16.5e6;
+        row.floor_ns = Some(15e6);
+        row.chain = Some(Chain {
+            rounds: 3,
+            timers: 1,
+            handoffs: 1,
+        });
+        let id = row.id.clone();
+        let inputs = [("a", results)].map(|(name, results)| Input {
+            path: format!("{name}.json").into(),
+            name: name.into(),
+            results,
+        });
+        let (header, rows) = Comparison::new(&inputs, 0).floors_table().unwrap();
+        assert_eq!(header, ["waiting row", "a"]);
+        assert_eq!(rows, [vec![id, "+10.0% / +4.8%".to_string()]]);
     }
 
     #[test]

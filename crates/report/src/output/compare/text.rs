@@ -69,6 +69,14 @@ impl Comparison<'_> {
             all.extend(rows);
             out.push_str(&text_table(&all));
         }
+        if let Some((header, rows)) = self.floors_table() {
+            out.push_str(
+                "\nwaiting rows above their nominal floor / above their machine's floor (the wake-ups of the chain, as each run measured them):\n",
+            );
+            let mut all = vec![header];
+            all.extend(rows);
+            out.push_str(&text_table(&all));
+        }
         let partial = self.partial();
         if !partial.is_empty() {
             let _ = writeln!(out, "\n{} benchmarks are not in every file:", partial.len());
