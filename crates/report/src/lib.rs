@@ -6,8 +6,9 @@
 //! times from `estimates.json`, and the suite's side files beside them: each technique's
 //! declared kind, CPU time, server latency and the rest, [`inputs::side`]), writes `reports/runs/<UTC time>-<machine>.json`
 //! (schema [`SCHEMA`], documented in `reports/README.md`), and renders
-//! `reports/index.html` with its SVG charts beside it, the newest file in
-//! `reports/baselines/` shown next to the run. Nothing is published in criterion's test
+//! `reports/index.html` with its SVG charts beside it, the baseline of the same machine
+//! (fingerprint, effective CPUs, idle polling) from `reports/baselines/<label>/` shown next
+//! to the run. Nothing is published in criterion's test
 //! mode ([`should_publish`]).
 //!
 //! The page is a pure function of the results file ([`output::page::render_index`]), so a file from

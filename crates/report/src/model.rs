@@ -64,6 +64,50 @@ impl Run {
     pub fn language(&self) -> &str {
         self.language.as_deref().unwrap_or("rust")
     }
+
+    /// criterion's filter on the command line (`cargo bench -- map/primes`): the first
+    /// argument after `--` that is neither an option nor an option's value; `None` for a
+    /// run of every benchmark of its preset.
+    pub fn filter(&self) -> Option<&str> {
+        // criterion's options that take a value (criterion 0.8).
+        const WITH_VALUE: &[&str] = &[
+            "-c",
+            "--color",
+            "--colour",
+            "-s",
+            "--save-baseline",
+            "-b",
+            "--baseline",
+            "--baseline-lenient",
+            "--format",
+            "--profile-time",
+            "--load-baseline",
+            "--sample-size",
+            "--warm-up-time",
+            "--measurement-time",
+            "--nresamples",
+            "--noise-threshold",
+            "--confidence-level",
+            "--significance-level",
+            "--plotting-backend",
+            "--output-format",
+        ];
+        let mut words = self.command_line.split_whitespace();
+        words.by_ref().find(|w| *w == "--")?;
+        while let Some(word) = words.next() {
+            if WITH_VALUE.contains(&word) {
+                words.next();
+            } else if !word.starts_with('-') {
+                return Some(word);
+            }
+        }
+        None
+    }
+
+    /// Whether the run measured every benchmark of its preset: no filter, not stopped early.
+    pub fn complete(&self) -> bool {
+        self.filter().is_none() && self.partial.is_none()
+    }
 }
 
 /// What ran the Python side: the interpreter, the GIL, the start method, pyperf.
@@ -749,6 +793,29 @@ fn check_time(id: &str, name: &str, ns: f64, positive: bool) -> Result<(), Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_filter_is_the_first_argument_that_is_no_option_or_value() {
+        let run = |command_line: &str| Run {
+            id: "r".into(),
+            time_utc: "t".into(),
+            git_revision: "g".into(),
+            profile: "full".into(),
+            preset: "default".into(),
+            command_line: command_line.into(),
+            criterion_dir: None,
+            language: None,
+            python: None,
+            partial: None,
+        };
+        assert_eq!(run("cargo bench -- --bench").filter(), None);
+        assert!(run("cargo bench -- --bench").complete());
+        assert_eq!(
+            run("cargo bench -- --bench --save-baseline x map/primes").filter(),
+            Some("map/primes")
+        );
+        assert_eq!(run("scripts/python-bench.sh").filter(), None);
+    }
 
     #[test]
     fn the_machine_floor_adds_each_rounds_wake_ups_at_their_measured_cost() {

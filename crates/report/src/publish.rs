@@ -170,9 +170,11 @@ pub fn publish(options: &PublishOptions) -> Result<Published, Error> {
     })
 }
 
-/// Renders `results` into the page at `index` beside the newest baseline in
-/// `<reports_dir>/baselines/` and, for a Rust run, the newest Python run of the same machine
-/// and preset in `<reports_dir>/runs/`; with `results_path`, also writes the results file first.
+/// Renders `results` into the page at `index` beside its machine's baseline (same
+/// fingerprint, effective CPUs and idle polling) in `<reports_dir>/baselines/<label>/` and,
+/// for a Rust run, the newest Python run of the same machine and preset in
+/// `<reports_dir>/runs/` whose workloads the run measured; with `results_path`, also writes
+/// the results file first.
 pub fn render_to(
     results: &Results,
     reports_dir: &Path,
@@ -226,7 +228,7 @@ pub fn render_single_file(
     fsio::write_atomic(out, page.html.as_bytes())
 }
 
-/// The page of `results` beside the newest baseline in `<reports_dir>/baselines/` and
+/// The page of `results` beside its machine's baseline in `<reports_dir>/baselines/` and
 /// `python`, laid out as `layout` says.
 fn render_beside(
     results: &Results,
@@ -234,7 +236,7 @@ fn render_beside(
     python: Option<&(PathBuf, Results)>,
     layout: &Layout,
 ) -> Result<Page, String> {
-    let baseline = newest_baseline(&reports_dir.join("baselines"));
+    let baseline = baseline_for(results, &reports_dir.join("baselines"));
     let beside = baseline.as_ref().map(|(path, r)| Beside {
         name: path.as_str(),
         results: r,
@@ -249,26 +251,45 @@ fn render_beside(
     render_page(results, beside, python, layout)
 }
 
-/// The newest results file in `dir` (by name: names start with the UTC time), if one reads.
-/// A baseline that does not read is reported on stderr and left out: it must not stop a run
-/// from being published.
-fn newest_baseline(dir: &Path) -> Option<(String, Results)> {
-    let path = crate::fsio::json_files(dir)?.pop()?;
-    match Results::read(&path) {
-        Ok(r) => {
-            let name = format!(
-                "baseline {}",
-                path.file_name()
-                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-            );
-            Some((name, r))
-        }
-        Err(e) => {
-            eprintln!("warning: {e} (baseline left out of the report)");
-            None
-        }
-    }
+/// What a baseline must share with a run to stand beside it: the kind of machine
+/// (fingerprint), the CPUs the run could use, and whether idle CPUs polled.
+fn baseline_key(r: &Results) -> (&str, u64, bool) {
+    let polls = (r.machine.limits.as_ref()).is_some_and(|l| l.cpu_dma_latency_us == Some(0));
+    (r.machine.fingerprint.as_str(), r.machine.run_cpus(), polls)
 }
+
+/// The baseline of `results`' machine in `dir`: `<dir>/<label>/results.json` whose
+/// fingerprint, effective CPUs and idle polling match the run's, the newest by its run's
+/// time when several do. A baseline that does not read is reported on stderr and left out:
+/// it must not stop a run from being published.
+fn baseline_for(results: &Results, dir: &Path) -> Option<(String, Results)> {
+    let mut found: Vec<(String, Results)> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path().join(BASELINE_FILE))
+        .filter(|path| path.is_file())
+        .filter_map(|path| match Results::read(&path) {
+            Ok(r) => {
+                let label = path
+                    .parent()
+                    .and_then(Path::file_name)
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                Some((format!("baseline {label}"), r))
+            }
+            Err(e) => {
+                eprintln!("warning: {e} (baseline left out of the report)");
+                None
+            }
+        })
+        .filter(|(_, r)| baseline_key(r) == baseline_key(results))
+        .collect();
+    found.sort_by(|a, b| a.1.run.time_utc.cmp(&b.1.run.time_utc));
+    found.pop()
+}
+
+/// The results file of a baseline, in its own folder `reports/baselines/<label>/` beside
+/// the README that says what to take from it.
+pub const BASELINE_FILE: &str = "results.json";
 
 /// `to` as seen from `from` (`../target/criterion`), or an absolute `file://` link when the
 /// two share no root.

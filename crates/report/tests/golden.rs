@@ -1,5 +1,5 @@
 //! Golden files: the run page and the comparison page rendered from the committed baseline
-//! (`reports/baselines/2core.json`), compared byte for byte with `tests/golden/*.html.golden`
+//! (`tests/data/2core.json`, an older run kept as it was written: the pages still read it), compared byte for byte with `tests/golden/*.html.golden`
 //! (a data suffix: they are expected output, not source).
 //!
 //! A change to the pages shows here as a diff. When the change is meant, accept it with
@@ -78,7 +78,7 @@ fn check(name: &str, page: &Page) {
 
 #[test]
 fn run_page_of_the_committed_baseline() {
-    let results = Results::read(&repo("reports/baselines/2core.json")).unwrap();
+    let results = Results::read(&repo("crates/report/tests/data/2core.json")).unwrap();
     // As `render` shows it: the newest baseline beside the run, here the file itself.
     let beside = Beside {
         name: "baseline 2core.json",
@@ -93,7 +93,7 @@ fn run_page_of_the_committed_baseline() {
 /// carries the warning with it (two hand-off rows added to the baseline, one marked busy).
 #[test]
 fn the_answer_warns_when_it_quotes_a_busy_row() {
-    let mut results = Results::read(&repo("reports/baselines/2core.json")).unwrap();
+    let mut results = Results::read(&repo("crates/report/tests/data/2core.json")).unwrap();
     let pipe = (results.benchmarks.iter())
         .find(|r| r.id == "process/pipe-roundtrip/raw-pipe/1")
         .unwrap()
@@ -133,7 +133,7 @@ fn the_answer_warns_when_it_quotes_a_busy_row() {
 #[test]
 fn comparison_page_of_the_committed_baseline() {
     let inputs = read_inputs(&[
-        repo("reports/baselines/2core.json"),
+        repo("crates/report/tests/data/2core.json"),
         repo("crates/report/tests/data/results.json"),
     ])
     .unwrap();
@@ -144,7 +144,7 @@ fn comparison_page_of_the_committed_baseline() {
 #[test]
 fn text_from_a_results_file_never_becomes_markup() {
     let evil = "<img src=x onerror=alert(1)>\"'&";
-    let mut results = Results::read(&repo("reports/baselines/2core.json")).unwrap();
+    let mut results = Results::read(&repo("crates/report/tests/data/2core.json")).unwrap();
     results.machine.label = evil.to_string();
     results.run.command_line = evil.to_string();
     for r in &mut results.benchmarks[..3] {
@@ -158,7 +158,7 @@ fn text_from_a_results_file_never_becomes_markup() {
     };
     let page = render_index(&results, Some(beside), "charts").unwrap();
     let inputs = read_inputs(&[
-        repo("reports/baselines/2core.json"),
+        repo("crates/report/tests/data/2core.json"),
         repo("crates/report/tests/data/results.json"),
     ])
     .unwrap();

@@ -230,16 +230,23 @@ fn publish_writes_results_page_and_charts() {
 fn the_baseline_is_shown_beside_the_run_and_old_charts_are_removed() {
     let (_tmp, crit, reports) = fixture();
     let first = publish(&options(&crit, &reports)).unwrap();
-    fs::create_dir_all(reports.join("baselines")).unwrap();
-    fs::copy(
-        &first.results,
-        reports.join("baselines").join("2026-01-01-ref.json"),
-    )
-    .unwrap();
+    let baseline = reports.join("baselines").join("ref");
+    fs::create_dir_all(&baseline).unwrap();
+    fs::copy(&first.results, baseline.join("results.json")).unwrap();
+    // Another machine's baseline (another fingerprint) is not the one shown.
+    let mut other = Results::read(&first.results).unwrap();
+    other.machine.fingerprint = "0000000000000000".into();
+    let elsewhere = reports.join("baselines").join("elsewhere");
+    fs::create_dir_all(&elsewhere).unwrap();
+    other.write(&elsewhere.join("results.json")).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1100)); // a new run id (whole seconds)
     let second = publish(&options(&crit, &reports)).unwrap();
     let html = fs::read_to_string(&second.index).unwrap();
-    assert!(html.contains("baseline 2026-01-01-ref.json"));
+    assert!(
+        html.contains("baseline ref"),
+        "the baseline of this machine"
+    );
+    assert!(!html.contains("baseline elsewhere"));
     assert!(html.contains("this / baseline"));
     let chart_dirs = fs::read_dir(&reports)
         .unwrap()

@@ -36,11 +36,12 @@ fn holds_spin(job: &LimitedResourceJob) -> bool {
 }
 
 /// The wake-ups a round of the thread techniques pays: the next waiter woken on another
-/// CPU, and the hold's timer only when the hold does not spin its tail.
+/// CPU when anyone waits (more workers than permits), and the hold's timer only when the
+/// hold does not spin its tail.
 fn thread_wake_ups(job: &LimitedResourceJob) -> WakeUps {
     WakeUps {
         timers: u32::from(!holds_spin(job)),
-        handoffs: 1,
+        handoffs: u32::from(job.workers > job.permits),
     }
 }
 
@@ -141,6 +142,15 @@ workloads::technique!(TokioSemaphore, "tokio-semaphore", Kind::Async);
 
 #[cfg(not(loom))]
 impl Technique<LimitedResourceJob> for TokioSemaphore {
+    /// A timer per hold (tokio's, its tick already in the floor), and a waiter woken when
+    /// anyone waits.
+    fn wake_ups(&self, job: &LimitedResourceJob) -> WakeUps {
+        WakeUps {
+            timers: 1,
+            handoffs: u32::from(job.workers > job.permits),
+        }
+    }
+
     fn timer_resolution(&self) -> std::time::Duration {
         std::time::Duration::from_millis(1)
     }

@@ -20,8 +20,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::analysis::calibration::Kernel;
 use crate::analysis::{BASELINE_TECHNIQUE, by_group, speedup_interval};
-use crate::model::{Machine, Mark, MarkKind, Ratio, Record, Results};
+use crate::model::{Calibration, Machine, Mark, MarkKind, Ratio, Record, Results};
 
 /// Cores busy a one-thread technique may show: its own thread plus the scheduler's and the
 /// accounting's slack.
@@ -64,11 +65,7 @@ pub fn mark(results: &mut Results) {
     let marks: Vec<Vec<Mark>> = {
         let groups = by_group(&results.benchmarks);
         let ceilings = ceilings(&results.benchmarks);
-        let drift = results
-            .machine
-            .calibration
-            .as_ref()
-            .and_then(|c| c.drifting());
+        let calibration = results.machine.calibration.as_ref();
         results
             .benchmarks
             .iter()
@@ -80,7 +77,7 @@ pub fn mark(results: &mut Results) {
                 marks.extend(floor_bound(r));
                 marks.extend(ceiling_bound(&ceilings, r));
                 marks.extend(cores_bound(&results.machine, r));
-                marks.extend(drifting(drift.as_deref(), r));
+                marks.extend(calibration.and_then(|c| drifting(c, r)));
                 marks
             })
             .collect()
@@ -99,14 +96,21 @@ fn busy(r: &Record) -> Option<Mark> {
     })
 }
 
-/// A row measured while the host's speed moved (the run's calibration, `drift` in words);
-/// a waiting row, held to its sleeps rather than the CPUs' speed, is not.
-fn drifting(drift: Option<&str>, r: &Record) -> Option<Mark> {
-    let drift =
-        drift.filter(|_| r.floor_ns.is_none() && bound_of(&r.workload) != Bound::Waiting)?;
+/// A row measured while the host's speed moved, by the kernel of the run's calibration that
+/// matches what bounds the row (memory for the map rows whose data is split across caches,
+/// compute for the rest); a waiting row, held to its sleeps rather than the CPUs' speed, is
+/// not.
+fn drifting(calibration: &Calibration, r: &Record) -> Option<Mark> {
+    let kernel = match bound_of(&r.workload) {
+        _ if r.floor_ns.is_some() => return None,
+        Bound::Waiting => return None,
+        Bound::Cache if r.family == "map" => Kernel::Memory,
+        _ => Kernel::Compute,
+    };
+    let drift = calibration.drifting_in(kernel)?;
     Some(Mark {
         kind: MarkKind::Drifting,
-        what: drift.to_string(),
+        what: drift,
         cause: "the host's speed changed during the run (a neighbour on the host, a clock \
                 change): its times mix two speeds"
             .into(),
@@ -394,7 +398,7 @@ mod tests {
         let cpu = |cpu, t: f64| CpuCalibration {
             cpu,
             compute_ns: vec![t * 0.98, t * 0.99, t, t * 1.01, t * 1.02],
-            memory_ns: vec![t; 5],
+            memory_ns: vec![t * 0.98, t * 0.99, t, t * 1.01, t * 1.02],
         };
         let mut results = synthetic();
         results.machine.calibration = Some(Calibration {
@@ -416,6 +420,23 @@ mod tests {
         }
         let mark = &marks_of(&results, &results.benchmarks[0].id)[0];
         assert!(mark.what.contains("30% slower at the end"), "{mark:?}");
+
+        // Only the memory kernel moved: only the rows bound by memory are marked.
+        let mut memory_only = synthetic();
+        let mem = |cpu, t: f64| CpuCalibration {
+            cpu,
+            compute_ns: vec![0.98e6, 0.99e6, 1e6, 1.01e6, 1.02e6],
+            memory_ns: vec![t * 0.98, t * 0.99, t, t * 1.01, t * 1.02],
+        };
+        memory_only.machine.calibration = Some(Calibration {
+            start: vec![mem(0, 1e6), mem(1, 1e6)],
+            end: vec![mem(0, 1.9e6), mem(1, 1.9e6)],
+        });
+        for r in marked(memory_only).benchmarks {
+            let cache_bound = r.workload.contains("-p");
+            let drifting = r.marks.iter().any(|m| m.kind == MarkKind::Drifting);
+            assert_eq!(drifting, cache_bound, "{}: {:?}", r.id, r.marks);
+        }
 
         // The same speed at both ends, within the spread: no mark.
         let mut steady = synthetic();

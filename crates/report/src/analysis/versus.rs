@@ -165,17 +165,38 @@ pub fn newest_python(runs_dir: &Path, rust: &Results) -> Option<(PathBuf, Result
         .rev()
         .find_map(|path| {
             let results = Results::read(&path).ok()?;
-            let matches = results.run.language() == "python" && mismatch(rust, &results).is_none();
+            let matches = results.run.language() == "python"
+                && mismatch(rust, &results).is_none()
+                && covers(rust, &results);
             matches.then_some((path, results))
         })
 }
 
-/// The newest Rust results file in `runs_dir` (the `render --latest` choice).
-pub fn newest_rust(runs_dir: &Path) -> Option<PathBuf> {
-    crate::fsio::json_files(runs_dir)?
+/// Whether `rust` measured every workload of `python`: a filtered Rust run (one row) is
+/// not set against a whole Python run.
+pub fn covers(rust: &Results, python: &Results) -> bool {
+    let groups: std::collections::BTreeSet<&str> =
+        rust.benchmarks.iter().map(|b| b.group.as_str()).collect();
+    python
+        .benchmarks
+        .iter()
+        .all(|b| groups.contains(b.group.as_str()))
+}
+
+/// The newest Rust results file in `runs_dir` that measured every benchmark of its preset
+/// (no filter, not stopped early), else the newest Rust one at all, and whether it is
+/// complete (the `render --latest` choice, which says which it took).
+pub fn newest_rust(runs_dir: &Path) -> Option<(PathBuf, bool)> {
+    let rust: Vec<(PathBuf, Results)> = crate::fsio::json_files(runs_dir)?
         .into_iter()
         .rev()
-        .find(|path| Results::read(path).is_ok_and(|r| r.run.language() == "rust"))
+        .filter_map(|path| Results::read(&path).ok().map(|r| (path, r)))
+        .filter(|(_, r)| r.run.language() == "rust")
+        .collect();
+    let complete = rust.iter().find(|(_, r)| r.run.complete());
+    complete
+        .map(|(path, _)| (path.clone(), true))
+        .or_else(|| rust.first().map(|(path, _)| (path.clone(), false)))
 }
 
 #[cfg(test)]
@@ -303,7 +324,16 @@ mod tests {
         let (path, found) = newest_python(dir.path(), &rust).unwrap();
         assert!(path.ends_with("20260101T000000Z-x-python.json"));
         assert_eq!(found.run.language(), "python");
-        let latest = newest_rust(dir.path()).unwrap();
+        // A Rust run filtered to one group is not set against the whole Python run.
+        let mut one_row = rust.clone();
+        let first = one_row.benchmarks[0].group.clone();
+        one_row.benchmarks.retain(|b| b.group == first);
+        one_row.run.command_line = format!("cargo bench -- --bench {first}/");
+        assert!(!covers(&one_row, &same));
+        assert!(newest_python(dir.path(), &one_row).is_none());
+        assert_eq!(one_row.run.filter(), Some(format!("{first}/").as_str()));
+        let (latest, complete) = newest_rust(dir.path()).unwrap();
         assert!(latest.ends_with("20260102T000000Z-x.json"));
+        assert_eq!(complete, rust.run.complete());
     }
 }

@@ -22,7 +22,8 @@ struct Args {
     /// The results file (or --latest).
     #[arg(required_unless_present = "latest")]
     file: Option<PathBuf>,
-    /// Render the newest Rust run in `<reports-dir>/runs/`.
+    /// Render the newest Rust run in `<reports-dir>/runs/` that measured its whole preset (no
+    /// filter, not stopped early), else the newest at all; it says which.
     #[arg(long, conflicts_with = "file")]
     latest: bool,
     /// A Python results file to show against the run.
@@ -45,7 +46,16 @@ fn main() -> ExitCode {
     let file = match (args.file, args.latest) {
         (Some(file), _) => file,
         (None, _) => match newest_rust(&args.reports_dir.join("runs")) {
-            Some(file) => file,
+            Some((file, complete)) => {
+                let what = match complete {
+                    true => "the newest complete run",
+                    false => {
+                        "the newest run (none is complete: all were filtered or stopped early)"
+                    }
+                };
+                eprintln!("render: {} ({what})", file.display());
+                file
+            }
             None => {
                 let runs = args.reports_dir.join("runs");
                 return error(format!(
