@@ -25,6 +25,7 @@ fn measure() -> Vec<CpuCalibration> {
             cpu: s.cpu as u64,
             compute_ns: s.compute_ns,
             memory_ns: s.memory_ns,
+            share_ns: s.share_ns,
         })
         .collect()
 }

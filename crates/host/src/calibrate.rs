@@ -25,6 +25,11 @@ pub const BUDGET: Duration = Duration::from_secs(2);
 pub const MIN_ROUNDS: usize = 3;
 /// Rounds per CPU at most, on small machines.
 const MAX_ROUNDS: usize = 7;
+/// Compute-kernel runs back to back in one share window: about 24 ms on the reference
+/// machine, longer than the scheduler's slices when two threads share a CPU, so a window
+/// shows the part of the CPU this thread gets, where a single run (shorter than a slice)
+/// shows only the core's speed.
+const SHARE_RUNS: u32 = 12;
 
 /// The calibration samples of one CPU, nanoseconds per run of each kernel.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,6 +40,9 @@ pub struct CpuSamples {
     pub compute_ns: Vec<f64>,
     /// Times of the memory-streaming kernel.
     pub memory_ns: Vec<f64>,
+    /// Wall time per compute-kernel run over a window of [`SHARE_RUNS`] runs back to back:
+    /// the compute time plus whatever the CPU gave to other threads meanwhile.
+    pub share_ns: Vec<f64>,
 }
 
 /// The CPUs this process may run on (its affinity mask), in order; on systems without
@@ -131,13 +139,15 @@ pub fn calibrate_cpus(cpus: &[usize]) -> Vec<CpuSamples> {
             let started = Instant::now();
             compute_kernel(COMPUTE_STEPS);
             memory_kernel(&buffer);
-            let rounds = rounds_for(cpus.len(), started.elapsed());
+            let one = started.elapsed();
+            let rounds = rounds_for(cpus.len(), one + one * SHARE_RUNS);
             let mut samples: Vec<CpuSamples> = cpus
                 .iter()
                 .map(|&cpu| CpuSamples {
                     cpu,
                     compute_ns: Vec::with_capacity(rounds),
                     memory_ns: Vec::with_capacity(rounds),
+                    share_ns: Vec::with_capacity(rounds),
                 })
                 .collect();
             for _ in 0..rounds {
@@ -147,6 +157,9 @@ pub fn calibrate_cpus(cpus: &[usize]) -> Vec<CpuSamples> {
                     }
                     s.compute_ns.push(time(|| compute_kernel(COMPUTE_STEPS)));
                     s.memory_ns.push(time(|| memory_kernel(&buffer)));
+                    let window =
+                        time(|| (0..SHARE_RUNS).fold(0, |a, _| a ^ compute_kernel(COMPUTE_STEPS)));
+                    s.share_ns.push(window / f64::from(SHARE_RUNS));
                 }
             }
             samples.retain(|s| !s.compute_ns.is_empty());
@@ -171,6 +184,7 @@ mod tests {
         for s in &samples {
             assert!(s.compute_ns.len() >= MIN_ROUNDS, "{s:?}");
             assert_eq!(s.compute_ns.len(), s.memory_ns.len());
+            assert_eq!(s.compute_ns.len(), s.share_ns.len());
             assert!(s.compute_ns.iter().chain(&s.memory_ns).all(|&t| t > 0.0));
         }
     }

@@ -183,6 +183,11 @@ pub struct CpuCalibration {
     pub compute_ns: Vec<f64>,
     /// The memory kernel (a sum over 16 MiB).
     pub memory_ns: Vec<f64>,
+    /// The compute kernel's wall time per run over a window of runs longer than the
+    /// scheduler's slices: what the CPU gives this thread, a neighbour's share included
+    /// (absent in files from before it was measured).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub share_ns: Vec<f64>,
 }
 
 /// What limits a run on its machine. Each field is `null` where it could not be

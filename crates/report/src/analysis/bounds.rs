@@ -107,7 +107,10 @@ fn drifting(calibration: &Calibration, r: &Record) -> Option<Mark> {
         Bound::Cache if r.family == "map" => Kernel::Memory,
         _ => Kernel::Compute,
     };
-    let drift = calibration.drifting_in(kernel)?;
+    // A neighbour taking turns on the CPUs slows every row; the kernels, the rows they bound.
+    let drift = calibration
+        .drifting_in(Kernel::Share)
+        .or_else(|| calibration.drifting_in(kernel))?;
     Some(Mark {
         kind: MarkKind::Drifting,
         what: drift,
@@ -379,6 +382,7 @@ mod tests {
             cpu,
             compute_ns: vec![t; 5],
             memory_ns: vec![t; 5],
+            share_ns: Vec::new(),
         };
         // CPU 1 at half the speed: against it, both CPUs give 3x.
         let w = "grain-100us-n200";
@@ -399,6 +403,7 @@ mod tests {
             cpu,
             compute_ns: vec![t * 0.98, t * 0.99, t, t * 1.01, t * 1.02],
             memory_ns: vec![t * 0.98, t * 0.99, t, t * 1.01, t * 1.02],
+            share_ns: Vec::new(),
         };
         let mut results = synthetic();
         results.machine.calibration = Some(Calibration {
@@ -427,6 +432,7 @@ mod tests {
             cpu,
             compute_ns: vec![0.98e6, 0.99e6, 1e6, 1.01e6, 1.02e6],
             memory_ns: vec![t * 0.98, t * 0.99, t, t * 1.01, t * 1.02],
+            share_ns: Vec::new(),
         };
         memory_only.machine.calibration = Some(Calibration {
             start: vec![mem(0, 1e6), mem(1, 1e6)],
@@ -437,6 +443,26 @@ mod tests {
             let drifting = r.marks.iter().any(|m| m.kind == MarkKind::Drifting);
             assert_eq!(drifting, cache_bound, "{}: {:?}", r.id, r.marks);
         }
+
+        // A neighbour taking turns on the CPUs: the core's speed holds, the share window
+        // doubles, and every row but the waiting ones is marked.
+        let mut shared = synthetic();
+        let turn = |cpu, window: f64| CpuCalibration {
+            cpu,
+            compute_ns: vec![0.98e6, 0.99e6, 1e6, 1.01e6, 1.02e6],
+            memory_ns: vec![0.98e6, 0.99e6, 1e6, 1.01e6, 1.02e6],
+            share_ns: vec![window * 0.99, window, window * 1.01],
+        };
+        shared.machine.calibration = Some(Calibration {
+            start: vec![turn(0, 1e6), turn(1, 1e6)],
+            end: vec![turn(0, 2e6), turn(1, 2e6)],
+        });
+        let shared = marked(shared);
+        assert!(shared.benchmarks.iter().all(|r| {
+            r.marks
+                .iter()
+                .any(|m| m.kind == MarkKind::Drifting && m.what.contains("window"))
+        }));
 
         // The same speed at both ends, within the spread: no mark.
         let mut steady = synthetic();

@@ -49,13 +49,34 @@ pub fn speeds(cpus: &[CpuCalibration]) -> Vec<CpuSpeed> {
         .collect()
 }
 
-/// One of the calibration's two kernels.
+/// One of the calibration's measurements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kernel {
     /// Independent chains of arithmetic in registers: the CPU's own speed.
     Compute,
     /// A sum streaming through memory: the memory path, shared cache included.
     Memory,
+    /// The compute kernel over a window longer than the scheduler's slices: how much of the
+    /// CPU a thread gets, so a neighbour that takes turns on the CPU shows.
+    Share,
+}
+
+impl Kernel {
+    fn samples(self, c: &CpuCalibration) -> &[f64] {
+        match self {
+            Kernel::Compute => &c.compute_ns,
+            Kernel::Memory => &c.memory_ns,
+            Kernel::Share => &c.share_ns,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Kernel::Compute => "compute kernel",
+            Kernel::Memory => "memory kernel",
+            Kernel::Share => "compute kernel over a window of scheduler slices",
+        }
+    }
 }
 
 impl Calibration {
@@ -136,18 +157,31 @@ impl Calibration {
         self.start
             .iter()
             .chain(&self.end)
-            .map(|c| match kernel {
-                Kernel::Compute => spread(&c.compute_ns),
-                Kernel::Memory => spread(&c.memory_ns),
-            })
+            .map(|c| spread(kernel.samples(c)))
             .fold(0.0, f64::max)
+    }
+
+    /// How one kernel moved from the start to the end of the run: the median over CPUs of
+    /// each CPU's end median over its start median (above 1: slower at the end). `None`
+    /// without an end calibration or without that kernel's samples.
+    pub fn drift_of(&self, kernel: Kernel) -> Option<f64> {
+        let ratios: Vec<f64> = (self.start.iter())
+            .filter_map(|s| {
+                let e = self.end.iter().find(|e| e.cpu == s.cpu)?;
+                let (before, after) = (kernel.samples(s), kernel.samples(e));
+                (!before.is_empty() && !after.is_empty()).then(|| median(after) / median(before))
+            })
+            .filter(|r| r.is_finite())
+            .collect();
+        (!ratios.is_empty()).then(|| median(&ratios))
     }
 
     /// The drift said in words when either kernel moved beyond its own spread: `the host was
     /// 12% slower at the end of the run than at its start (compute kernel; spread 3.0%)`.
     pub fn drifting(&self) -> Option<String> {
-        self.drifting_in(Kernel::Compute)
-            .or_else(|| self.drifting_in(Kernel::Memory))
+        [Kernel::Share, Kernel::Compute, Kernel::Memory]
+            .into_iter()
+            .find_map(|k| self.drifting_in(k))
     }
 
     /// The drift of one kernel, in words, when it moved beyond that kernel's spread. The
@@ -155,17 +189,14 @@ impl Calibration {
     /// also moves with what neighbours on the host do to the shared cache: a compute-bound
     /// row is judged by the compute kernel, a row bound by memory by the memory kernel.
     pub fn drifting_in(&self, kernel: Kernel) -> Option<String> {
-        let (compute, memory) = self.drift()?;
-        let (ratio, name) = match kernel {
-            Kernel::Compute => (compute, "compute"),
-            Kernel::Memory => (memory, "memory"),
-        };
+        let ratio = self.drift_of(kernel)?;
+        let name = kernel.name();
         let noise = self.noise_of(kernel);
         ((ratio - 1.0).abs() > noise).then(|| {
             let how = if ratio > 1.0 { "slower" } else { "faster" };
             format!(
-                "the host was {:.0}% {how} at the end of the run than at its start ({name} \
-                 kernel; spread {:.1}%)",
+                "the host was {:.0}% {how} at the end of the run than at its start ({name}; \
+                 spread {:.1}%)",
                 (ratio - 1.0).abs() * 100.0,
                 noise * 100.0
             )
@@ -231,6 +262,7 @@ mod tests {
             cpu,
             compute_ns: around(compute),
             memory_ns: around(memory),
+            share_ns: Vec::new(),
         }
     }
 

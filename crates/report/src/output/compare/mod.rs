@@ -622,6 +622,7 @@ mod tests {
             cpu,
             compute_ns: vec![compute_ns * 0.99, compute_ns, compute_ns * 1.01],
             memory_ns: vec![1e6; 3],
+            share_ns: Vec::new(),
         };
         Calibration {
             start: vec![cpu(0), cpu(1)],
