@@ -465,7 +465,10 @@ impl<'a> Comparison<'a> {
         let cal = |k: usize| self.inputs[k].results.machine.calibration.as_ref();
         let (mine, reference) = (cal(k)?, cal(self.reference)?);
         let factor = mine.compute_ns()? / reference.compute_ns()?;
-        Some((factor, mine.noise().max(reference.noise())))
+        let noise = |c: &crate::model::Calibration| {
+            c.noise_of(crate::analysis::calibration::Kernel::Compute)
+        };
+        Some((factor, noise(mine).max(noise(reference))))
     }
 
     /// Input `k`'s time ratio for `id` at equal speed per core: the raw ratio divided by
