@@ -5,7 +5,7 @@
 use maud::{Markup, html};
 
 use super::fits;
-use crate::analysis::breakeven::SCALES_AT;
+use crate::analysis::breakeven::{SCALES_AT, Threshold};
 use crate::analysis::grain::{Sweep, format_threshold};
 use crate::analysis::{best_per_technique, by_group, format_ratio, format_time, speedup};
 use crate::model::{Kind, Results};
@@ -113,9 +113,14 @@ impl Answer {
                     }
                     @if let Some((t, c)) = sweep.curves.iter().find(|(_, c)| c.kind == Kind::Process) {
                         li {
-                            "A process pool (" (t) ") beats sequential from tasks of " (format_threshold(c.beats))
-                            " and reaches " (format!("{:.0}%", SCALES_AT * 100.0)) " of the ideal speedup from "
-                            (format_threshold(c.scales)) "."
+                            @if c.beats == Threshold::Never {
+                                // On one CPU the ideal is 1x: "80% of it" would read as a gain.
+                                "A process pool (" (t) ") does not beat sequential at any task cost of the sweep on this run's CPUs."
+                            } @else {
+                                "A process pool (" (t) ") beats sequential from tasks of " (format_threshold(c.beats))
+                                " and reaches " (format!("{:.0}%", SCALES_AT * 100.0)) " of the ideal speedup from "
+                                (format_threshold(c.scales)) "."
+                            }
                             @if let Some(pipe) = rung("pipe-roundtrip raw-pipe") {
                                 " One pipe round trip to a child costs " (pipe) " here, which is why."
                                 @if let Some(c) = caveat("process/pipe-roundtrip", &["raw-pipe"]) { (c) }
