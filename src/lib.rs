@@ -24,42 +24,10 @@ pub enum BenchFilter {
 }
 
 impl BenchFilter {
-    /// criterion's options that take a value (criterion 0.8 `configure_from_args`); the first
-    /// other argument that is not an option is the filter.
-    const WITH_VALUE: &[&str] = &[
-        "-c",
-        "--color",
-        "--colour",
-        "-s",
-        "--save-baseline",
-        "-b",
-        "--baseline",
-        "--baseline-lenient",
-        "--format",
-        "--profile-time",
-        "--load-baseline",
-        "--sample-size",
-        "--warm-up-time",
-        "--measurement-time",
-        "--nresamples",
-        "--noise-threshold",
-        "--confidence-level",
-        "--significance-level",
-        "--plotting-backend",
-        "--output-format",
-    ];
-
     /// Reads the filter from the program's arguments (`std::env::args()`, program first).
     pub fn from_args(args: &[String]) -> BenchFilter {
-        let mut positional = None;
-        let mut rest = args.iter().skip(1);
-        while let Some(arg) = rest.next() {
-            if BenchFilter::WITH_VALUE.contains(&arg.as_str()) {
-                rest.next();
-            } else if !arg.starts_with('-') && positional.is_none() {
-                positional = Some(arg.clone());
-            }
-        }
+        let positional = report::publish::criterion_filter(args.iter().skip(1).map(String::as_str))
+            .map(str::to_string);
         let flag = |name: &str| args.iter().any(|a| a == name);
         match positional {
             _ if flag("--ignored") => BenchFilter::Nothing,

@@ -29,7 +29,7 @@ const MAX_ROUNDS: usize = 7;
 /// machine, longer than the scheduler's slices when two threads share a CPU, so a window
 /// shows the part of the CPU this thread gets, where a single run (shorter than a slice)
 /// shows only the core's speed.
-const SHARE_RUNS: u32 = 12;
+pub const SHARE_RUNS: u32 = 12;
 
 /// The calibration samples of one CPU, nanoseconds per run of each kernel.
 #[derive(Clone, Debug, PartialEq)]

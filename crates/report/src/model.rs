@@ -69,39 +69,9 @@ impl Run {
     /// argument after `--` that is neither an option nor an option's value; `None` for a
     /// run of every benchmark of its preset.
     pub fn filter(&self) -> Option<&str> {
-        // criterion's options that take a value (criterion 0.8).
-        const WITH_VALUE: &[&str] = &[
-            "-c",
-            "--color",
-            "--colour",
-            "-s",
-            "--save-baseline",
-            "-b",
-            "--baseline",
-            "--baseline-lenient",
-            "--format",
-            "--profile-time",
-            "--load-baseline",
-            "--sample-size",
-            "--warm-up-time",
-            "--measurement-time",
-            "--nresamples",
-            "--noise-threshold",
-            "--confidence-level",
-            "--significance-level",
-            "--plotting-backend",
-            "--output-format",
-        ];
         let mut words = self.command_line.split_whitespace();
         words.by_ref().find(|w| *w == "--")?;
-        while let Some(word) = words.next() {
-            if WITH_VALUE.contains(&word) {
-                words.next();
-            } else if !word.starts_with('-') {
-                return Some(word);
-            }
-        }
-        None
+        crate::publish::criterion_filter(words)
     }
 
     /// Whether the run measured every benchmark of its preset: no filter, not stopped early.

@@ -99,6 +99,45 @@ pub fn should_publish(args: &[String]) -> bool {
             .any(|f| has(f))
 }
 
+/// criterion's options that take a value (criterion 0.8 `configure_from_args`).
+const CRITERION_OPTIONS_WITH_VALUE: &[&str] = &[
+    "-c",
+    "--color",
+    "--colour",
+    "-s",
+    "--save-baseline",
+    "-b",
+    "--baseline",
+    "--baseline-lenient",
+    "--format",
+    "--profile-time",
+    "--load-baseline",
+    "--sample-size",
+    "--warm-up-time",
+    "--measurement-time",
+    "--nresamples",
+    "--noise-threshold",
+    "--confidence-level",
+    "--significance-level",
+    "--plotting-backend",
+    "--output-format",
+];
+
+/// criterion's filter among a bench binary's arguments (without the program name): the
+/// first that is neither an option nor an option's value, as criterion reads it. The suite
+/// skips the setup of what it filters out, and the report tells a filtered run apart.
+pub fn criterion_filter<'a>(args: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if CRITERION_OPTIONS_WITH_VALUE.contains(&arg) {
+            args.next();
+        } else if !arg.starts_with('-') {
+            return Some(arg);
+        }
+    }
+    None
+}
+
 /// criterion's folder, found as criterion finds it: `CRITERION_HOME`, else
 /// `CARGO_TARGET_DIR/criterion`, else cargo's target dir, else `<workspace>/target/criterion`.
 pub fn criterion_dir(workspace_root: &Path) -> PathBuf {
