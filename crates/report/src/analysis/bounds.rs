@@ -65,7 +65,7 @@ pub fn mark(results: &mut Results) {
     let marks: Vec<Vec<Mark>> = {
         let groups = by_group(&results.benchmarks);
         let ceilings = ceilings(&results.benchmarks);
-        let calibration = results.machine.calibration.as_ref();
+        let drift = Drift::of(results.machine.calibration.as_ref());
         results
             .benchmarks
             .iter()
@@ -77,7 +77,7 @@ pub fn mark(results: &mut Results) {
                 marks.extend(floor_bound(r));
                 marks.extend(ceiling_bound(&ceilings, r));
                 marks.extend(cores_bound(&results.machine, r));
-                marks.extend(calibration.and_then(|c| drifting(c, r)));
+                marks.extend(drift.mark(r));
                 marks
             })
             .collect()
@@ -96,28 +96,51 @@ fn busy(r: &Record) -> Option<Mark> {
     })
 }
 
-/// A row measured while the host's speed moved, by the kernel of the run's calibration that
-/// matches what bounds the row (memory for the map rows whose data is split across caches,
-/// compute for the rest); a waiting row, held to its sleeps rather than the CPUs' speed, is
-/// not.
-fn drifting(calibration: &Calibration, r: &Record) -> Option<Mark> {
-    let kernel = match bound_of(&r.workload) {
-        _ if r.floor_ns.is_some() => return None,
-        Bound::Waiting => return None,
-        Bound::Cache if r.family == "map" => Kernel::Memory,
-        _ => Kernel::Compute,
-    };
-    // A neighbour taking turns on the CPUs slows every row; the kernels, the rows they bound.
-    let drift = calibration
-        .drifting_in(Kernel::Share)
-        .or_else(|| calibration.drifting_in(kernel))?;
-    Some(Mark {
-        kind: MarkKind::Drifting,
-        what: drift,
-        cause: "the host's speed changed during the run (a neighbour on the host, a clock \
-                change): its times mix two speeds"
-            .into(),
-    })
+/// Whether the host's speed moved during the run, per kind of row: a row is marked drifting
+/// by the kernel of the run's calibration that matches what bounds it (memory for the map
+/// rows whose data is split across caches, compute for the rest); a waiting row, held to its
+/// sleeps rather than the CPUs' speed, is not.
+struct Drift {
+    /// The drift that marks a compute-bound row, in words: the share window's, else the
+    /// compute kernel's.
+    compute: Option<String>,
+    /// The drift that marks a row bound by memory: the share window's, else the memory
+    /// kernel's.
+    memory: Option<String>,
+}
+
+impl Drift {
+    /// Judged once per run: a neighbour taking turns on the CPUs slows every row; each
+    /// kernel, the rows it bounds.
+    fn of(calibration: Option<&Calibration>) -> Drift {
+        let Some(c) = calibration else {
+            return Drift {
+                compute: None,
+                memory: None,
+            };
+        };
+        let share = c.drifting_in(Kernel::Share);
+        Drift {
+            compute: share.clone().or_else(|| c.drifting_in(Kernel::Compute)),
+            memory: share.or_else(|| c.drifting_in(Kernel::Memory)),
+        }
+    }
+
+    fn mark(&self, r: &Record) -> Option<Mark> {
+        let drift = match bound_of(&r.workload) {
+            _ if r.floor_ns.is_some() => return None,
+            Bound::Waiting => return None,
+            Bound::Cache if r.family == "map" => self.memory.as_ref(),
+            _ => self.compute.as_ref(),
+        }?;
+        Some(Mark {
+            kind: MarkKind::Drifting,
+            what: drift.clone(),
+            cause: "the host's speed changed during the run (a neighbour on the host, a clock \
+                    change): its times mix two speeds"
+                .into(),
+        })
+    }
 }
 
 /// The ideal the row's speedup is held to, and the worker count it comes from: the workers

@@ -83,11 +83,8 @@ impl Calibration {
     /// The calibration's own spread: the largest relative spread of any CPU's kernel, at the
     /// start or the end.
     pub fn noise(&self) -> f64 {
-        self.start
-            .iter()
-            .chain(&self.end)
-            .flat_map(|c| [spread(&c.compute_ns), spread(&c.memory_ns)])
-            .fold(0.0, f64::max)
+        self.noise_of(Kernel::Compute)
+            .max(self.noise_of(Kernel::Memory))
     }
 
     /// Whether the CPUs differ in speed beyond the spread, said with the figures: `CPU 3's
@@ -141,15 +138,10 @@ impl Calibration {
     /// median over CPUs of end time / start time (above 1: slower at the end). `None` without
     /// an end calibration.
     pub fn drift(&self) -> Option<(f64, f64)> {
-        let (start, end) = (speeds(&self.start), speeds(&self.end));
-        let ratios = |f: fn(&CpuSpeed) -> f64| -> Vec<f64> {
-            start
-                .iter()
-                .filter_map(|s| end.iter().find(|e| e.cpu == s.cpu).map(|e| f(e) / f(s)))
-                .collect()
-        };
-        let (compute, memory) = (ratios(|s| s.compute_ns), ratios(|s| s.memory_ns));
-        (!compute.is_empty()).then(|| (median(&compute), median(&memory)))
+        Some((
+            self.drift_of(Kernel::Compute)?,
+            self.drift_of(Kernel::Memory)?,
+        ))
     }
 
     /// The spread of one kernel's samples (the largest of any CPU's, start or end).

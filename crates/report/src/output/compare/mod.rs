@@ -97,6 +97,9 @@ pub struct Comparison<'a> {
     noise: Option<&'a Noise>,
     /// Python results files (`language: python`), each shown against the reference.
     python: &'a [Input],
+    /// Each input's core time against the reference's and the calibrations' spread
+    /// (see [`Comparison::core_time_factor`]), computed once.
+    core_factors: Vec<Option<(f64, f64)>>,
 }
 
 impl<'a> Comparison<'a> {
@@ -113,6 +116,9 @@ impl<'a> Comparison<'a> {
             })
             .collect();
         let ids = maps.iter().flat_map(|m| m.keys().copied()).collect();
+        let core_factors = (0..inputs.len())
+            .map(|k| core_time_factor(&inputs[k], &inputs[reference]))
+            .collect();
         Comparison {
             inputs,
             reference,
@@ -120,6 +126,7 @@ impl<'a> Comparison<'a> {
             ids,
             noise: None,
             python: &[],
+            core_factors,
         }
     }
 
@@ -462,13 +469,7 @@ impl<'a> Comparison<'a> {
     /// two calibrations' spread: `None` where either file has no calibration (older files,
     /// Python files).
     pub fn core_time_factor(&self, k: usize) -> Option<(f64, f64)> {
-        let cal = |k: usize| self.inputs[k].results.machine.calibration.as_ref();
-        let (mine, reference) = (cal(k)?, cal(self.reference)?);
-        let factor = mine.compute_ns()? / reference.compute_ns()?;
-        let noise = |c: &crate::model::Calibration| {
-            c.noise_of(crate::analysis::calibration::Kernel::Compute)
-        };
-        Some((factor, noise(mine).max(noise(reference))))
+        self.core_factors[k]
     }
 
     /// Input `k`'s time ratio for `id` at equal speed per core: the raw ratio divided by
@@ -594,6 +595,19 @@ impl<'a> Comparison<'a> {
         );
         row
     }
+}
+
+/// How much longer `input`'s cores took for the calibration's compute kernel than
+/// `reference`'s, and the larger of the two calibrations' spreads of that kernel.
+fn core_time_factor(input: &Input, reference: &Input) -> Option<(f64, f64)> {
+    let (mine, theirs) = (
+        input.results.machine.calibration.as_ref()?,
+        reference.results.machine.calibration.as_ref()?,
+    );
+    let factor = mine.compute_ns()? / theirs.compute_ns()?;
+    let noise =
+        |c: &crate::model::Calibration| c.noise_of(crate::analysis::calibration::Kernel::Compute);
+    Some((factor, noise(mine).max(noise(theirs))))
 }
 
 /// `slower [1.15–1.25]`, `no significant change [0.97–1.04]`, `too few samples`.
