@@ -561,28 +561,33 @@ impl Answer {
         }
         let sequential = seconds(self.sequential_ns);
         let mut lines = Vec::new();
+        // What every estimate says: technique, workers, time, speedup, its interval.
+        let said = |e: &Estimate| {
+            let interval = format!(
+                "({}–{})",
+                format_ratio(e.speedup.lower),
+                format_ratio(e.speedup.upper)
+            );
+            let who = format!("{} with {} workers", e.technique, e.workers);
+            (
+                who,
+                seconds(e.time_ns),
+                format_ratio(e.speedup.point),
+                interval,
+            )
+        };
         let rest = match (&self.choice, &self.runner_up) {
             (Some(e), _) => {
+                let (who, time, speedup, interval) = said(e);
                 lines.push(format!(
-                    "{head}: use {} with {} workers: about {}, {} faster than sequential {sequential} ({}–{}).",
-                    e.technique,
-                    e.workers,
-                    seconds(e.time_ns),
-                    format_ratio(e.speedup.point),
-                    format_ratio(e.speedup.lower),
-                    format_ratio(e.speedup.upper),
+                    "{head}: use {who}: about {time}, {speedup} faster than sequential {sequential} {interval}."
                 ));
                 Some(e)
             }
             (None, Some(e)) => {
+                let (who, time, speedup, interval) = said(e);
                 lines.push(format!(
-                    "{head}: stay sequential (about {sequential}): no parallel technique beats it beyond its interval; the best, {} with {} workers, would take about {}, {} ({}–{}).",
-                    e.technique,
-                    e.workers,
-                    seconds(e.time_ns),
-                    format_ratio(e.speedup.point),
-                    format_ratio(e.speedup.lower),
-                    format_ratio(e.speedup.upper),
+                    "{head}: stay sequential (about {sequential}): no parallel technique beats it beyond its interval; the best, {who}, would take about {time}, {speedup} {interval}."
                 ));
                 Some(e)
             }
