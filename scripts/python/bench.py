@@ -18,10 +18,12 @@ each benchmark's metadata says its tier, and the importer records the values tak
 
 import argparse
 import atexit
+import importlib.util
 import json
 import multiprocessing
 import os
 import sys
+import sysconfig
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -62,29 +64,63 @@ def cores():
 def worker_counts(job, technique):
     if not technique.sweeps:
         return [1]
-    return [cores()] if getattr(technique, "cores_only", False) else job["workers"]
+    return [cores()] if technique.cores_only else job["workers"]
+
+
+def map_plan(doc):
+    """(job, technique, why): every map workload and technique, `why` None for those that
+    run here, else the reason the row is absent on this interpreter."""
+    pandas = importlib.util.find_spec("pandas") is not None
+    slow_ones = ", ".join(sorted(cb_map.SLOW_TECHNIQUES))
+    for job in doc["map"]:
+        for technique in cb_map.TECHNIQUES:
+            why = technique.unavailable(job)
+            if job["kind"] == "chunk-mean" and not pandas:
+                why = ("pandas is not installed for this interpreter (the pinned pandas has no "
+                       "wheel for it)")
+            elif why is None and cb_map.is_slow(job) and technique.id not in cb_map.SLOW_TECHNIQUES:
+                why = (f"trial division up to a million takes seconds per run in Python: only "
+                       f"{slow_ones} run on it")
+            yield job, technique, why
+
+
+def absent(doc):
+    """The rows left out on this interpreter and why, in as few entries as say it: a whole
+    workload, a technique wherever it could otherwise run, else one workload's technique."""
+    why_of = {(job["group"], t.id): why for job, t, why in map_plan(doc)}
+    groups = sorted({g for g, _ in why_of})
+    ids = [t.id for t in cb_map.TECHNIQUES]
+    whole = {g: why_of[(g, ids[0])] for g in groups
+             if why_of[(g, ids[0])] and all(why_of[(g, t)] == why_of[(g, ids[0])] for t in ids)}
+    out = [{"rows": g, "why": why} for g, why in whole.items()]
+    for t in ids:
+        whys = {why_of[(g, t)] for g in groups if g not in whole}
+        if len(whys) == 1 and None not in whys:
+            out.append({"rows": t, "why": whys.pop()})
+            continue
+        out.extend({"rows": f"{g}/{t}", "why": why_of[(g, t)]}
+                   for g in groups if g not in whole and why_of[(g, t)])
+    return out
 
 
 def map_benchmarks(doc):
-    for job in doc["map"]:
+    for job, technique, why in map_plan(doc):
+        if why is not None:
+            continue
         kernel = cb_workloads.KERNELS[job["kind"]]
-        slow = cb_map.is_slow(job)
-        for technique in cb_map.TECHNIQUES:
-            if slow and technique.id not in cb_map.SLOW_TECHNIQUES:
-                continue
-            for workers in worker_counts(job, technique):
-                def one_run(job=job, technique=technique, workers=workers, kernel=kernel):
-                    inputs = cached(("inputs", job["group"]), lambda: cb_workloads.map_inputs(job))
-                    runner = cached((job["group"], technique.id, workers),
-                                    lambda: technique(kernel, workers))
-                    started = time.perf_counter()
-                    outputs = runner.run(inputs)
-                    elapsed = time.perf_counter() - started
-                    cb_workloads.verify_outputs(job, outputs)
-                    return elapsed
+        tier = "slow" if cb_map.is_slow(job) else "measured"
+        for workers in worker_counts(job, technique):
+            def one_run(job=job, technique=technique, workers=workers, kernel=kernel):
+                inputs = cached(("inputs", job["group"]), lambda: cb_workloads.map_inputs(job))
+                runner = cached((job["group"], technique.id, workers),
+                                lambda: technique(kernel, workers))
+                started = time.perf_counter()
+                outputs = runner.run(inputs)
+                elapsed = time.perf_counter() - started
+                cb_workloads.verify_outputs(job, outputs)
+                return elapsed
 
-                name = f"{job['group']}/{technique.id}/{workers}"
-                yield name, technique.kind, "slow" if slow else "measured", one_run
+            yield f"{job['group']}/{technique.id}/{workers}", technique.kind, tier, one_run
 
 
 def sync_benchmarks(doc):
@@ -199,11 +235,19 @@ def guarded(run):
 
 
 def check_all(args, doc):
-    chosen, plan = selected(args, doc), {}
+    chosen, plan, turned_on = selected(args, doc), {}, None
     for name, _, _, run in chosen:
         plan[name] = guarded(run)()
         print(f"ok {name} ({plan[name] * 1e3:.1f} ms)", flush=True)
+        if turned_on is None and gil_state() == "enabled" and build() == "free-threaded":
+            turned_on = name
     print(f"{len(chosen)} benchmarks, every answer checked ({doc['preset']} preset)")
+    print(f"{interpreter()}: {build()} build, GIL {gil_state()} after the runs"
+          + (f" (turned on during {turned_on})" if turned_on else ""))
+    for row in absent(doc):
+        print(f"absent here: {row['rows']}: {row['why']}")
+    for note in notes():
+        print(f"note: {note}")
     if args.plan_out:
         temp = f"{args.plan_out}.tmp"
         with open(temp, "w", encoding="utf-8") as f:
@@ -211,10 +255,58 @@ def check_all(args, doc):
         os.replace(temp, args.plan_out)
 
 
-def metadata():
+def build():
+    """`free-threaded` for a build without the GIL (Py_GIL_DISABLED), else `gil`."""
+    return "free-threaded" if sysconfig.get_config_var("Py_GIL_DISABLED") else "gil"
+
+
+def gil_state():
+    """`enabled` or `disabled` now: a free-threaded build turns the GIL back on when an
+    extension that does not declare free-threading support is imported (unless PYTHON_GIL=0)."""
     gil = sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
-    return {"cb_gil": "enabled" if gil else "disabled",
-            "cb_start_method": multiprocessing.get_start_method()}
+    return "enabled" if gil else "disabled"
+
+
+def interpreter():
+    """The interpreter's short name, the results file's key: `3.13`, `3.13t`, `3.14`."""
+    v = sys.version_info
+    return f"{v.major}.{v.minor}{'t' if build() == 'free-threaded' else ''}"
+
+
+def notes():
+    """What a reader of this interpreter's rows should know."""
+    out = []
+    if os.environ.get("PYTHON_GIL"):
+        out.append(f"PYTHON_GIL={os.environ['PYTHON_GIL']} was set for the run")
+    if importlib.util.find_spec("aiohttp") is not None:
+        from aiohttp import http_parser
+        if not hasattr(http_parser, "HttpRequestParserC"):
+            out.append("aiohttp runs without its C extensions on this interpreter (no compiled "
+                       "wheel for it): the io/* rows measure its pure-Python HTTP parser")
+    return out
+
+
+def metadata(doc):
+    """The file's metadata; `cb_gil` is not here but read after each run (`gil_after_runs`)."""
+    return {"cb_build": build(), "cb_interpreter": interpreter(),
+            "cb_start_method": multiprocessing.get_start_method(), "cb_preset": doc["preset"],
+            "cb_absent": json.dumps(absent(doc)), "cb_notes": json.dumps(notes())}
+
+
+def gil_after_runs():
+    """pyperf collects a run's metadata in the worker after the timed values: `cb_gil` is
+    read there, so it says whether an import during the runs turned the GIL back on.
+    (pyperf's `collect_metadata`, pinned pyperf; `test_bench` checks that `cb_gil` arrives.)"""
+    import pyperf._collect_metadata as collect
+
+    original = collect.collect_metadata
+
+    def collect_metadata(*args, **kwargs):
+        collected = original(*args, **kwargs)
+        collected["cb_gil"] = gil_state()
+        return collected
+
+    collect.collect_metadata = collect_metadata
 
 
 def main():
@@ -237,10 +329,10 @@ def main():
                     "--sidecar", args.sidecar, "--plan", args.plan,
                     "--tools-dir", args.tools_dir, "--inject-wrong", args.inject_wrong])
 
+    gil_after_runs()
     runner = pyperf.Runner(add_cmdline_args=pass_on)
     add_arguments(runner.argparser)
-    runner.metadata.update(metadata())
-    runner.metadata["cb_preset"] = doc["preset"]
+    runner.metadata.update(metadata(doc))
     for name, kind, tier, run in selected(ours, doc):
         try:
             runner.bench_time_func(name, guarded(repeat(run)),

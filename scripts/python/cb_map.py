@@ -2,26 +2,47 @@
 
 Each technique has a stable id (the Rust suite's style) and declares its kind (what it pays
 for, one of the Rust suite's `workloads::Kind` names: sequential, thread, process, async),
-says whether it sweeps the worker count, and is started outside the timed part; `run` is what is timed. Process pools use the
-platform's default start method (fork on Linux) unless their id says `spawn`.
+says whether it sweeps the worker count, and is started outside the timed part; `run` is
+what is timed. `unavailable(job)` says why a technique cannot run a workload on this
+interpreter (None when it can). Process pools use the interpreter's default start method
+(fork on Linux up to 3.13, forkserver from 3.14) unless their id says `spawn`.
 """
 
+import concurrent.futures
 import multiprocessing
+import os
 import threading
+
+from cb_workloads import KERNELS
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from itertools import repeat
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-class Sequential:
-    id, kind, sweeps = "sequential", "sequential", False
+class Technique:
+    """What every technique has: it may sweep the worker count (or run at the core count
+    only), may be unavailable for a workload on this interpreter, and closes what it
+    started."""
+
+    sweeps, cores_only = False, False
+
+    @staticmethod
+    def unavailable(job):
+        return None
+
+    def close(self):
+        pass
+
+
+class Sequential(Technique):
+    id, kind = "sequential", "sequential"
 
     def __init__(self, kernel, workers):
         self.kernel = kernel
 
     def run(self, inputs):
         return [self.kernel(x) for x in inputs]
-
-    def close(self):
-        pass
 
 
 class ThreadPerTask(Sequential):
@@ -43,7 +64,7 @@ class ThreadPerTask(Sequential):
         return outputs
 
 
-class ThreadPool:
+class ThreadPool(Technique):
     """`ThreadPoolExecutor(max_workers=N)` started once, `executor.map` timed."""
 
     id, kind, sweeps = "thread-pool-executor", "thread", True
@@ -65,18 +86,67 @@ class ProcessExecutor(ThreadPool):
     id, kind = "process-pool-executor", "process"
 
     def __init__(self, kernel, workers):
-        self.kernel, self.executor = kernel, ProcessPoolExecutor(max_workers=workers)
+        self.kernel, self.executor = kernel, ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context(self.method))
         list(self.executor.map(abs, range(workers)))
 
+    method = None
 
-class WarmPool:
+
+class ProcessExecutorSpawn(ProcessExecutor):
+    """The same executor under the `spawn` start method (a fresh interpreter per worker),
+    at the core count only: the start method changes what a worker inherits, not the
+    timed map's round trips much, and the sweep is the default method's row."""
+
+    id, method, cores_only = "process-pool-executor-spawn", "spawn", True
+
+
+def in_interpreter(kind, task):
+    """What a worker interpreter runs: the kernel by name. A function reaches a
+    subinterpreter as its code alone, without its module's globals, so it imports what it
+    uses (the interpreter's initializer put this folder on its path and imported it)."""
+    import cb_workloads
+
+    return cb_workloads.KERNELS[kind](task)
+
+
+class InterpreterPool(ThreadPool):
+    """3.14's `InterpreterPoolExecutor(max_workers=N)`: one interpreter, with its own GIL,
+    per worker thread, in one process. Started once (each interpreter imports the kernels
+    in its initializer), `executor.map` timed; tasks and answers cross between interpreters
+    by value."""
+
+    id, kind = "interpreter-pool-executor", "thread"
+
+    def __init__(self, kernel, workers):
+        start = f"import sys; sys.path.insert(0, {HERE!r}); import cb_workloads"
+        self.executor = concurrent.futures.InterpreterPoolExecutor(
+            max_workers=workers, initializer=exec, initargs=(start,))
+        self.kind_of_task = next(k for k, f in KERNELS.items() if f is kernel)
+        list(self.executor.map(abs, range(workers)))
+
+    def run(self, inputs):
+        return list(self.executor.map(in_interpreter, repeat(self.kind_of_task), inputs))
+
+    @staticmethod
+    def unavailable(job):
+        if not hasattr(concurrent.futures, "InterpreterPoolExecutor"):
+            return "needs concurrent.futures.InterpreterPoolExecutor (Python 3.14 or newer)"
+        if job["kind"] == "chunk-mean":
+            return ("its inputs are pandas frames, and numpy and pandas cannot be imported in a "
+                    "subinterpreter")
+        return None
+
+
+class WarmPool(Technique):
     """`multiprocessing.Pool(N)` started once, `pool.map(f, tasks)` with the default
     chunksize timed."""
 
-    id, kind, sweeps, chunksize = "process-pool-map", "process", True, None
+    id, kind, sweeps, chunksize, method = "process-pool-map", "process", True, None, None
 
     def __init__(self, kernel, workers):
-        self.kernel, self.pool = kernel, multiprocessing.Pool(workers)
+        self.kernel = kernel
+        self.pool = multiprocessing.get_context(self.method).Pool(workers)
         self.pool.map(abs, range(workers), chunksize=1)
 
     def run(self, inputs):
@@ -93,7 +163,14 @@ class WarmPoolChunk1(WarmPool):
     id, chunksize = "process-pool-map-c1", 1
 
 
-class FreshPool:
+class WarmPoolSpawn(WarmPool):
+    """The same pool under the `spawn` start method, at the core count only (as
+    `ProcessExecutorSpawn`)."""
+
+    id, method, cores_only = "process-pool-map-spawn", "spawn", True
+
+
+class FreshPool(Technique):
     """The article's `with Pool(N) as pool: pool.map(f, tasks)`, start-up timed, with the
     platform's default start method."""
 
@@ -107,9 +184,6 @@ class FreshPool:
         with self.context.Pool(self.workers) as pool:
             return pool.map(self.kernel, inputs)
 
-    def close(self):
-        pass
-
 
 class FreshPoolSpawn(FreshPool):
     """The article's `with Pool() as pool:` as written (no argument: one worker per core)
@@ -120,13 +194,13 @@ class FreshPoolSpawn(FreshPool):
     id, method, cores_only = "process-pool-fresh-spawn", "spawn", True
 
 
-TECHNIQUES = [Sequential, ThreadPerTask, ThreadPool, WarmPoolChunk1, WarmPool, FreshPool,
-              FreshPoolSpawn, ProcessExecutor]
+TECHNIQUES = [Sequential, ThreadPerTask, ThreadPool, InterpreterPool, WarmPoolChunk1, WarmPool,
+              WarmPoolSpawn, FreshPool, FreshPoolSpawn, ProcessExecutor, ProcessExecutorSpawn]
 
 # On slow workloads (seconds per run in Python) only these run, so the default preset fits
-# its time budget; the results file lists what was left out.
-SLOW_TECHNIQUES = {"sequential", "thread-pool-executor", "process-pool-map",
-                   "process-pool-executor"}
+# its time budget; the results file lists what was left out (`cb_absent`).
+SLOW_TECHNIQUES = {"sequential", "thread-pool-executor", "interpreter-pool-executor",
+                   "process-pool-map", "process-pool-executor"}
 
 
 def is_slow(job):

@@ -1,10 +1,12 @@
 """Tests of the Python side: the kernels give the exported answers, and a wrong answer
 fails the run naming the workload, the expected and the actual value.
 
-    CB_WORKLOADS=target/python-bench/workloads.json python -m unittest discover scripts/python
-(the file is the quick preset's export; scripts/python-bench.sh --check writes it.)
+    scripts/python-bench.sh [--python PATH] --test
+(CB_WORKLOADS=target/python-bench/workloads.json python -m unittest discover scripts/python:
+the file is the quick preset's export, which scripts/python-bench.sh --check writes.)
 """
 
+import concurrent.futures
 import json
 import os
 import subprocess
@@ -98,6 +100,42 @@ class Runs(unittest.TestCase):
         one = doc["benchmarks"][0]
         kind = one["metadata"].get("cb_kind", doc.get("metadata", {}).get("cb_kind"))
         self.assertEqual(kind, "thread")
+
+    def test_the_gil_read_after_the_runs_and_the_interpreter_reach_the_pyperf_file(self):
+        doc = cb_workloads.load(WORKLOADS)
+        group = doc["counter"]["group"]
+        out = os.path.join(tempfile.mkdtemp(), "pyperf.json")
+        done = bench("--only", f"{group}/lock/1", "--processes", "1", "--values", "1",
+                     "--warmups", "0", "--loops", "1", "--quiet", "-o", out)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        with open(out, encoding="utf-8") as f:
+            pyperf_file = json.load(f)
+        bench_doc = pyperf_file["benchmarks"][0]
+        found = {}
+        for layer in (pyperf_file.get("metadata", {}), bench_doc["metadata"],
+                      *(run.get("metadata", {}) for run in bench_doc["runs"])):
+            found.update(layer)
+        self.assertIn(found.get("cb_gil"), ("enabled", "disabled"))
+        self.assertEqual(found.get("cb_interpreter"), bench_py.interpreter())
+        self.assertEqual(found.get("cb_build"), bench_py.build())
+        self.assertEqual(json.loads(found["cb_absent"]), bench_py.absent(doc))
+
+    def test_absent_rows_say_why_and_are_not_run(self):
+        doc = cb_workloads.load(WORKLOADS)
+        names = {name for name, _, _, _ in bench_py.benchmarks(doc, "")}
+        rows = bench_py.absent(doc)
+        for row in rows:
+            self.assertTrue(row["why"], row)
+            self.assertFalse(any(f"{row['rows']}/" in n or n.startswith(f"{row['rows']}/")
+                                 for n in names), row)
+        has_pool = hasattr(concurrent.futures, "InterpreterPoolExecutor")
+        pool_rows = [n for n in names if "/interpreter-pool-executor/" in n]
+        self.assertEqual(bool(pool_rows), has_pool)
+        if not has_pool:
+            self.assertIn({"rows": "interpreter-pool-executor",
+                           "why": "needs concurrent.futures.InterpreterPoolExecutor "
+                                  "(Python 3.14 or newer)"}, rows)
+        self.assertRegex(bench_py.interpreter(), r"^3\.\d+t?$")
 
     def test_a_bad_workloads_file_is_one_line_naming_it(self):
         done = subprocess.run([sys.executable, os.path.join(HERE, "bench.py"),
