@@ -97,6 +97,140 @@ pub struct PythonRun {
     /// How each tier was sampled, e.g. `slow: 1 process x 2 values, 0 warmups, 1 loop`:
     /// rows that take seconds in Python get fewer values, so a run fits its time budget.
     pub tiers: Vec<String>,
+    /// The interpreter's short name, `<major>.<minor>` plus `t` for a free-threaded build
+    /// (`3.11`, `3.13t`, `3.14`): one column per interpreter. Empty in files written before
+    /// it was recorded: [`PythonRun::interpreter`] derives it from `version` and `build`.
+    #[serde(default)]
+    pub interpreter: String,
+    /// `free-threaded` or `gil` (sysconfig's `Py_GIL_DISABLED`); empty in older files, which
+    /// are GIL builds.
+    #[serde(default)]
+    pub build: String,
+    /// Rows left out on this interpreter, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent: Vec<Absent>,
+    /// What a reader must know about this interpreter's figures (a package without its C
+    /// extensions, say).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// On a free-threaded build, the benchmarks after one of whose runs the GIL was enabled
+    /// (an imported module can turn it back on): those rows did not run free-threaded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gil_enabled_rows: Vec<String>,
+}
+
+/// Rows the Python side left out on an interpreter, and why.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Absent {
+    /// A group (`map/chunk-mean-100k`), a group and technique
+    /// (`map/chunk-mean-100k/interpreter-pool-executor`), or a technique id alone.
+    pub rows: String,
+    /// Why, in words.
+    pub why: String,
+}
+
+impl Absent {
+    /// Whether the entry covers `technique` of `group`, or the whole group when `technique`
+    /// is `None`: the group itself, a prefix of it ending at a `/` (a family), the group and
+    /// technique, or the technique id alone.
+    pub fn covers(&self, group: &str, technique: Option<&str>) -> bool {
+        let rows = self.rows.as_str();
+        let prefix = group
+            .strip_prefix(rows)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+        prefix
+            || technique.is_some_and(|t| {
+                rows == t
+                    || rows
+                        .strip_prefix(group)
+                        .and_then(|rest| rest.strip_prefix('/'))
+                        == Some(t)
+            })
+    }
+}
+
+/// The build of a free-threaded interpreter, as `cb_build` writes it.
+pub const FREE_THREADED: &str = "free-threaded";
+
+impl PythonRun {
+    /// The interpreter's short name: the recorded one, else `<major>.<minor>` of `version`
+    /// plus `t` for a free-threaded build (`3.11.7 (64-bit)` -> `3.11`), else `unknown`.
+    pub fn interpreter(&self) -> String {
+        match self.interpreter.as_str() {
+            "" => interpreter_of(&self.version, self.build()),
+            name => name.to_string(),
+        }
+    }
+
+    /// `free-threaded` or `gil`; `gil` for files that do not say.
+    pub fn build(&self) -> &str {
+        match self.build.as_str() {
+            "" => "gil",
+            build => build,
+        }
+    }
+
+    /// Whether the interpreter was built without the GIL.
+    pub fn free_threaded(&self) -> bool {
+        self.build() == FREE_THREADED
+    }
+
+    /// For people: `CPython 3.13.5 free-threaded (GIL disabled)`.
+    pub fn label(&self) -> String {
+        let implementation = match self.implementation.as_str() {
+            "cpython" => "CPython",
+            "pypy" => "PyPy",
+            other => other,
+        };
+        let version = self.version.split_whitespace().next().unwrap_or("unknown");
+        let build = if self.free_threaded() {
+            " free-threaded"
+        } else {
+            ""
+        };
+        format!("{implementation} {version}{build} (GIL {})", self.gil)
+    }
+
+    /// Why the interpreter has no row of `technique` in `group` (of the whole group when
+    /// `technique` is `None`), from its `absent` list.
+    pub fn why_absent(&self, group: &str, technique: Option<&str>) -> Option<&str> {
+        (self.absent.iter())
+            .find(|a| a.covers(group, technique))
+            .map(|a| a.why.as_str())
+    }
+}
+
+/// `<major>.<minor>` of a Python version (`3.11.7 (64-bit)`), plus `t` for a free-threaded
+/// build; `unknown` when the version does not start with two numbers.
+pub fn interpreter_of(version: &str, build: &str) -> String {
+    let numbers: Vec<&str> = version
+        .split(|c: char| !c.is_ascii_digit())
+        .take(2)
+        .collect();
+    match numbers[..] {
+        [major, minor] if !major.is_empty() && !minor.is_empty() => {
+            let t = if build == FREE_THREADED { "t" } else { "" };
+            format!("{major}.{minor}{t}")
+        }
+        _ => "unknown".to_string(),
+    }
+}
+
+/// The order interpreters are shown in: by version, then the GIL build before the
+/// free-threaded one (`3.11`, `3.13`, `3.13t`, `3.14`); names that are no version last.
+pub fn interpreter_order(name: &str) -> (bool, Vec<u64>, bool, String) {
+    let free_threaded = name.ends_with('t');
+    let numbers: Option<Vec<u64>> = name
+        .trim_end_matches('t')
+        .split('.')
+        .map(|n| n.parse().ok())
+        .collect();
+    (
+        numbers.is_none(),
+        numbers.unwrap_or_default(),
+        free_threaded,
+        name.to_string(),
+    )
 }
 
 /// Machine metadata; every text field is "unknown" when it could not be read.
@@ -790,6 +924,52 @@ mod tests {
             Some("map/primes")
         );
         assert_eq!(run("scripts/python-bench.sh").filter(), None);
+    }
+
+    #[test]
+    fn a_python_run_written_before_the_interpreter_was_recorded_still_reads() {
+        let mut value: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/data/results.json")).unwrap();
+        value["run"]["language"] = "python".into();
+        value["run"]["python"] = serde_json::json!({"version": "3.11.7 (64-bit)",
+            "implementation": "cpython", "gil": "enabled", "start_method": "fork",
+            "pyperf": "2.11.0", "tiers": []});
+        let results = Results::parse(&value.to_string()).unwrap();
+        let python = results.run.python.unwrap();
+        assert_eq!(
+            (python.interpreter().as_str(), python.build()),
+            ("3.11", "gil")
+        );
+        assert!(python.absent.is_empty() && python.gil_enabled_rows.is_empty());
+        assert_eq!(interpreter_of("3.13.5 (64-bit)", FREE_THREADED), "3.13t");
+        assert_eq!(interpreter_of("unknown", "gil"), "unknown");
+    }
+
+    #[test]
+    fn interpreters_are_ordered_by_version_then_build() {
+        let mut names = ["3.14", "3.13t", "unknown", "3.11", "3.13", "3.9"];
+        names.sort_by_key(|n| interpreter_order(n));
+        assert_eq!(names, ["3.9", "3.11", "3.13", "3.13t", "3.14", "unknown"]);
+    }
+
+    #[test]
+    fn an_absent_entry_covers_its_group_its_technique_or_both() {
+        let absent = |rows: &str| Absent {
+            rows: rows.into(),
+            why: "why".into(),
+        };
+        let group = "map/chunk-mean-100k";
+        assert!(absent(group).covers(group, None));
+        assert!(absent("map").covers(group, Some("x")));
+        assert!(!absent("map/chunk").covers(group, None));
+        assert!(
+            absent("interpreter-pool-executor").covers(group, Some("interpreter-pool-executor"))
+        );
+        assert!(
+            absent("map/chunk-mean-100k/interpreter-pool-executor")
+                .covers(group, Some("interpreter-pool-executor"))
+        );
+        assert!(!absent("map/chunk-mean-100k/interpreter-pool-executor").covers(group, None));
     }
 
     #[test]

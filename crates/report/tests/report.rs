@@ -817,3 +817,48 @@ fn compare_shows_a_python_file_against_the_reference_on_its_page() {
     assert_eq!(code, 1);
     assert!(err.contains("only Python files"), "{err}");
 }
+
+/// A pyperf file of one interpreter, as `bench.py` writes it: one benchmark.
+fn pyperf_file(interpreter: &str, build: &str) -> String {
+    json!({"version": "1.0", "metadata": {"cb_interpreter": interpreter, "cb_build": build,
+        "cb_start_method": "fork", "cb_preset": "quick", "cb_tier": "fast", "cb_gil": "disabled",
+        "python_version": "3.13.5 (64-bit)", "python_implementation": "cpython",
+        "perf_version": "2.11.0", "cb_absent": "[]", "cb_notes": "[]"},
+      "benchmarks": [{"metadata": {"name": "map/squares-1k/sequential/1", "cb_kind": "sequential"},
+        "runs": [{"metadata": {}, "values": [0.003, 0.004]}]}]})
+    .to_string()
+}
+
+#[test]
+fn import_pyperf_names_each_interpreters_file_apart() {
+    let tmp = TempDir::new().unwrap();
+    let mut written = Vec::new();
+    for (interpreter, build) in [("3.13t", "free-threaded"), ("3.13", "gil")] {
+        let input = tmp.path().join(format!("pyperf-{interpreter}.json"));
+        fs::write(&input, pyperf_file(interpreter, build)).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_import-pyperf"))
+            .arg(&input)
+            .arg("--reports-dir")
+            .arg(tmp.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.ends_with(&format!("-python-{interpreter}.json")),
+            "{name}"
+        );
+        let results = Results::read(&path).unwrap();
+        assert_eq!(results.run.language(), "python");
+        let python = results.run.python.unwrap();
+        assert_eq!(
+            (python.interpreter.as_str(), python.build.as_str()),
+            (interpreter, build)
+        );
+        written.push(path);
+    }
+    assert_ne!(written[0], written[1]);
+    assert!(written.iter().all(|p| p.is_file()));
+}

@@ -1,6 +1,8 @@
-//! `import-pyperf`: the Python side's pyperf files -> `reports/runs/<id>-python.json`, a
-//! `cb-results-v1` file with `language: python`, the interpreter in `run.python`, and the
-//! machine record and fingerprint from the same code as a Rust run (see `report::inputs::pyperf`).
+//! `import-pyperf`: the Python side's pyperf files (of one interpreter) ->
+//! `reports/runs/<UTC time>-<machine>-python-<interpreter>.json` (`...-python-3.13t.json`: runs
+//! of several interpreters in one minute do not collide), a `cb-results-v1` file with
+//! `language: python`, the interpreter in `run.python`, and the machine record and fingerprint
+//! from the same code as a Rust run (see `report::inputs::pyperf`).
 //! `scripts/python-bench.sh` runs it; it prints the path it wrote.
 
 use std::path::{Path, PathBuf};
@@ -41,7 +43,11 @@ fn main() -> ExitCode {
     };
     let machine = machine::from_host(host::machine::facts(), Some(host::machine::limits()));
     let (time_utc, compact) = machine::utc_stamps(SystemTime::now());
-    let id = format!("{compact}-{}-python", slug(&machine.label));
+    let id = format!(
+        "{compact}-{}-python-{}",
+        slug(&machine.label),
+        file_tag(&imported.python.interpreter)
+    );
     let profile = match imported.preset.as_str() {
         "quick" => "quick",
         _ => "full",
@@ -75,6 +81,17 @@ fn main() -> ExitCode {
     }
     println!("{}", path.display());
     ExitCode::SUCCESS
+}
+
+/// The interpreter's name as it goes into a file name: `3.13t` as it is, any character but
+/// a letter, a digit or a dot as `-`.
+fn file_tag(interpreter: &str) -> String {
+    (interpreter.chars())
+        .map(|c| match c.is_ascii_alphanumeric() || c == '.' {
+            true => c,
+            false => '-',
+        })
+        .collect()
 }
 
 fn error(e: impl std::fmt::Display) -> ExitCode {

@@ -7,22 +7,37 @@
 //! `values` are seconds per loop (warmups are left out). The median, mean and standard
 //! deviation are computed here from every value; the median's 95% interval from order
 //! statistics (distribution-free), the mean's from the normal approximation; the raw values
-//! are kept as [`Sample`]s for compare's statistics. Metadata found in a benchmark or, when
-//! pyperf hoisted it because every benchmark shares it, in the file: `cb_tier`, `cb_gil`,
-//! `cb_start_method`, `python_version`, `python_implementation`, `perf_version`, `loops`, and
-//! `cb_kind`, the kind the technique declared (`bench.py` writes it for every benchmark: a
-//! benchmark without one is an error naming the file and the benchmark).
+//! are kept as [`Sample`]s for compare's statistics.
+//!
+//! pyperf puts a metadata key in the file's `metadata` when every benchmark shares it, else
+//! in each benchmark's, and, where it differs between a benchmark's runs, in each run's: a
+//! key is looked up in the run, then the benchmark, then the file. What `bench.py` writes:
+//! - about the interpreter (one value per file): `cb_interpreter` (`3.13t`; derived from
+//!   `python_version` and the build in files without it), `cb_build` (`free-threaded` or
+//!   `gil`, the default), `cb_start_method`, `cb_preset`, `python_version`,
+//!   `python_implementation`, `perf_version`, and two JSON lists in strings: `cb_absent`
+//!   (`[{"rows": ..., "why": ...}]`, rows left out here and why) and `cb_notes` (sentences
+//!   about the figures); a malformed list is an error naming the file, the key and the value;
+//! - per run: `cb_gil`, `enabled` or `disabled`, read in the worker after its timed values,
+//!   summarised into [`PythonRun::gil`] (with, on a free-threaded build, the rows after whose
+//!   runs it read enabled in [`PythonRun::gil_enabled_rows`]);
+//! - per benchmark: `cb_tier`, `loops`, and `cb_kind`, the kind the technique declared (a
+//!   benchmark without one is an error naming the file and the benchmark).
+//!
 //! Load-test latencies come from the JSON lines `bench.py --sidecar` appends (the suite's
 //! `loadgen --json` output plus the benchmark id).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::analysis::stats;
 use crate::error::Error;
-use crate::model::{Kind, Latency, PythonRun, Record, Sample};
+use crate::model::{
+    Absent, FREE_THREADED, Kind, Latency, PythonRun, Record, Sample, interpreter_of,
+};
 
 /// Everything read from one or more pyperf files.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,36 +50,51 @@ pub struct Imported {
     pub preset: String,
 }
 
-/// Reads pyperf files (and an optional latency sidecar) into records.
+/// Reads pyperf files (and an optional latency sidecar) into records. The files must be of
+/// one interpreter and one preset.
 pub fn import(files: &[&Path], sidecar: Option<&Path>) -> Result<Imported, Error> {
     let latencies = match sidecar {
         Some(path) if path.exists() => read_sidecar(path)?,
         _ => BTreeMap::new(),
     };
     let mut records = BTreeMap::new();
-    let (mut python, mut preset, mut tiers) = (None, None, BTreeMap::new());
+    let (mut python, mut preset, mut tiers) = (None::<PythonRun>, None, BTreeMap::new());
+    let mut gil = BTreeMap::new();
     for &path in files {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let file = parse_file(&text).map_err(|p| Error::new(path, p))?;
-        for mut record in file.records {
+        agree(path, "preset", &mut preset, file.preset)?;
+        match &mut python {
+            None => python = Some(file.python),
+            Some(seen) => {
+                let mut interpreter = Some(seen.interpreter.clone());
+                agree(
+                    path,
+                    "interpreter",
+                    &mut interpreter,
+                    Some(file.python.interpreter),
+                )?;
+                extend_new(&mut seen.absent, file.python.absent);
+                extend_new(&mut seen.notes, file.python.notes);
+            }
+        }
+        for (mut record, runs) in file.records {
             record.latency = latencies.get(&record.id).cloned();
+            gil.insert(record.id.clone(), runs);
             if records.insert(record.id.clone(), record).is_some() {
                 return Err(Error::new(path, "a benchmark appears in two pyperf files"));
             }
         }
         tiers.extend(file.tiers);
-        if let Some(p) = &file.preset {
-            match &preset {
-                Some(seen) if seen != p => {
-                    let problem = format!("preset {p:?}, but an earlier file has {seen:?}");
-                    return Err(Error::new(path, problem));
-                }
-                _ => preset = Some(p.clone()),
-            }
-        }
-        python.get_or_insert(file.python);
     }
     let python = python.ok_or_else(|| Error::new(Path::new("import-pyperf"), "no files given"))?;
+    let gil_enabled_rows = match python.free_threaded() {
+        true => (gil.iter())
+            .filter(|(_, runs)| runs.enabled > 0)
+            .map(|(id, _)| id.clone())
+            .collect(),
+        false => Vec::new(),
+    };
     Ok(Imported {
         benchmarks: records.into_values().collect(),
         python: PythonRun {
@@ -72,29 +102,135 @@ pub fn import(files: &[&Path], sidecar: Option<&Path>) -> Result<Imported, Error
                 .into_iter()
                 .map(|(t, how)| format!("{t}: {how}"))
                 .collect(),
+            gil: gil_summary(&gil),
+            gil_enabled_rows,
             ..python
         },
         preset: preset.unwrap_or_else(|| "unknown".to_string()),
     })
 }
 
+/// Keeps the first file's `what` and refuses a later file with another.
+fn agree(
+    path: &Path,
+    what: &str,
+    seen: &mut Option<String>,
+    now: Option<String>,
+) -> Result<(), Error> {
+    match (seen.as_ref(), now) {
+        (Some(before), Some(now)) if *before != now => Err(Error::new(
+            path,
+            format!("{what} {now:?}, but an earlier file has {before:?}"),
+        )),
+        (_, Some(now)) => {
+            *seen = Some(now);
+            Ok(())
+        }
+        (_, None) => Ok(()),
+    }
+}
+
+/// Appends the items of `more` that `list` does not hold yet.
+fn extend_new<T: PartialEq>(list: &mut Vec<T>, more: Vec<T>) {
+    for item in more {
+        if !list.contains(&item) {
+            list.push(item);
+        }
+    }
+}
+
+/// What the GIL read after a benchmark's timed runs: how many runs said each.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct GilRuns {
+    enabled: usize,
+    disabled: usize,
+    /// Runs without `cb_gil` anywhere (files from before it was recorded per run may not
+    /// have it at all).
+    unknown: usize,
+}
+
+/// `disabled`, `enabled`, or what differed: `disabled, but enabled after the runs of 3 of
+/// 40 rows`.
+fn gil_summary(rows: &BTreeMap<String, GilRuns>) -> String {
+    let count = |f: fn(&GilRuns) -> usize| rows.values().filter(|g| f(g) > 0).count();
+    let (enabled, disabled, unknown) = (
+        count(|g| g.enabled),
+        count(|g| g.disabled),
+        count(|g| g.unknown),
+    );
+    let n = rows.len();
+    let base = match (enabled, disabled) {
+        (0, 0) => return "unknown".to_string(),
+        (_, 0) => "enabled",
+        _ => "disabled",
+    };
+    let mut clauses = vec![base.to_string()];
+    if disabled > 0 && enabled > 0 {
+        clauses.push(format!(
+            "but enabled after the runs of {enabled} of {n} rows"
+        ));
+    }
+    if unknown > 0 {
+        clauses.push(format!(
+            "not recorded for the runs of {unknown} of {n} rows"
+        ));
+    }
+    clauses.join(", ")
+}
+
 struct File {
-    records: Vec<Record>,
+    records: Vec<(Record, GilRuns)>,
     python: PythonRun,
     preset: Option<String>,
     tiers: BTreeMap<String, String>,
 }
 
-/// pyperf's `metadata` object of a file or of one benchmark; `empty` where there is none.
+/// pyperf's `metadata` object of a file, a benchmark or a run; `empty` where there is none.
 fn metadata<'a>(of: &'a Value, empty: &'a Map<String, Value>) -> &'a Map<String, Value> {
     of.get("metadata")
         .and_then(Value::as_object)
         .unwrap_or(empty)
 }
 
+/// Every `metadata` object of a file: the file's, then each benchmark's followed by its
+/// runs'.
+fn every_metadata<'a>(
+    doc: &'a Value,
+    empty: &'a Map<String, Value>,
+) -> Vec<&'a Map<String, Value>> {
+    let benches = doc.get("benchmarks").and_then(Value::as_array);
+    let mut out = vec![metadata(doc, empty)];
+    for bench in benches.into_iter().flatten() {
+        out.push(metadata(bench, empty));
+        let runs = bench.get("runs").and_then(Value::as_array);
+        out.extend(runs.into_iter().flatten().map(|r| metadata(r, empty)));
+    }
+    out
+}
+
+/// A metadata value as text: a string as it is, anything else as JSON.
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A JSON list that pyperf holds in a string (its metadata values are strings).
+fn json_list<T: DeserializeOwned>(key: &str, value: &Value, what: &str) -> Result<Vec<T>, String> {
+    let problem = |why: String| {
+        format!("\"{key}\" is {value}: expected a JSON string holding {what} ({why})")
+    };
+    let Value::String(list) = value else {
+        return Err(problem("not a string".to_string()));
+    };
+    serde_json::from_str(list).map_err(|e| problem(e.to_string()))
+}
+
 /// Parses one pyperf file; the error says what is wrong (the caller names the file).
-fn parse_file(text: &str) -> Result<File, String> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
+fn parse_file(text_of_file: &str) -> Result<File, String> {
+    let doc: Value =
+        serde_json::from_str(text_of_file).map_err(|e| format!("not valid JSON ({e})"))?;
     let empty = Map::new();
     let common = metadata(&doc, &empty);
     let benches = doc
@@ -104,26 +240,48 @@ fn parse_file(text: &str) -> Result<File, String> {
     if benches.is_empty() {
         return Err("has no benchmarks".to_string());
     }
-    let text_of = |key: &str| meta_text(common, &empty, key);
-    let python = PythonRun {
-        version: text_of("python_version"),
+    // What describes the interpreter is one value per file, wherever pyperf put it.
+    let places = every_metadata(&doc, &empty);
+    let values = |key: &str| -> Vec<&Value> { places.iter().filter_map(|m| m.get(key)).collect() };
+    let first = |key: &str| values(key).first().copied().map(text);
+    let text_of = |key: &str| first(key).unwrap_or_else(|| "unknown".to_string());
+    let build = first("cb_build").unwrap_or_else(|| "gil".to_string());
+    if ![FREE_THREADED, "gil"].contains(&build.as_str()) {
+        return Err(format!(
+            "\"cb_build\" is {build:?}, expected \"{FREE_THREADED}\" or \"gil\""
+        ));
+    }
+    let version = text_of("python_version");
+    let mut python = PythonRun {
+        interpreter: first("cb_interpreter").unwrap_or_else(|| interpreter_of(&version, &build)),
+        version,
         implementation: text_of("python_implementation"),
-        gil: text_of("cb_gil"),
+        gil: String::new(),
         start_method: text_of("cb_start_method"),
         pyperf: text_of("perf_version"),
         tiers: Vec::new(),
+        build,
+        absent: Vec::new(),
+        notes: Vec::new(),
+        gil_enabled_rows: Vec::new(),
     };
-    let preset = common
-        .get("cb_preset")
-        .and_then(Value::as_str)
-        .map(String::from);
+    for value in values("cb_absent") {
+        let absent: Vec<Absent> =
+            json_list("cb_absent", value, "a list of {\"rows\", \"why\"} objects")?;
+        extend_new(&mut python.absent, absent);
+    }
+    for value in values("cb_notes") {
+        let notes: Vec<String> = json_list("cb_notes", value, "a list of strings")?;
+        extend_new(&mut python.notes, notes);
+    }
+    let preset = first("cb_preset");
     let (mut records, mut tiers) = (Vec::new(), BTreeMap::new());
     for bench in benches {
-        let (record, how) = record(bench, common)?;
+        let (record, how, gil) = record(bench, common)?;
         if let Some(tier) = &record.tier {
             tiers.insert(tier.clone(), how);
         }
-        records.push(record);
+        records.push((record, gil));
     }
     Ok(File {
         records,
@@ -134,15 +292,14 @@ fn parse_file(text: &str) -> Result<File, String> {
 }
 
 fn meta_text(common: &Map<String, Value>, own: &Map<String, Value>, key: &str) -> String {
-    match own.get(key).or_else(|| common.get(key)) {
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-        None => "unknown".to_string(),
-    }
+    own.get(key)
+        .or_else(|| common.get(key))
+        .map_or_else(|| "unknown".to_string(), text)
 }
 
-/// One benchmark: its values, statistics and tier, and how the tier was sampled.
-fn record(bench: &Value, common: &Map<String, Value>) -> Result<(Record, String), String> {
+/// One benchmark: its values, statistics and tier, how the tier was sampled, and what its
+/// timed runs read of the GIL.
+fn record(bench: &Value, common: &Map<String, Value>) -> Result<(Record, String, GilRuns), String> {
     let empty = Map::new();
     let own = metadata(bench, &empty);
     let id = own
@@ -165,11 +322,25 @@ fn record(bench: &Value, common: &Map<String, Value>) -> Result<(Record, String)
         .and_then(Value::as_array)
         .ok_or(format!("benchmark {id:?} has no runs"))?;
     let (mut values, mut processes, mut warmups) = (Vec::new(), 0, 0);
+    let mut gil = GilRuns::default();
     for run in runs {
         let Some(list) = run.get("values").and_then(Value::as_array) else {
             continue; // a calibration run: warmups only
         };
         processes += 1;
+        let read = (metadata(run, &empty).get("cb_gil"))
+            .or_else(|| own.get("cb_gil"))
+            .or_else(|| common.get("cb_gil"));
+        match read.map(|v| (v, v.as_str())) {
+            Some((_, Some("enabled"))) => gil.enabled += 1,
+            Some((_, Some("disabled"))) => gil.disabled += 1,
+            Some((v, _)) => {
+                return Err(format!(
+                    "benchmark {id:?}: \"cb_gil\" is {v}, expected \"enabled\" or \"disabled\""
+                ));
+            }
+            None => gil.unknown += 1,
+        }
         warmups = run
             .get("warmups")
             .and_then(Value::as_array)
@@ -220,7 +391,7 @@ fn record(bench: &Value, common: &Map<String, Value>) -> Result<(Record, String)
             values.len() as u64,
         )
     };
-    Ok((record, how))
+    Ok((record, how, gil))
 }
 
 /// The sidecar: one JSON object per line, the load generator's report plus `id`. Several
@@ -324,6 +495,137 @@ mod tests {
                 .tiers
                 .iter()
                 .any(|t| t.starts_with("slow: 1 process(es) x 2"))
+        );
+    }
+
+    /// A free-threaded file as `bench.py` writes it now: the interpreter's keys hoisted to
+    /// the file, `cb_gil` per run (one row's second run read it enabled).
+    fn free_threaded(absent: &str) -> String {
+        let absent = serde_json::to_string(absent).unwrap();
+        format!(
+            r#"{{"version": "1.0", "metadata": {{"cb_interpreter": "3.13t",
+              "cb_build": "free-threaded", "cb_start_method": "fork", "cb_preset": "quick",
+              "cb_tier": "fast", "loops": 1, "python_version": "3.13.5 (64-bit)",
+              "python_implementation": "cpython", "perf_version": "2.11.0",
+              "cb_absent": {absent},
+              "cb_notes": "[\"aiohttp runs without its C extensions here\"]"}},
+              "benchmarks": [
+                {{"metadata": {{"name": "map/squares-1k/thread-pool-executor/2", "cb_kind": "thread"}},
+                 "runs": [{{"metadata": {{"cb_gil": "disabled"}}, "values": [0.003, 0.004]}},
+                          {{"metadata": {{"cb_gil": "enabled"}}, "values": [0.005, 0.006]}}]}},
+                {{"metadata": {{"name": "map/squares-1k/sequential/1", "cb_kind": "sequential",
+                               "cb_gil": "disabled"}},
+                 "runs": [{{"metadata": {{}}, "values": [0.003]}}, {{"metadata": {{}}, "values": [0.004]}}]}},
+                {{"metadata": {{"name": "map/squares-1k/process-pool-map/2", "cb_kind": "process"}},
+                 "runs": [{{"metadata": {{"cb_gil": "disabled"}}, "values": [0.003]}}]}}]}}"#
+        )
+    }
+
+    const ABSENT: &str = r#"[{"rows": "map/chunk-mean-100k/interpreter-pool-executor",
+        "why": "numpy and pandas cannot be imported in a subinterpreter"}]"#;
+
+    #[test]
+    fn the_gil_read_after_each_run_is_summarised_and_its_rows_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(dir.path(), "ft.json", &free_threaded(ABSENT));
+        let python = import(&[&file], None).unwrap().python;
+        assert_eq!(
+            python.gil,
+            "disabled, but enabled after the runs of 1 of 3 rows"
+        );
+        assert_eq!(
+            python.gil_enabled_rows,
+            ["map/squares-1k/thread-pool-executor/2"]
+        );
+        assert_eq!(
+            (python.interpreter.as_str(), python.build.as_str()),
+            ("3.13t", "free-threaded")
+        );
+        assert_eq!(
+            python.label(),
+            "CPython 3.13.5 free-threaded (GIL disabled, but enabled after the runs of 1 of 3 rows)"
+        );
+        // The same reading on a GIL build names no rows: there the GIL is expected.
+        let gil_build = free_threaded(ABSENT).replace("\"free-threaded\"", "\"gil\"");
+        let file = write(dir.path(), "gil.json", &gil_build);
+        assert!(
+            import(&[&file], None)
+                .unwrap()
+                .python
+                .gil_enabled_rows
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn absent_rows_and_notes_are_read_from_their_json_strings() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(dir.path(), "ft.json", &free_threaded(ABSENT));
+        let python = import(&[&file], None).unwrap().python;
+        assert_eq!(python.absent.len(), 1);
+        let absent = &python.absent[0];
+        assert_eq!(absent.rows, "map/chunk-mean-100k/interpreter-pool-executor");
+        assert!(absent.why.starts_with("numpy and pandas"));
+        assert_eq!(
+            python.why_absent("map/chunk-mean-100k", Some("interpreter-pool-executor")),
+            Some(absent.why.as_str())
+        );
+        assert_eq!(python.why_absent("map/chunk-mean-100k", None), None);
+        assert_eq!(python.notes, ["aiohttp runs without its C extensions here"]);
+    }
+
+    #[test]
+    fn a_malformed_absent_list_is_named_with_the_file_key_and_value() {
+        let dir = tempfile::tempdir().unwrap();
+        for (i, bad) in [r#"[{"rows": "map/x"}]"#, "not json"].iter().enumerate() {
+            let path = write(dir.path(), &format!("bad{i}.json"), &free_threaded(bad));
+            let err = import(&[&path], None).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("bad{i}.json"))
+                    && err.contains("\"cb_absent\"")
+                    && err.contains(&bad.replace('"', "\\\"")),
+                "{err}"
+            );
+        }
+        let not_a_string =
+            free_threaded("[]").replace(r#""cb_absent": "[]""#, r#""cb_absent": []"#);
+        let path = write(dir.path(), "list.json", &not_a_string);
+        let err = import(&[&path], None).unwrap_err().to_string();
+        assert!(
+            err.contains("\"cb_absent\" is []") && err.contains("not a string"),
+            "{err}"
+        );
+        let other = free_threaded("[]").replace("\"free-threaded\"", "\"nogil\"");
+        let path = write(dir.path(), "build.json", &other);
+        let err = import(&[&path], None).unwrap_err().to_string();
+        assert!(
+            err.contains("build.json") && err.contains("\"cb_build\" is \"nogil\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_older_file_without_the_new_keys_reads_as_its_version_and_a_gil_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(dir.path(), "old.json", FILE);
+        let python = import(&[&file], None).unwrap().python;
+        assert_eq!(
+            (
+                python.interpreter.as_str(),
+                python.build(),
+                python.gil.as_str()
+            ),
+            ("3.11", "gil", "enabled")
+        );
+        assert!(python.absent.is_empty() && python.notes.is_empty());
+        assert!(python.gil_enabled_rows.is_empty());
+        assert_eq!(python.label(), "CPython 3.11.7 (GIL enabled)");
+        // Files of two interpreters are not one run.
+        let ft = write(dir.path(), "ft.json", &free_threaded(ABSENT));
+        let err = import(&[&file, &ft], None).unwrap_err().to_string();
+        assert!(
+            err.contains("ft.json") && err.contains("interpreter \"3.13t\""),
+            "{err}"
         );
     }
 
