@@ -112,7 +112,7 @@ class Runs(unittest.TestCase):
             pyperf_file = json.load(f)
         bench_doc = pyperf_file["benchmarks"][0]
         found = {}
-        for layer in (pyperf_file.get("metadata", {}), bench_doc["metadata"],
+        for layer in (pyperf_file.get("metadata", {}), bench_doc.get("metadata", {}),
                       *(run.get("metadata", {}) for run in bench_doc["runs"])):
             found.update(layer)
         self.assertIn(found.get("cb_gil"), ("enabled", "disabled"))
