@@ -31,7 +31,8 @@
 //! - [`analysis`], what is computed: speedups and best per technique (the module itself),
 //!   `stats` (medians and means with intervals, compare's verdicts, stability), `noise`
 //!   (A/A noise floors), `laws` (scaling fits), `breakeven` and `grain` (the grain sweep's
-//!   break-even), `versus` (Rust against the article's Python), `paired` (speedups from the
+//!   break-even), `versus` (Rust against the article's Python, a column per interpreter),
+//!   `interpreters` (whether free-threading changes the answer), `paired` (speedups from the
 //!   paired baseline), `bounds` (physical bounds), `calibration` (the CPUs' speeds, their
 //!   spread and drift), `contention` (the busy mark over others' and steal's share);
 //! - [`output`], what is written: `chart` (a file per chart kind), `html` (maud building

@@ -211,9 +211,9 @@ pub fn publish(options: &PublishOptions) -> Result<Published, Error> {
 
 /// Renders `results` into the page at `index` beside its machine's baseline (same
 /// fingerprint, effective CPUs and idle polling) in `<reports_dir>/baselines/<label>/` and,
-/// for a Rust run, the newest Python run of the same machine and preset in
-/// `<reports_dir>/runs/` whose workloads the run measured; with `results_path`, also writes
-/// the results file first.
+/// for a Rust run, the newest Python run of each interpreter of the same machine and preset
+/// in `<reports_dir>/runs/` whose workloads the run measured; with `results_path`, also
+/// writes the results file first.
 pub fn render_to(
     results: &Results,
     reports_dir: &Path,
@@ -221,26 +221,27 @@ pub fn render_to(
     results_path: Option<&Path>,
 ) -> Result<(), Error> {
     let python = python_beside(results, reports_dir);
-    render_with_python(results, reports_dir, index, results_path, python.as_ref())
+    render_with_python(results, reports_dir, index, results_path, &python)
 }
 
-/// The Python run [`render_to`] shows beside `results`: for a Rust run, the newest Python run
-/// of the same machine and preset in `<reports_dir>/runs/`.
-pub fn python_beside(results: &Results, reports_dir: &Path) -> Option<(PathBuf, Results)> {
+/// The Python runs [`render_to`] shows beside `results`: for a Rust run, the newest Python
+/// run of each interpreter of the same machine and preset in `<reports_dir>/runs/`, in
+/// interpreter order ([`crate::analysis::versus::newest_python`]).
+pub fn python_beside(results: &Results, reports_dir: &Path) -> Vec<(PathBuf, Results)> {
     match results.run.language() {
         "rust" => crate::analysis::versus::newest_python(&reports_dir.join("runs"), results),
-        _ => None,
+        _ => Vec::new(),
     }
 }
 
-/// [`render_to`] with the Python run given (`render --python FILE`): shown even when it
-/// comes from another machine or preset, with a note saying so.
+/// [`render_to`] with the Python runs given (`render --python FILE`, once per interpreter):
+/// shown even when they come from another machine or preset, with a note saying so.
 pub fn render_with_python(
     results: &Results,
     reports_dir: &Path,
     index: &Path,
     results_path: Option<&Path>,
-    python: Option<&(PathBuf, Results)>,
+    python: &[(PathBuf, Results)],
 ) -> Result<(), Error> {
     let tag = slug(&results.run.id);
     let charts_dir = fsio::charts_dir_name(index, &tag);
@@ -260,7 +261,7 @@ pub fn render_single_file(
     results: &Results,
     reports_dir: &Path,
     out: &Path,
-    python: Option<&(PathBuf, Results)>,
+    python: &[(PathBuf, Results)],
 ) -> Result<(), Error> {
     let page = render_beside(results, reports_dir, python, &Layout::SingleFile)
         .map_err(|p| Error::new(out, p))?;
@@ -268,11 +269,11 @@ pub fn render_single_file(
 }
 
 /// The page of `results` beside its machine's baseline in `<reports_dir>/baselines/` and
-/// `python`, laid out as `layout` says.
+/// the Python runs `python`, laid out as `layout` says.
 fn render_beside(
     results: &Results,
     reports_dir: &Path,
-    python: Option<&(PathBuf, Results)>,
+    python: &[(PathBuf, Results)],
     layout: &Layout,
 ) -> Result<Page, String> {
     let baseline = baseline_for(results, &reports_dir.join("baselines"));
@@ -280,14 +281,16 @@ fn render_beside(
         name: path.as_str(),
         results: r,
     });
-    let python_name = python.map(|(path, _)| {
-        path.file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-    });
-    let python = python
-        .zip(python_name.as_deref())
-        .map(|((_, r), name)| Beside { name, results: r });
-    render_page(results, beside, python, layout)
+    let names: Vec<String> = (python.iter())
+        .map(|(path, _)| {
+            path.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        })
+        .collect();
+    let python: Vec<Beside<'_>> = (python.iter().zip(&names))
+        .map(|((_, r), name)| Beside { name, results: r })
+        .collect();
+    render_page(results, beside, &python, layout)
 }
 
 /// What a baseline must share with a run to stand beside it: the kind of machine

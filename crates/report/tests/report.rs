@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use report::model::Kind;
+use report::model::{Estimate, Kind, PythonRun, Record};
 use report::{PublishOptions, Results, publish};
 use serde_json::json;
 use tempfile::TempDir;
@@ -804,7 +804,7 @@ fn compare_shows_a_python_file_against_the_reference_on_its_page() {
         "the ratio is shown"
     );
     assert_eq!(
-        page.matches("python-vs-rust-1.svg").count(),
+        page.matches("python-vs-rust.svg").count(),
         1,
         "its chart is shown once"
     );
@@ -861,4 +861,175 @@ fn import_pyperf_names_each_interpreters_file_apart() {
     }
     assert_ne!(written[0], written[1]);
     assert!(written.iter().all(|p| p.is_file()));
+}
+
+/// One row of a workload, its median's interval 3% either side.
+fn record(group: &str, technique: &str, workers: &str, kind: Kind, median_ms: f64) -> Record {
+    let e = |f: f64| Estimate {
+        point_ns: median_ms * 1e6 * f,
+        lower_ns: median_ms * 1e6 * f * 0.97,
+        upper_ns: median_ms * 1e6 * f * 1.03,
+    };
+    Record::new(
+        (group, technique, workers),
+        kind,
+        (e(1.0), e(1.0), e(0.02)),
+        10,
+    )
+}
+
+/// `rust.json` (tests/data/results.json with a sequential row in its CPU-bound workload)
+/// and three Python files of its machine and preset, `py-3.13t.json`, `py-3.11.json` and
+/// `py-3.13.json`, in `dir`: on the free-threaded build threads win, on the GIL builds
+/// processes do.
+fn interpreter_files(dir: &Path) -> [&'static str; 3] {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/results.json");
+    let mut rust = Results::read(&data).unwrap();
+    let group = "map/primes-100k-r4";
+    rust.benchmarks
+        .push(record(group, "sequential", "1", Kind::Sequential, 16.0));
+    rust.benchmarks.sort_by(|a, b| a.id.cmp(&b.id));
+    rust.write(&dir.join("rust.json")).unwrap();
+    let files = ["py-3.13t.json", "py-3.11.json", "py-3.13.json"];
+    for (file, interpreter, (threads, processes)) in [
+        (files[0], "3.13t", (100.0 / 1.9, 100.0 / 1.6)),
+        (files[1], "3.11", (105.0, 100.0 / 1.65)),
+        (files[2], "3.13", (104.0, 100.0 / 1.6)),
+    ] {
+        let free = interpreter.ends_with('t');
+        let mut python = rust.clone();
+        python.run.language = Some("python".into());
+        python.run.python = Some(PythonRun {
+            version: format!("{}.5 (64-bit)", interpreter.trim_end_matches('t')),
+            implementation: "cpython".into(),
+            gil: if free { "disabled" } else { "enabled" }.into(),
+            start_method: "fork".into(),
+            pyperf: "2.11.0".into(),
+            tiers: Vec::new(),
+            interpreter: interpreter.into(),
+            build: if free { "free-threaded" } else { "gil" }.into(),
+            absent: Vec::new(),
+            notes: Vec::new(),
+            gil_enabled_rows: Vec::new(),
+        });
+        python.benchmarks = vec![
+            record(group, "sequential", "1", Kind::Sequential, 100.0),
+            record(group, "thread-pool-executor", "2", Kind::Thread, threads),
+            record(group, "process-pool-map", "2", Kind::Process, processes),
+        ];
+        python.write(&dir.join(file)).unwrap();
+    }
+    files
+}
+
+/// The page's text between `id="<from>"` and the next section.
+fn section<'a>(page: &'a str, from: &str) -> &'a str {
+    let start = page
+        .find(&format!("id=\"{from}\""))
+        .unwrap_or_else(|| panic!("no section {from}"));
+    let rest = &page[start..];
+    &rest[..rest[4..].find("<h2").map_or(rest.len(), |e| e + 4)]
+}
+
+#[test]
+fn compare_shows_every_interpreter_in_one_table_and_the_free_threading_section() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let [free, old, new] = interpreter_files(dir);
+    let (code, out, err) = compare(dir, &["rust.json", free, old, new, "--out", "cmp.html"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.matches("Rust against the article's Python").count(),
+        1,
+        "{out}"
+    );
+    let header = out.lines().find(|l| l.starts_with("workload")).unwrap();
+    let at = |h: &str| {
+        header
+            .find(h)
+            .unwrap_or_else(|| panic!("{h} not in {header}"))
+    };
+    assert!(at("Python 3.11 ") < at("Python 3.13 ") && at("Python 3.13 ") < at("Python 3.13t"));
+    assert!(
+        out.contains("free-threading changes the answer on 3.13: threads"),
+        "{out}"
+    );
+    let page = fs::read_to_string(dir.join("cmp.html")).unwrap();
+    assert_eq!(
+        page.matches("id=\"python\"").count(),
+        1,
+        "one table for every file"
+    );
+    assert_eq!(page.matches("python-vs-rust.svg").count(), 1);
+    for heading in ["Python 3.11", "Python 3.13", "Python 3.13t"] {
+        assert!(
+            section(&page, "python").contains(&format!("<th>{heading}: ")),
+            "{heading}"
+        );
+    }
+    let free_threading = section(&page, "free-threading");
+    assert!(free_threading.contains("free-threading changes the answer on 3.13: threads (thread-pool-executor (2), 1.90×) instead of processes (process-pool-map (2), 1.60×)"), "{free_threading}");
+    assert_images_exist(&dir.join("cmp.html"));
+}
+
+#[test]
+fn render_takes_python_files_given_or_the_newest_of_each_interpreter() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let files = interpreter_files(dir);
+    let render = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_render"))
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let mut args = vec![
+        "rust.json",
+        "--out",
+        "given.html",
+        "--reports-dir",
+        "reports",
+    ];
+    for file in &files {
+        args.extend(["--python", file]);
+    }
+    let out = render(&args);
+    assert!(
+        out.contains("Python 3.13t (÷ Rust)")
+            && out.contains("Does free-threading change the answer?"),
+        "{out}"
+    );
+    let given = fs::read_to_string(dir.join("given.html")).unwrap();
+    // Found in reports/runs/ without being named: the newest file of each interpreter.
+    fs::create_dir_all(dir.join("reports/runs")).unwrap();
+    for (k, file) in files.iter().enumerate() {
+        let name = format!(
+            "20260101T00000{k}Z-vm-python-{}",
+            file.trim_start_matches("py-")
+        );
+        fs::copy(dir.join(file), dir.join("reports/runs").join(name)).unwrap();
+    }
+    render(&[
+        "rust.json",
+        "--out",
+        "found.html",
+        "--reports-dir",
+        "reports",
+        "--single-file",
+    ]);
+    let found = fs::read_to_string(dir.join("found.html")).unwrap();
+    for page in [&given, &found] {
+        let table = section(page, "python");
+        assert!(
+            table.contains("<th>Python 3.11: ") && table.contains("<th>Python 3.13t: "),
+            "{table}"
+        );
+        assert!(
+            section(page, "free-threading").contains("free-threading changes the answer on 3.13")
+        );
+    }
 }

@@ -69,7 +69,7 @@ fn render_writes_one_file_with_its_charts_inside() {
     let results = Results::read(&data()).unwrap();
     let (reports, out_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let out = out_dir.path().join("page.html");
-    render_single_file(&results, reports.path(), &out, None).unwrap();
+    render_single_file(&results, reports.path(), &out, &[]).unwrap();
 
     assert_eq!(entries(out_dir.path()), vec![PathBuf::from("page.html")]);
     assert!(
@@ -99,8 +99,8 @@ fn rendering_again_replaces_the_file_and_nothing_else() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("page.html");
     std::fs::write(&out, "old").unwrap();
-    render_single_file(&results, dir.path(), &out, None).unwrap();
-    render_single_file(&results, dir.path(), &out, None).unwrap();
+    render_single_file(&results, dir.path(), &out, &[]).unwrap();
+    render_single_file(&results, dir.path(), &out, &[]).unwrap();
     assert_eq!(entries(dir.path()), vec![PathBuf::from("page.html")]);
     assert!(
         std::fs::read_to_string(&out)

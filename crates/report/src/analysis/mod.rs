@@ -3,7 +3,8 @@
 //! submodules: [`stats`] (medians and means with their intervals, compare's verdicts,
 //! stability), [`noise`] (A/A noise floors), [`laws`] (scaling fits), [`breakeven`] and
 //! [`grain`] (the grain sweep's break-even), [`versus`] (Rust against the article's
-//! Python), [`paired`] (speedups from the paired baseline) and [`bounds`] (each row held
+//! Python, a column per interpreter), [`interpreters`] (whether free-threading changes the
+//! best technique), [`paired`] (speedups from the paired baseline) and [`bounds`] (each row held
 //! to its machine's physical bounds).
 
 pub mod advice;
@@ -12,6 +13,7 @@ pub mod breakeven;
 pub mod calibration;
 pub mod contention;
 pub mod grain;
+pub mod interpreters;
 pub mod laws;
 pub mod noise;
 pub mod paired;
@@ -19,6 +21,7 @@ pub mod stats;
 pub mod versus;
 
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 use crate::model::{Kind, Ratio, Record};
 
@@ -157,6 +160,33 @@ pub fn three_digits(v: f64) -> String {
             (2 - a.log10().floor() as i64).clamp(3, 12) as usize
         ),
     }
+}
+
+/// A terminal table: left-aligned first column, right-aligned others, padded to the widest
+/// cell.
+pub fn text_table(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let width = |c: usize| {
+        rows.iter()
+            .filter_map(|r| r.get(c))
+            .map(|s| s.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..cols).map(width).collect();
+    let mut out = String::new();
+    for row in rows {
+        for (c, cell) in row.iter().enumerate() {
+            let pad = widths[c].saturating_sub(cell.chars().count());
+            if c == 0 {
+                let _ = write!(out, "{cell}{}", " ".repeat(pad));
+            } else {
+                let _ = write!(out, "  {}{cell}", " ".repeat(pad));
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]

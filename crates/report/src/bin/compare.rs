@@ -9,9 +9,10 @@
 //! A/A check (repeated runs on one machine) and writes their noise floors. Exit status: 0, 1
 //! for bad input (one line naming the file and the problem), 3 when `--fail-above` finds a
 //! significant regression.
-//! A Python results file (`language: python`) among them is not a machine column: it is
-//! shown as "Rust against the article's Python" against the reference Rust file, in the text
-//! and on the page (one Rust file and one Python file make a page of their own).
+//! Python results files (`language: python`) among them are not machine columns: they are
+//! shown against the reference Rust file in one "Rust against the article's Python" table, a
+//! column per interpreter, and in "Does free-threading change the answer?", in the text and
+//! on the page (one Rust file and Python files make a page of their own).
 //! `--single-file` writes the page as one file to send, its charts inside it.
 
 use std::path::PathBuf;
@@ -19,7 +20,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use report::analysis::noise::{DEFAULT_NOISE_FILE, Noise};
-use report::analysis::versus::Versus;
+use report::analysis::versus::python_text;
 use report::output::compare::{
     Comparison, Input, read_inputs, reference_index, write_page, write_single_file,
 };
@@ -70,8 +71,9 @@ fn main() -> ExitCode {
         Ok(inputs) => inputs,
         Err(e) => return error(e),
     };
-    // Python files (scripts/python-bench.sh) are not another machine's column: each is shown
-    // against the reference Rust file, with a note when its machine or preset differs.
+    // Python files (scripts/python-bench.sh) are not another machine's column: they are shown
+    // against the reference Rust file, a column per interpreter, with a note on each whose
+    // machine or preset differs.
     let (python, inputs): (Vec<_>, Vec<_>) =
         (inputs.into_iter()).partition(|i| i.results.run.language() == "python");
     if inputs.is_empty() {
@@ -84,9 +86,14 @@ fn main() -> ExitCode {
         Err(e) => return error(e),
     };
     let rust = &inputs[reference];
-    for py in &python {
-        println!("{} against {}:", py.path.display(), rust.path.display());
-        print!("{}", Versus::new(&rust.results, &py.results).text());
+    if !python.is_empty() {
+        let names: Vec<String> = python
+            .iter()
+            .map(|p| p.path.display().to_string())
+            .collect();
+        println!("{} against {}:", names.join(", "), rust.path.display());
+        let pythons: Vec<&report::Results> = python.iter().map(|p| &p.results).collect();
+        print!("{}", python_text(&rust.results, &pythons));
         println!();
     }
     if let Some(path) = &args.write_noise {

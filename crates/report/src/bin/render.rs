@@ -2,9 +2,11 @@
 //!
 //! The page is a pure function of the file (plus the newest committed baseline beside it),
 //! so `render their-run.json` shows another machine's run as its own `cargo bench` showed it.
-//! A Python run (`scripts/python-bench.sh`) of the same machine and preset in
-//! `reports/runs/` is shown against it; `--python FILE` picks one, even from another machine
-//! or preset, which the page then says. `--latest` renders the newest Rust run.
+//! The newest Python run (`scripts/python-bench.sh`) of each interpreter of the same machine
+//! and preset in `reports/runs/` is shown against it, a column per interpreter, with the
+//! section on free-threading; `--python FILE` (once per file) picks them instead, even from
+//! another machine or preset, which the page then says, and prints the same tables.
+//! `--latest` renders the newest Rust run.
 //! `--single-file` writes the page as one file to send, its charts inside it.
 
 use std::path::PathBuf;
@@ -12,8 +14,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use report::Results;
-use report::analysis::versus::newest_rust;
-use report::publish::{python_beside, render_single_file, render_to, render_with_python};
+use report::analysis::versus::{newest_rust, python_text};
+use report::publish::{python_beside, render_single_file, render_with_python};
 
 /// Render a concurrency-bench results file as an HTML report.
 #[derive(Parser, Debug)]
@@ -26,9 +28,9 @@ struct Args {
     /// filter, not stopped early), else the newest at all; it says which.
     #[arg(long, conflicts_with = "file")]
     latest: bool,
-    /// A Python results file to show against the run.
+    /// A Python results file to show against the run; once per interpreter (a column each).
     #[arg(long, value_name = "FILE")]
-    python: Option<PathBuf>,
+    python: Vec<PathBuf>,
     /// The page to write (default: `reports/<file stem>.html`); its charts go beside it.
     #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
@@ -69,10 +71,12 @@ fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => return error(e),
     };
-    let python = match args.python.map(|p| Results::read(&p).map(|r| (p, r))) {
-        Some(Ok(python)) => Some(python),
-        Some(Err(e)) => return error(e),
-        None => None,
+    let given: Result<Vec<(PathBuf, Results)>, _> = (args.python.iter())
+        .map(|p| Results::read(p).map(|r| (p.clone(), r)))
+        .collect();
+    let given = match given {
+        Ok(given) => given,
+        Err(e) => return error(e),
     };
     let stem = file
         .file_stem()
@@ -80,22 +84,17 @@ fn main() -> ExitCode {
     let out = args
         .out
         .unwrap_or_else(|| args.reports_dir.join(format!("{stem}.html")));
-    if let Some((_, py)) = &python {
-        print!(
-            "{}",
-            report::analysis::versus::Versus::new(&results, py).text()
-        );
+    if !given.is_empty() {
+        let pythons: Vec<&Results> = given.iter().map(|(_, r)| r).collect();
+        print!("{}", python_text(&results, &pythons));
     }
-    let rendered = match (&python, args.single_file) {
-        (Some(python), false) => {
-            render_with_python(&results, &args.reports_dir, &out, None, Some(python))
-        }
-        (None, false) => render_to(&results, &args.reports_dir, &out, None),
-        (Some(python), true) => render_single_file(&results, &args.reports_dir, &out, Some(python)),
-        (None, true) => {
-            let python = python_beside(&results, &args.reports_dir);
-            render_single_file(&results, &args.reports_dir, &out, python.as_ref())
-        }
+    let python = match given.is_empty() {
+        true => python_beside(&results, &args.reports_dir),
+        false => given,
+    };
+    let rendered = match args.single_file {
+        false => render_with_python(&results, &args.reports_dir, &out, None, &python),
+        true => render_single_file(&results, &args.reports_dir, &out, &python),
     };
     if let Err(e) = rendered {
         return error(e);

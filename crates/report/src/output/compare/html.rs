@@ -75,22 +75,26 @@ impl Comparison<'_> {
                 charts.push(draw(file, bars, &palette)?);
             }
         }
-        // Each section shows its own chart: they join the page's charts after the figure
-        // loop below, so none is drawn twice.
-        let (mut python_sections, mut python_charts) = (Vec::new(), Vec::new());
-        for (k, py) in self.python.iter().enumerate() {
-            let beside = Beside {
-                name: &py.name,
-                results: &py.results,
-            };
-            let file = format!("python-vs-rust-{}.svg", k + 1);
-            python_sections.push(python_section(
-                &self.inputs[self.reference].results,
-                &beside,
-                (layout, &file),
-                &mut python_charts,
-            )?);
-        }
+        // The Python section shows its own chart: it joins the page's charts after the
+        // figure loop below, so it is not drawn twice.
+        let mut python_charts = Vec::new();
+        let python_html = match self.python.is_empty() {
+            true => None,
+            false => {
+                let besides: Vec<Beside<'_>> = (self.python.iter())
+                    .map(|py| Beside {
+                        name: &py.name,
+                        results: &py.results,
+                    })
+                    .collect();
+                Some(python_section(
+                    &self.inputs[self.reference].results,
+                    &besides,
+                    (layout, "python-vs-rust.svg"),
+                    &mut python_charts,
+                )?)
+            }
+        };
         let body = html! {
             h1 { "concurrency-bench: comparison" } "\n"
             h2 { "Machines" } "\n"
@@ -100,7 +104,7 @@ impl Comparison<'_> {
                 ". Ratios are a machine's median time over the reference's: below 1× is faster."
             } "\n"
             @for note in self.fingerprint_notes() { p class="bad" { (note) } "\n" }
-            @for section in python_sections { (section) }
+            @if let Some(section) = python_html { (section) }
             @if !family_rows.is_empty() {
                 h2 { "Per family" } "\n"
                 (table(

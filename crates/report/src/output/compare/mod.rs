@@ -95,7 +95,8 @@ pub struct Comparison<'a> {
     ids: BTreeSet<&'a str>,
     /// Run-to-run noise floors from an A/A check, if loaded.
     noise: Option<&'a Noise>,
-    /// Python results files (`language: python`), each shown against the reference.
+    /// Python results files (`language: python`), shown against the reference in one
+    /// table, a column per interpreter.
     python: &'a [Input],
     /// Each input's core time against the reference's and the calibrations' spread
     /// (see [`Comparison::core_time_factor`]), computed once.
@@ -130,8 +131,9 @@ impl<'a> Comparison<'a> {
         }
     }
 
-    /// Shows each of `python` (results of `scripts/python-bench.sh`) against the reference
-    /// in the page's "Rust against the article's Python" sections.
+    /// Shows `python` (results of `scripts/python-bench.sh`, one file per interpreter)
+    /// against the reference in the page's "Rust against the article's Python" table, a
+    /// column per interpreter, and its "Does free-threading change the answer?" section.
     pub fn with_python(mut self, python: &'a [Input]) -> Comparison<'a> {
         self.python = python;
         self

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::{Comparison, letter};
-use crate::analysis::format_ratio;
+use crate::analysis::{format_ratio, text_table};
 
 impl Comparison<'_> {
     /// The terminal report: machines, a table of every benchmark, geometric means, partial ones.
@@ -86,30 +86,4 @@ impl Comparison<'_> {
         }
         out
     }
-}
-
-/// Left-aligned first column, right-aligned others, padded to the widest cell.
-fn text_table(rows: &[Vec<String>]) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let width = |c: usize| {
-        rows.iter()
-            .filter_map(|r| r.get(c))
-            .map(|s| s.chars().count())
-            .max()
-            .unwrap_or(0)
-    };
-    let widths: Vec<usize> = (0..cols).map(width).collect();
-    let mut out = String::new();
-    for row in rows {
-        for (c, cell) in row.iter().enumerate() {
-            let pad = widths[c].saturating_sub(cell.chars().count());
-            if c == 0 {
-                let _ = write!(out, "{cell}{}", " ".repeat(pad));
-            } else {
-                let _ = write!(out, "  {}{cell}", " ".repeat(pad));
-            }
-        }
-        out.push('\n');
-    }
-    out
 }

@@ -1,12 +1,15 @@
 //! `reports/index.html`: a pure function of a results file (and, optionally, the committed
 //! baseline shown beside it), so a file from another machine renders the same way.
 //! `meta`: run, machine and baseline summaries; `headline`: the table per workload;
-//! `group`: a workload's charts and table.
+//! `group`: a workload's charts and table; `versus` and `interpreters`: the Python runs
+//! against the Rust run, a column per interpreter, and whether free-threading changes the
+//! answer.
 
 mod answer;
 mod fits;
 mod group;
 mod headline;
+mod interpreters;
 mod meta;
 pub(crate) mod versus;
 
@@ -47,15 +50,16 @@ pub fn render_index(
     baseline: Option<Beside<'_>>,
     charts_dir: &str,
 ) -> Result<Page, String> {
-    render_index_with(results, baseline, None, charts_dir)
+    render_index_with(results, baseline, &[], charts_dir)
 }
 
-/// [`render_index`], with a Python results file shown against the run in a section
-/// "Rust against the article's Python".
+/// [`render_index`], with Python results files (one per interpreter) shown against the run
+/// in the sections "Rust against the article's Python" and "Does free-threading change the
+/// answer?".
 pub fn render_index_with(
     results: &Results,
     baseline: Option<Beside<'_>>,
-    python: Option<Beside<'_>>,
+    python: &[Beside<'_>],
     charts_dir: &str,
 ) -> Result<Page, String> {
     render_page(
@@ -71,7 +75,7 @@ pub fn render_index_with(
 pub fn render_page(
     results: &Results,
     baseline: Option<Beside<'_>>,
-    python: Option<Beside<'_>>,
+    python: &[Beside<'_>],
     layout: &Layout,
 ) -> Result<Page, String> {
     // Every file is judged against its machine's bounds as it is rendered, whatever wrote it.
@@ -113,14 +117,14 @@ pub fn render_page(
             @for g in group_sections { (g) }
         });
     }
-    let python_html = match &python {
-        Some(py) => Some(versus::python_section(
+    let python_html = match python.is_empty() {
+        false => Some(versus::python_section(
             results,
-            py,
+            python,
             (layout, "python-vs-rust.svg"),
             &mut charts,
         )?),
-        None => None,
+        true => None,
     };
     let body = html! {
         h1 { "concurrency-bench: " (results.machine.label) } "\n"

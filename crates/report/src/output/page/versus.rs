@@ -1,38 +1,42 @@
 //! The section "Rust against the article's Python": the side-by-side table of
-//! [`crate::analysis::versus::Versus`] and its chart.
+//! [`crate::analysis::versus::Versus`] (a column per interpreter) and its chart, headed by
+//! what ran each Python file; then the section "Does free-threading change the answer?"
+//! ([`super::interpreters`]).
 
 use maud::{Markup, html};
 
 use super::Beside;
-use crate::analysis::versus::{Best, Versus};
+use super::interpreters::free_threading_section;
+use crate::analysis::versus::{Column, Versus};
 use crate::analysis::{format_ratio, format_time};
 use crate::model::Results;
 use crate::output::chart::{self, Chart};
-use crate::output::html::{Layout, cell, table};
+use crate::output::html::{Layout, cell, none, table};
 
-fn named(best: &Best) -> String {
-    format!("{} ({})", best.technique, best.parameter)
-}
-
-/// The section, its chart (`chart_file` in `charts_dir`) pushed onto `charts`. The report
-/// page has one; the comparison page one per Python file given.
+/// Both sections, the chart (`chart_file` in `charts_dir`) pushed onto `charts`: one per
+/// page, whatever the number of Python files.
 pub(crate) fn python_section(
     rust: &Results,
-    python: &Beside<'_>,
+    pythons: &[Beside<'_>],
     (layout, chart_file): (&Layout, &str),
     charts: &mut Vec<Chart>,
 ) -> Result<Markup, String> {
-    let versus = Versus::new(rust, python.results);
+    let files: Vec<&Results> = pythons.iter().map(|b| b.results).collect();
+    let versus = Versus::new(rust, &files);
     let rows: Vec<Vec<Markup>> = (versus.rows.iter())
         .map(|row| {
-            vec![
+            let mut cells = vec![
                 cell(&row.group),
-                cell(named(&row.rust)),
+                cell(row.rust.named()),
                 cell(format_time(row.rust.median_ns)),
-                cell(named(&row.python)),
-                cell(format_time(row.python.median_ns)),
-                cell(format_ratio(row.ratio)),
-            ]
+            ];
+            cells.extend(row.python.iter().map(|against| match against {
+                Some(a) => html! {
+                    b { (format_ratio(a.ratio)) } " · " (a.python.named()) ", " (format_time(a.python.median_ns))
+                },
+                None => none(),
+            }));
+            cells
         })
         .collect();
     let chart = match versus.rows.is_empty() {
@@ -41,77 +45,121 @@ pub(crate) fn python_section(
     };
     let figure_html = chart.as_ref().map(|c| layout.figure(c));
     charts.extend(chart);
-    let py = python.results.run.python.as_ref();
-    let interpreter = py.map_or_else(
-        || "an unknown interpreter".to_string(),
-        |p| {
-            format!(
-                "{} {}, GIL {}, multiprocessing start method {} (rows with spawn in their id use spawn), pyperf {}; sampling: {}",
-                p.implementation,
-                p.version,
-                p.gil,
-                p.start_method,
-                p.pyperf,
-                p.tiers.join("; ")
-            )
-        },
-    );
-    let header = [
-        "workload",
-        "best Rust",
-        "Rust median",
-        "best Python",
-        "Python median",
-        "Python ÷ Rust",
-    ];
+    let headings: Vec<String> = (versus.columns.iter())
+        .map(|c| format!("{}: Python ÷ Rust · best, median", c.heading))
+        .collect();
+    let header: Vec<&str> = ["workload", "best Rust", "Rust median"]
+        .into_iter()
+        .chain(headings.iter().map(String::as_str))
+        .collect();
     Ok(html! {
         h2 id="python" { "Rust against the article's Python" } "\n"
         p class="note" {
-            "The article's own Python (" b { (python.name) } ") on the same workloads, sizes and worker sweep, every answer checked against the same expected answers, timed with pyperf: " (interpreter) ". Each side at its best technique and parameter."
+            "The article's own Python on the same workloads, sizes and worker sweep, every answer checked against the same expected answers, timed with pyperf. Each side at its best technique and parameter; a column per interpreter:"
         } "\n"
-        @if let Some(note) = &versus.note { p class="note warning" { (note) } "\n" }
+        ul class="note" {
+            @for column in &versus.columns { li { (interpreter_item(column, &pythons[column.input])) } "\n" }
+        } "\n"
+        @for note in versus.notes() { p class="note warning" { (note) } "\n" }
         (table("python", &header, &rows))
         @if let Some(f) = figure_html { (f) }
         @if !versus.python_only.is_empty() {
             p class="note" { "Measured in Python only: " (versus.python_only.join(", ")) "." } "\n"
         }
+        (free_threading_section(rust, &files))
     })
+}
+
+/// What ran one Python file: its label (which names the build and the GIL), start method,
+/// pyperf, sampling, notes, and the rows it left out with why.
+fn interpreter_item(column: &Column, file: &Beside<'_>) -> Markup {
+    let Some(p) = file.results.run.python.as_ref() else {
+        return html! { b { (column.heading) } " (" (file.name) "): an unknown interpreter" };
+    };
+    html! {
+        b { (column.heading) } " (" (file.name) "): " (p.label())
+        ", multiprocessing start method " (p.start_method)
+        " (rows with spawn in their id use spawn), pyperf " (p.pyperf) "; sampling: " (p.tiers.join("; ")) "."
+        @for note in &p.notes { " " (note) "." }
+        @if !p.absent.is_empty() {
+            " Left out: "
+            @for (i, a) in p.absent.iter().enumerate() {
+                @if i > 0 { "; " }
+                code { (a.rows) } " (" (a.why) ")"
+            }
+            "."
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::model::Results;
-    use crate::output::page::{Beside, render_index_with};
+    use crate::analysis::interpreters::tests::three_interpreters;
+    use crate::output::page::{Beside, render_index, render_index_with};
 
     #[test]
     fn the_page_has_the_section_its_table_and_chart_and_names_a_mismatch() {
-        let rust = Results::parse(include_str!("../../../tests/data/results.json")).unwrap();
-        let mut python = rust.clone();
-        python.run.language = Some("python".into());
-        python.run.preset = "quick".into();
-        python
-            .benchmarks
-            .iter_mut()
-            .for_each(|r| r.median.point_ns *= 50.0);
-        let beside = Beside {
-            name: "py.json",
-            results: &python,
+        let (rust, mut pythons) = three_interpreters();
+        pythons[1].run.preset = "quick".into();
+        let names = ["py-3.13t.json", "py-3.11.json", "py-3.13.json"];
+        let besides: Vec<Beside<'_>> = (pythons.iter().zip(names))
+            .map(|(results, name)| Beside { name, results })
+            .collect();
+        let page = render_index_with(&rust, None, &besides, "charts").unwrap();
+        let html = &page.html;
+        assert!(
+            html.contains("Rust against the article&#39;s Python")
+                || html.contains("Rust against the article's Python")
+        );
+        assert!(html.contains("30.0×"), "the ratio is shown");
+        assert!(
+            html.contains("Python 3.11: Not comparable") && html.contains("quick preset"),
+            "the preset mismatch is named on its column"
+        );
+        // Each interpreter is named with its label, build, GIL, start method, notes and
+        // absent rows.
+        for text in [
+            "py-3.13t.json",
+            "CPython 3.13.5 free-threaded (GIL disabled), multiprocessing start method fork",
+            "aiohttp runs without its C extensions here.",
+            "numpy is not installed for this interpreter",
+            "multiprocessing start method fork",
+        ] {
+            assert!(html.contains(text), "{text} is not on the page");
+        }
+        let column = |h: &str| {
+            html.find(&format!("<th>{h}: Python"))
+                .unwrap_or_else(|| panic!("no column {h}"))
         };
-        let page = render_index_with(&rust, None, Some(beside), "charts").unwrap();
         assert!(
-            page.html.contains("Rust against the article&#39;s Python")
-                || page.html.contains("Rust against the article's Python")
+            column("Python 3.11") < column("Python 3.13")
+                && column("Python 3.13") < column("Python 3.13t")
         );
+        assert_eq!(
+            page.charts
+                .iter()
+                .filter(|c| c.file == "python-vs-rust.svg")
+                .count(),
+            1,
+            "one chart for every interpreter"
+        );
+        // The free-threading section follows, with its verdict and flags.
+        let versus = html.find("id=\"python\"").unwrap();
+        let free = html
+            .find("id=\"free-threading\"")
+            .expect("the free-threading section");
+        assert!(versus < free);
+        assert!(html[free..].contains("free-threading changes the answer on 3.13: threads"));
+        assert!(html[free..].contains(
+            "<span class=\"bad\">impossible on this machine (2 CPUs), left out: thread-per-task (1)"
+        ));
+        assert!(html[free..].contains(
+            "the GIL was enabled after the runs of map/primes-100k-r4/thread-pool-executor/2"
+        ));
+        let without = render_index(&rust, None, "charts").unwrap();
         assert!(
-            page.html.contains("50.0×") || page.html.contains("50×"),
-            "the ratio is shown"
+            !without.html.contains("python-vs-rust.svg")
+                && !without.html.contains("free-threading")
         );
-        assert!(
-            page.html.contains("quick preset"),
-            "the preset mismatch is named"
-        );
-        assert!(page.charts.iter().any(|c| c.file == "python-vs-rust.svg"));
-        let without = crate::output::page::render_index(&rust, None, "charts").unwrap();
-        assert!(!without.html.contains("python-vs-rust.svg"));
     }
 }
