@@ -21,8 +21,9 @@
 //! - per run: `cb_gil`, `enabled` or `disabled`, read in the worker after its timed values,
 //!   summarised into [`PythonRun::gil`] (with, on a free-threaded build, the rows after whose
 //!   runs it read enabled in [`PythonRun::gil_enabled_rows`]);
-//! - per benchmark: `cb_tier`, `loops`, and `cb_kind`, the kind the technique declared (a
-//!   benchmark without one is an error naming the file and the benchmark).
+//! - per benchmark: `cb_tier`, and `cb_kind`, the kind the technique declared (a benchmark
+//!   without one is an error naming the file and the benchmark); per run: `loops`, each
+//!   timed run's values multiplied back by its own.
 //!
 //! Load-test latencies come from the JSON lines `bench.py --sidecar` appends (the suite's
 //! `loadgen --json` output plus the benchmark id).
@@ -291,10 +292,9 @@ fn parse_file(text_of_file: &str) -> Result<File, String> {
     })
 }
 
-fn meta_text(common: &Map<String, Value>, own: &Map<String, Value>, key: &str) -> String {
-    own.get(key)
-        .or_else(|| common.get(key))
-        .map_or_else(|| "unknown".to_string(), text)
+/// A key from the first of `levels` that has it: a run's, its benchmark's, the file's.
+fn lookup<'a>(levels: [&'a Map<String, Value>; 3], key: &str) -> Option<&'a Value> {
+    levels.into_iter().find_map(|m| m.get(key))
 }
 
 /// One benchmark: its values, statistics and tier, how the tier was sampled, and what its
@@ -312,26 +312,26 @@ fn record(bench: &Value, common: &Map<String, Value>) -> Result<(Record, String,
             "benchmark {id:?}: expected <family>/<workload>/<technique>/<parameter>"
         ));
     };
-    let loops = own
-        .get("loops")
-        .or_else(|| common.get("loops"))
-        .and_then(Value::as_f64)
-        .unwrap_or(1.0);
     let runs = bench
         .get("runs")
         .and_then(Value::as_array)
         .ok_or(format!("benchmark {id:?} has no runs"))?;
-    let (mut values, mut processes, mut warmups) = (Vec::new(), 0, 0);
+    // Runs with values are timed; the others are pyperf's calibration (warmups only).
+    let timed: Vec<(&Value, &Vec<Value>)> = (runs.iter())
+        .filter_map(|run| Some((run, run.get("values").and_then(Value::as_array)?)))
+        .collect();
+    // A key of this benchmark, wherever pyperf put it: a timed run, the benchmark, the file.
+    let first_run = timed
+        .first()
+        .map_or(&empty, |(run, _)| metadata(run, &empty));
+    let meta = |key: &str| lookup([first_run, own, common], key);
+    let (mut values, mut loops, mut warmups) = (Vec::new(), Vec::new(), 0);
     let mut gil = GilRuns::default();
-    for run in runs {
-        let Some(list) = run.get("values").and_then(Value::as_array) else {
-            continue; // a calibration run: warmups only
-        };
-        processes += 1;
-        let read = (metadata(run, &empty).get("cb_gil"))
-            .or_else(|| own.get("cb_gil"))
-            .or_else(|| common.get("cb_gil"));
-        match read.map(|v| (v, v.as_str())) {
+    for &(run, list) in &timed {
+        let levels = [metadata(run, &empty), own, common];
+        let run_loops = lookup(levels, "loops").and_then(Value::as_f64);
+        let run_loops = run_loops.filter(|l| *l >= 1.0).unwrap_or(1.0);
+        match lookup(levels, "cb_gil").map(|v| (v, v.as_str())) {
             Some((_, Some("enabled"))) => gil.enabled += 1,
             Some((_, Some("disabled"))) => gil.disabled += 1,
             Some((v, _)) => {
@@ -350,17 +350,25 @@ fn record(bench: &Value, common: &Map<String, Value>) -> Result<(Record, String,
                 Some(s) if s.is_finite() && s > 0.0 => values.push(s * 1e9),
                 _ => return Err(format!("benchmark {id:?} has an invalid value {v}")),
             }
+            loops.push(run_loops);
         }
     }
     if values.is_empty() {
         return Err(format!("benchmark {id:?} has no values"));
     }
+    let processes = timed.len();
     let per_process = values.len() / processes.max(1);
+    let (fewest, most) =
+        (loops.iter()).fold((f64::MAX, 0.0f64), |(lo, hi), l| (lo.min(*l), hi.max(*l)));
+    let loops_text = match fewest == most {
+        true => most.to_string(),
+        false => format!("{fewest}-{most}"),
+    };
     let how = format!(
-        "{processes} process(es) x {per_process} values, {warmups} warmup(s), {loops} loop(s)"
+        "{processes} process(es) x {per_process} values, {warmups} warmup(s), {loops_text} loop(s)"
     );
-    let tier = meta_text(common, own, "cb_tier");
-    let kind = match own.get("cb_kind").or_else(|| common.get("cb_kind")) {
+    let tier = meta("cb_tier").map_or_else(|| "unknown".to_string(), text);
+    let kind = match meta("cb_kind") {
         Some(v) => serde_json::from_value::<Kind>(v.clone()).map_err(|_| {
             let expected = Kind::ALL.map(Kind::as_str).join(", ");
             format!("benchmark {id:?}: \"cb_kind\" is {v}, expected one of {expected}")
@@ -380,8 +388,8 @@ fn record(bench: &Value, common: &Map<String, Value>) -> Result<(Record, String,
     let record = Record {
         id: id.to_string(),
         sample: Some(Sample {
-            iters: vec![loops; values.len()],
-            times_ns: values.iter().map(|v| v * loops).collect(),
+            times_ns: values.iter().zip(&loops).map(|(v, l)| v * l).collect(),
+            iters: loops,
         }),
         tier: Some(tier),
         ..Record::new(
@@ -630,6 +638,39 @@ mod tests {
     }
 
     #[test]
+    fn keys_are_looked_up_in_the_run_then_the_benchmark_then_the_file() {
+        let text = r#"{"metadata": {"cb_tier": "fast", "cb_gil": "enabled", "loops": 8},
+          "benchmarks": [{"metadata": {"name": "map/x/thread-pool-executor/2"},
+            "runs": [{"metadata": {"loops": 2, "cb_kind": "thread", "cb_gil": "disabled"},
+                      "values": [0.5]},
+                     {"metadata": {"loops": 4, "cb_kind": "thread"}, "values": [0.25]}]}]}"#;
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(dir.path(), "levels.json", text);
+        let got = import(&[&file], None).unwrap();
+        let row = &got.benchmarks[0];
+        assert_eq!(
+            (row.kind, row.tier.as_deref()),
+            (Kind::Thread, Some("fast"))
+        );
+        let sample = row.sample.as_ref().unwrap();
+        assert_eq!(
+            sample.iters,
+            [2.0, 4.0],
+            "each run's own loops, not the file's"
+        );
+        assert_eq!(sample.times_ns, [1e9, 1e9]);
+        assert_eq!(
+            got.python.tiers,
+            ["fast: 2 process(es) x 1 values, 0 warmup(s), 2-4 loop(s)"]
+        );
+        // The first run's reading is its own; the second has none and takes the file's.
+        assert_eq!(
+            got.python.gil,
+            "disabled, but enabled after the runs of 1 of 1 rows"
+        );
+    }
+
+    #[test]
     fn bad_files_are_named_with_the_problem() {
         let dir = tempfile::tempdir().unwrap();
         let cases = [
@@ -651,6 +692,14 @@ mod tests {
             (
                 r#"{"benchmarks": [{"metadata": {"name": "a/b/c/1", "cb_kind": "fiber"}, "runs": [{"values": [1]}]}]}"#,
                 "\"cb_kind\" is \"fiber\"",
+            ),
+            (
+                r#"{"benchmarks": [{"metadata": {"name": "a/b/c/1", "cb_kind": "thread"}, "runs": [{"metadata": {"cb_gil": "maybe"}, "values": [1]}]}]}"#,
+                "benchmark \"a/b/c/1\": \"cb_gil\" is \"maybe\"",
+            ),
+            (
+                r#"{"metadata": {"cb_notes": "[1]"}, "benchmarks": [{"metadata": {"name": "a/b/c/1", "cb_kind": "thread"}, "runs": [{"values": [1]}]}]}"#,
+                "\"cb_notes\" is \"[1]\": expected a JSON string holding a list of strings",
             ),
         ];
         for (i, (text, problem)) in cases.iter().enumerate() {
