@@ -10,7 +10,8 @@
 //! upper: the other way round; see [`crate::analysis::speedup_interval`]). A speedup whose
 //! interval lies wholly above the CPUs its file's run could use ([`crate::model::Machine::run_cpus`])
 //! is impossible on that machine: it is listed as such, never taken as the best.
-//! An interpreter without the workload says why from its `absent` list, else "not measured".
+//! An interpreter without the workload says why from its `absent` list, else "not measured";
+//! a workload only the Rust run measured is shown where a Python file left it out whole.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -171,15 +172,17 @@ impl FreeThreading {
         let grouped: Vec<BTreeMap<&str, Vec<&Record>>> = (columns.iter())
             .map(|c| by_group(&pythons[c.input].benchmarks))
             .collect();
-        let groups: BTreeSet<&str> = (grouped.iter().flat_map(|g| g.keys().copied()))
-            .chain(
-                (columns.iter())
-                    .filter_map(|c| pythons[c.input].run.python.as_ref())
-                    .flat_map(|p| p.absent.iter().map(|a| a.rows.as_str())),
-            )
-            .filter(|g| cpu_bound(g) && g.matches('/').count() == 1)
-            .collect();
         let rust_groups = by_group(&rust.benchmarks);
+        // A workload some Python file measured, or one the Rust run measured that a Python
+        // file left out whole.
+        let left_out = (columns.iter())
+            .filter_map(|c| pythons[c.input].run.python.as_ref())
+            .flat_map(|p| p.absent.iter().map(|a| a.rows.as_str()))
+            .filter(|g| rust_groups.contains_key(g));
+        let groups: BTreeSet<&str> = (grouped.iter().flat_map(|g| g.keys().copied()))
+            .chain(left_out)
+            .filter(|g| cpu_bound(g))
+            .collect();
         let workloads = (groups.into_iter())
             .map(|group| {
                 let rust_side = side(rust, rust_groups.get(group), || None);
@@ -573,6 +576,18 @@ pub(crate) mod tests {
         let chunk = &FreeThreading::new(&rust, &refs).workloads[0];
         assert_eq!(chunk.python[0], Side::Missing("not measured".into()));
         assert_eq!(chunk.rust, Side::Missing("not measured".into()));
+        // A workload no Python file measured is shown where the Rust run has it and a
+        // Python file left it out whole, not otherwise.
+        let (full_rust, fresh) = three_interpreters();
+        let left_out = FreeThreading::new(&full_rust, &[&fresh[1]]);
+        let groups: Vec<&str> = left_out
+            .workloads
+            .iter()
+            .map(|w| w.group.as_str())
+            .collect();
+        assert_eq!(groups, [CHUNK, GROUP]);
+        let neither = FreeThreading::new(&rust, &[&fresh[1]]);
+        assert_eq!(neither.workloads.len(), 1, "{:?}", neither.workloads);
         // A file without its sequential row has no speedup to show.
         rust.benchmarks
             .retain(|r| r.id != format!("{GROUP}/sequential/1"));

@@ -80,15 +80,23 @@ fn interpreter_item(column: &Column, file: &Beside<'_>) -> Markup {
         b { (column.heading) } " (" (file.name) "): " (p.label())
         ", multiprocessing start method " (p.start_method)
         " (rows with spawn in their id use spawn), pyperf " (p.pyperf) "; sampling: " (p.tiers.join("; ")) "."
-        @for note in &p.notes { " " (note) "." }
+        @for note in &p.notes { " " (sentence(note)) }
         @if !p.absent.is_empty() {
             " Left out: "
             @for (i, a) in p.absent.iter().enumerate() {
                 @if i > 0 { "; " }
-                code { (a.rows) } " (" (a.why) ")"
+                code { (a.rows) } ": " (a.why.trim_end_matches('.'))
             }
             "."
         }
+    }
+}
+
+/// `text` ending with a full stop.
+fn sentence(text: &str) -> String {
+    match text.ends_with(['.', '!', '?']) {
+        true => text.to_string(),
+        false => format!("{text}."),
     }
 }
 
