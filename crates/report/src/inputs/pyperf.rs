@@ -302,8 +302,10 @@ fn lookup<'a>(levels: [&'a Map<String, Value>; 3], key: &str) -> Option<&'a Valu
 fn record(bench: &Value, common: &Map<String, Value>) -> Result<(Record, String, GilRuns), String> {
     let empty = Map::new();
     let own = metadata(bench, &empty);
+    // A file of one benchmark has all of its metadata, the name too, in the file's.
     let id = own
         .get("name")
+        .or_else(|| common.get("name"))
         .and_then(Value::as_str)
         .ok_or("a benchmark has no name")?;
     let parts: Vec<&str> = id.split('/').collect();
@@ -668,6 +670,18 @@ mod tests {
             got.python.gil,
             "disabled, but enabled after the runs of 1 of 1 rows"
         );
+    }
+
+    #[test]
+    fn a_file_of_one_benchmark_names_it_in_the_files_metadata() {
+        let dir = tempfile::tempdir().unwrap();
+        let one = r#"{"version": "1.0", "metadata": {"name": "sync/counter/lock/1",
+          "cb_kind": "thread", "cb_tier": "fast", "loops": 1, "python_version": "3.13.5 (64-bit)"},
+          "benchmarks": [{"runs": [{"metadata": {}, "values": [0.003, 0.004]}]}]}"#;
+        let path = write(dir.path(), "one.json", one);
+        let got = import(&[&path], None).unwrap();
+        assert_eq!(got.benchmarks.len(), 1);
+        assert_eq!(got.benchmarks[0].id, "sync/counter/lock/1");
     }
 
     #[test]
