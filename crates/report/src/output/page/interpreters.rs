@@ -33,7 +33,7 @@ pub(crate) fn free_threading_section(rust: &Results, pythons: &[&Results]) -> Ma
     html! {
         h2 id="free-threading" { "Does free-threading change the answer?" } "\n"
         p class="note" {
-            "For each CPU-bound map workload, the row with the largest speedup over the same interpreter's own sequential/1 row (its worker count in brackets, the 95% interval from both medians' intervals), and the best thread row: the one a free-threaded build changes. The verdict compares each free-threaded interpreter with its GIL twin. A speedup whose interval lies wholly above the CPUs its run could use is impossible on that machine and left out."
+            "For each CPU-bound map workload, the row with the largest speedup over the same interpreter's own sequential/1 row (its worker count in brackets, the 95% interval from both medians' intervals), and the best thread row: the one a free-threaded build changes. The verdict compares each free-threaded interpreter with its GIL twin. A speedup whose interval lies wholly above the CPUs its run could use is impossible on that machine and left out: a Python row and its sequential row are timed minutes apart, in pyperf processes of their own, and a shared host's speed drifts by tens of percent in that time, so such a speedup says the sequential row ran slow, not that the technique beat the CPUs."
         } "\n"
         (table("free-threading", &header, &rows))
     }

@@ -9,7 +9,7 @@ use super::Beside;
 use super::interpreters::free_threading_section;
 use crate::analysis::versus::{Column, Versus};
 use crate::analysis::{format_ratio, format_time};
-use crate::model::Results;
+use crate::model::{Absent, Results};
 use crate::output::chart::{self, Chart};
 use crate::output::html::{Layout, cell, none, table};
 
@@ -81,14 +81,44 @@ fn interpreter_item(column: &Column, file: &Beside<'_>) -> Markup {
         ", multiprocessing start method " (p.start_method)
         " (rows with spawn in their id use spawn), pyperf " (p.pyperf) "; sampling: " (p.tiers.join("; ")) "."
         @for note in &p.notes { " " (sentence(note)) }
-        @if !p.absent.is_empty() {
-            " Left out: "
-            @for (i, a) in p.absent.iter().enumerate() {
-                @if i > 0 { "; " }
-                code { (a.rows) } ": " (a.why.trim_end_matches('.'))
-            }
-            "."
+        @for (why, rows) in absent_by_why(&p.absent) {
+            " Left out, " (why.trim_end_matches('.')) ": " (rows) "."
         }
+    }
+}
+
+/// The absent entries grouped by their reason, each reason's rows in one phrase: rows that
+/// are every pairing of some techniques and some workloads are said as such (`thread-per-task,
+/// process-pool-fresh on map/primes-1m-r4 and map/primes-1m-r64`), others listed.
+fn absent_by_why(absent: &[Absent]) -> Vec<(&str, String)> {
+    let mut by_why: Vec<(&str, Vec<&str>)> = Vec::new();
+    for a in absent {
+        match by_why.iter_mut().find(|(why, _)| *why == a.why) {
+            Some((_, rows)) => rows.push(&a.rows),
+            None => by_why.push((&a.why, vec![&a.rows])),
+        }
+    }
+    (by_why.into_iter())
+        .map(|(why, rows)| (why, rows_phrase(&rows)))
+        .collect()
+}
+
+fn rows_phrase(rows: &[&str]) -> String {
+    let pairs: Vec<(&str, &str)> = (rows.iter())
+        .filter_map(|r| r.rsplit_once('/').filter(|(group, _)| group.contains('/')))
+        .collect();
+    let mut groups: Vec<&str> = pairs.iter().map(|p| p.0).collect();
+    let mut techniques: Vec<&str> = pairs.iter().map(|p| p.1).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    techniques.sort_unstable();
+    techniques.dedup();
+    let product = pairs.len() == rows.len()
+        && groups.len() > 1
+        && pairs.len() == groups.len() * techniques.len();
+    match product {
+        true => format!("{} on {}", techniques.join(", "), groups.join(" and ")),
+        false => rows.join(", "),
     }
 }
 
@@ -102,6 +132,36 @@ fn sentence(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::absent_by_why;
+    use crate::model::Absent;
+
+    #[test]
+    fn absent_rows_are_said_once_per_reason_and_as_a_product_where_they_are_one() {
+        let entry = |rows: &str, why: &str| Absent {
+            rows: rows.into(),
+            why: why.into(),
+        };
+        let absent = [
+            entry("map/p-1m-r4/a", "slow"),
+            entry("map/p-1m-r64/a", "slow"),
+            entry("interpreter-pool-executor", "needs 3.14"),
+            entry("map/p-1m-r4/b", "slow"),
+            entry("map/p-1m-r64/b", "slow"),
+            entry("map/chunk-mean/x", "no pandas"),
+        ];
+        let got = absent_by_why(&absent);
+        assert_eq!(
+            got,
+            vec![
+                ("slow", "a, b on map/p-1m-r4 and map/p-1m-r64".to_string()),
+                ("needs 3.14", "interpreter-pool-executor".to_string()),
+                ("no pandas", "map/chunk-mean/x".to_string()),
+            ]
+        );
+        let uneven = [entry("map/g1/a", "w"), entry("map/g2/b", "w")];
+        assert_eq!(absent_by_why(&uneven)[0].1, "map/g1/a, map/g2/b");
+    }
+
     use crate::analysis::interpreters::tests::three_interpreters;
     use crate::output::page::{Beside, render_index, render_index_with};
 
