@@ -79,8 +79,8 @@ def map_plan(doc):
                 why = ("pandas is not installed for this interpreter (the pinned pandas has no "
                        "wheel for it)")
             elif why is None and cb_map.is_slow(job) and technique.id not in cb_map.SLOW_TECHNIQUES:
-                why = (f"trial division up to a million takes seconds per run in Python: only "
-                       f"{slow_ones} run on it")
+                why = (f"trial division up to a million takes seconds per run in Python, so only "
+                       f"{slow_ones} are timed on it")
             yield job, technique, why
 
 
