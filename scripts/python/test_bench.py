@@ -88,33 +88,22 @@ class Runs(unittest.TestCase):
         self.assertEqual(kinds[f"{group}/sequential/1"], "sequential")
         self.assertEqual(kinds[f"{group}/process-pool-map/2"], "process")
 
-    def test_the_kind_goes_into_each_benchmarks_pyperf_metadata(self):
-        group = cb_workloads.load(WORKLOADS)["counter"]["group"]
+    def test_the_kind_the_interpreter_and_the_gil_after_the_runs_reach_pyperfs_file(self):
+        doc = cb_workloads.load(WORKLOADS)
+        group = doc["counter"]["group"]
         out = os.path.join(tempfile.mkdtemp(), "pyperf.json")
         done = bench("--only", f"{group}/lock/", "--processes", "1", "--values", "1",
                      "--warmups", "0", "--loops", "1", "--quiet", "-o", out)
         self.assertEqual(done.returncode, 0, done.stderr)
         with open(out, encoding="utf-8") as f:
-            doc = json.load(f)
-        # pyperf hoists metadata every benchmark of a file shares into the file's own.
-        one = doc["benchmarks"][0]
-        kind = one["metadata"].get("cb_kind", doc.get("metadata", {}).get("cb_kind"))
-        self.assertEqual(kind, "thread")
-
-    def test_the_gil_read_after_the_runs_and_the_interpreter_reach_the_pyperf_file(self):
-        doc = cb_workloads.load(WORKLOADS)
-        group = doc["counter"]["group"]
-        out = os.path.join(tempfile.mkdtemp(), "pyperf.json")
-        done = bench("--only", f"{group}/lock/1", "--processes", "1", "--values", "1",
-                     "--warmups", "0", "--loops", "1", "--quiet", "-o", out)
-        self.assertEqual(done.returncode, 0, done.stderr)
-        with open(out, encoding="utf-8") as f:
             pyperf_file = json.load(f)
-        bench_doc = pyperf_file["benchmarks"][0]
+        # pyperf hoists metadata every benchmark (or run) shares into the level above.
+        one = pyperf_file["benchmarks"][0]
         found = {}
-        for layer in (pyperf_file.get("metadata", {}), bench_doc.get("metadata", {}),
-                      *(run.get("metadata", {}) for run in bench_doc["runs"])):
+        for layer in (pyperf_file.get("metadata", {}), one.get("metadata", {}),
+                      *(run.get("metadata", {}) for run in one["runs"])):
             found.update(layer)
+        self.assertEqual(found.get("cb_kind"), "thread")
         self.assertIn(found.get("cb_gil"), ("enabled", "disabled"))
         self.assertEqual(found.get("cb_interpreter"), bench_py.interpreter())
         self.assertEqual(found.get("cb_build"), bench_py.build())
