@@ -28,7 +28,6 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import cb_io  # noqa: E402
 import cb_map  # noqa: E402
 import cb_sync  # noqa: E402
 import cb_workloads  # noqa: E402
@@ -153,6 +152,10 @@ def sync_benchmarks(doc):
 
 
 def io_benchmarks(doc, sidecar):
+    # Imported here, not at the top: asyncio and urllib cost a spawned pool worker, which
+    # imports this module, 60 ms each.
+    import cb_io
+
     for job in doc["downloads"]:
         for make in (cb_io.SequentialDownloads, cb_io.ThreadPerDownload, cb_io.AsyncioAiohttp):
             technique = make()
