@@ -1,8 +1,10 @@
 //! Every figure a committed baseline's README quotes is in that baseline's results file:
 //! `` `ID` median TIME `` must be the row's median as the report writes times, and
 //! `` `ID` speedup RATIO `` its speedup over its group's sequential run (paired where the row
-//! was paired), as the report writes ratios. A README whose figures drift from its file, or
-//! quote a row the file does not hold, fails here.
+//! was paired), as the report writes ratios; `` `3.13t: ID` `` is a row of the Python run
+//! beside it, `python-3.13t.json`. A README (or docs/python.md, against the reference
+//! machine's baseline) whose figures drift from its file, or quote a row the file does not
+//! hold, fails here.
 
 use std::path::{Path, PathBuf};
 
@@ -47,37 +49,65 @@ fn quoted(readme: &str) -> Vec<(String, String, String)> {
     figures
 }
 
+/// Checks every figure `text` (from `source`) quotes against the baseline in `dir`: a plain
+/// id against `results.json`, an id after an interpreter (`` `3.13t: map/…/2` ``) against
+/// the Python run beside it, `python-3.13t.json`. Returns how many it checked.
+fn check_figures(text: &str, source: &Path, dir: &Path) -> usize {
+    let mut checked = 0;
+    for (quoted_id, what, written) in quoted(text) {
+        let (file, id) = match quoted_id.split_once(": ") {
+            Some((interpreter, id)) => (dir.join(format!("python-{interpreter}.json")), id),
+            None => (dir.join("results.json"), quoted_id.as_str()),
+        };
+        let results = Results::read(&file).unwrap_or_else(|e| panic!("{}: {e}", source.display()));
+        let groups = by_group(&results.benchmarks);
+        let record = (results.benchmarks.iter().find(|r| r.id == id))
+            .unwrap_or_else(|| panic!("{}: `{id}` is not in {}", source.display(), file.display()));
+        let actual = match what.as_str() {
+            "median" => format_time(record.median.point_ns),
+            _ => {
+                let group = &groups[record.group.as_str()];
+                let ratio = speedup_interval(group, record)
+                    .unwrap_or_else(|| panic!("{id}: no speedup in {}", file.display()));
+                format_ratio(ratio.point)
+            }
+        };
+        assert_eq!(
+            written,
+            actual,
+            "{}: `{quoted_id}` {what}",
+            source.display()
+        );
+        checked += 1;
+    }
+    checked
+}
+
 #[test]
 fn every_figure_in_a_baseline_readme_is_in_its_results_file() {
     let mut checked = 0;
     for entry in std::fs::read_dir(baselines()).expect("reports/baselines") {
         let dir = entry.unwrap().path();
-        let (readme, file) = (dir.join("README.md"), dir.join("results.json"));
         if !dir.is_dir() {
             continue;
         }
+        let readme = dir.join("README.md");
         let text = std::fs::read_to_string(&readme)
             .unwrap_or_else(|e| panic!("{}: every baseline has a README: {e}", readme.display()));
-        let results = Results::read(&file).unwrap_or_else(|e| panic!("{e}"));
-        let groups = by_group(&results.benchmarks);
-        for (id, what, written) in quoted(&text) {
-            let record = (results.benchmarks.iter().find(|r| r.id == id)).unwrap_or_else(|| {
-                panic!("{}: `{id}` is not in {}", readme.display(), file.display())
-            });
-            let actual = match what.as_str() {
-                "median" => format_time(record.median.point_ns),
-                _ => {
-                    let group = &groups[record.group.as_str()];
-                    let ratio = speedup_interval(group, record)
-                        .unwrap_or_else(|| panic!("{id}: no speedup in {}", file.display()));
-                    format_ratio(ratio.point)
-                }
-            };
-            assert_eq!(written, actual, "{}: `{id}` {what}", readme.display());
-            checked += 1;
-        }
+        checked += check_figures(&text, &readme, &dir);
     }
     assert!(checked > 0, "the baselines' READMEs quote figures");
+}
+
+#[test]
+fn every_figure_docs_python_quotes_is_in_the_reference_baseline() {
+    let doc = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/python.md");
+    let text = std::fs::read_to_string(&doc).unwrap_or_else(|e| panic!("{}: {e}", doc.display()));
+    let checked = check_figures(&text, &doc, &baselines().join("epyc-2cpu"));
+    assert!(
+        checked > 0,
+        "docs/python.md quotes the reference machine's figures"
+    );
 }
 
 #[test]
@@ -89,5 +119,13 @@ fn figures_are_read_from_backticked_ids() {
             ("map/a/rayon/2".into(), "median".into(), "1.27 ms".into()),
             ("map/a/rayon/2".into(), "speedup".into(), "1.82×".into())
         ]
+    );
+    assert_eq!(
+        quoted("`3.13t: map/a/thread-pool-executor/2` speedup 1.98×"),
+        [(
+            "3.13t: map/a/thread-pool-executor/2".into(),
+            "speedup".into(),
+            "1.98×".into()
+        )]
     );
 }

@@ -85,7 +85,7 @@ impl Measured {
     /// `true` marks a line that flags a row instead of reporting one.
     pub fn lines(&self) -> Vec<(String, bool)> {
         let mut lines = vec![match &self.best {
-            Some(best) => (format!("best: {}", best.long()), false),
+            Some(best) => self.said("best", best),
             None => (
                 format!(
                     "no row is possible on {} CPUs: the sequential row is suspect",
@@ -98,7 +98,7 @@ impl Measured {
             Some(t) if Some(t) == self.best.as_ref() => {
                 lines.push(("threads: the best".to_string(), false));
             }
-            Some(t) => lines.push((format!("threads: {}", t.long()), false)),
+            Some(t) => lines.push(self.said("threads", t)),
             None => lines.push(("threads: no thread row".to_string(), false)),
         }
         lines.extend(self.impossible.iter().map(|c| {
@@ -110,6 +110,23 @@ impl Measured {
             (flag, true)
         }));
         lines
+    }
+
+    /// `what: choice`, flagged with why when its point lies above the CPUs (its interval
+    /// reaching below them, or it would be impossible): a figure no machine of these CPUs
+    /// gives is not shown bare.
+    fn said(&self, what: &str, choice: &Choice) -> (String, bool) {
+        match choice.speedup.point > self.cpus as f64 {
+            true => (
+                format!(
+                    "{what}: {}, above what {} CPUs allow (within its noise: the sequential row, timed apart, ran slow)",
+                    choice.long(),
+                    self.cpus
+                ),
+                true,
+            ),
+            false => (format!("{what}: {}", choice.long()), false),
+        }
     }
 }
 
@@ -563,6 +580,34 @@ pub(crate) mod tests {
             "{text}"
         );
         assert!(text.contains("3.13t has no GIL twin (3.13) here"), "{text}");
+    }
+
+    #[test]
+    fn a_best_above_the_cpus_within_its_noise_is_flagged_not_shown_bare() {
+        let choice = |point: f64, lower: f64| Choice {
+            id: "map/p/process-pool-map/4".into(),
+            technique: "process-pool-map".into(),
+            parameter: "4".into(),
+            kind: Kind::Process,
+            speedup: Ratio {
+                point,
+                lower,
+                upper: point * 1.1,
+            },
+        };
+        let measured = |best: Choice| Measured {
+            best: Some(best),
+            thread: None,
+            impossible: Vec::new(),
+            cpus: 2,
+        };
+        let (line, flagged) = measured(choice(2.16, 1.95)).lines()[0].clone();
+        assert!(
+            flagged && line.contains("above what 2 CPUs allow"),
+            "{line}"
+        );
+        let (line, flagged) = measured(choice(1.9, 1.7)).lines()[0].clone();
+        assert!(!flagged && !line.contains("above"), "{line}");
     }
 
     #[test]
