@@ -23,8 +23,8 @@
 #   root of its own made by debootstrap (target/python/debian-forky); target/python/3.14/enter
 #   runs a command there in a private mount namespace (the repository, /proc, /dev, /sys and
 #   the host's certificates bound in, gone when the command ends: nothing under target/ stays
-#   a mount point), and
-#   bin/python3 is `enter /usr/bin/python3.14`. Needs root (unshare, mount, chroot).
+#   a mount point), and bin/python3 is `enter /usr/bin/python3.14`. Needs root (unshare,
+#   mount, chroot).
 # Opt-in: CI does not run it. Each step's time is printed. CB_PYTHON_SOURCE=FILE builds from
 # a tarball already here.
 set -euo pipefail
@@ -90,7 +90,8 @@ source_dir() {
     echo "==> download ${url[$minor]}" >&2
     mkdir -p "$root/src"
     if ! timed "download" curl -fsSL --retry 3 -o "$tarball.part" "${url[$minor]}" >&2; then
-      echo "error: ${url[$minor]}: download failed (Debian may have moved on from this version: set CB_PYTHON_SOURCE to a CPython $minor source tarball)" >&2
+      rm -f "$tarball.part"
+      echo "error: ${url[$minor]}: download failed (the archive may not serve this source, or Debian moved on from this version: set CB_PYTHON_SOURCE to a CPython $minor source tarball)" >&2
       exit 1
     fi
     mv "$tarball.part" "$tarball"
