@@ -265,18 +265,8 @@ fn side(
         return Side::Missing("no sequential/1 row to measure a speedup against".to_string());
     }
     let cpus = file.machine.run_cpus();
-    let sequential = baseline(records).map(|b| b.id.as_str());
     let choices = (records.iter()).filter_map(|r| {
-        // The sequential row over itself is 1 exactly, whatever its own spread.
-        let itself = Ratio {
-            point: 1.0,
-            lower: 1.0,
-            upper: 1.0,
-        };
-        let speedup = match Some(r.id.as_str()) == sequential && r.paired.is_none() {
-            true => itself,
-            false => speedup_interval(records, r)?,
-        };
+        let speedup = speedup_interval(records, r)?;
         Some(Choice {
             id: r.id.clone(),
             technique: r.technique.clone(),

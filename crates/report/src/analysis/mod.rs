@@ -76,6 +76,14 @@ pub fn speedup_interval(group: &[&Record], record: &Record) -> Option<Ratio> {
         return Some(p.speedup);
     }
     let b = baseline(group)?;
+    if b.id == record.id {
+        // The sequential row over itself is 1 exactly, whatever its own spread.
+        return Some(Ratio {
+            point: 1.0,
+            lower: 1.0,
+            upper: 1.0,
+        });
+    }
     Some(Ratio {
         point: b.median.point_ns / record.median.point_ns,
         lower: b.median.lower_ns.min(b.median.point_ns)
